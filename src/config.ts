@@ -1,0 +1,94 @@
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Every setting, in one schema. Precedence: defaults < .env file < environment < CLI flags.
+ * Parsed once at start-up into a frozen object that is passed to whatever needs it;
+ * nothing else in the code base reads process.env.
+ */
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  NUM_WORKERS: positiveInt.max(256).default(Math.max(1, os.availableParallelism())),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  INPUT_DIR: z.string().min(1).default('input'),
+  OUTPUT_DIR: z.string().min(1).default('output'),
+  DATA_DIR: z.string().min(1).default('data'),
+  MAX_UPLOAD_MB: positiveInt.max(10_240).default(200),
+  MAX_PAGES: positiveInt.default(2000),
+  PAGE_TIMEOUT_S: positiveInt.max(3600).default(120),
+  RENDER_DPI: positiveInt.min(50).max(600).default(300),
+  MAX_PAGE_MEGAPIXELS: z.coerce.number().positive().max(400).default(25),
+  OCR_RECYCLE_PAGES: positiveInt.default(200),
+  WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
+  SHUTDOWN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {}
+
+/** CLI flags that map onto settings: `--port 9000`, `--host=127.0.0.1`, `--workers 4`. */
+const FLAG_TO_SETTING: Record<string, keyof z.infer<typeof configSchema>> = {
+  host: 'API_HOST',
+  port: 'API_PORT',
+  workers: 'NUM_WORKERS',
+  'input-dir': 'INPUT_DIR',
+  'output-dir': 'OUTPUT_DIR',
+  'data-dir': 'DATA_DIR',
+  'log-level': 'LOG_LEVEL',
+};
+
+export function parseFlags(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) continue;
+    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const setting = FLAG_TO_SETTING[rawName!];
+    if (!setting) throw new ConfigError(`Unknown option --${rawName}. Known: ${Object.keys(FLAG_TO_SETTING).map((f) => `--${f}`).join(', ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`Option --${rawName} needs a value`);
+    out[setting] = value;
+  }
+  return out;
+}
+
+export interface ConfigSources {
+  argv?: readonly string[];
+  env?: Record<string, string | undefined>;
+  /** Path of a dotenv file; missing is fine. */
+  envFile?: string;
+  /** Explicit values (tests); they win over everything. */
+  overrides?: Partial<Record<keyof z.infer<typeof configSchema>, string | number>>;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const fromFile = sources.envFile && fs.existsSync(sources.envFile) ? parseEnv(fs.readFileSync(sources.envFile, 'utf8')) : {};
+  const keys = Object.keys(configSchema.shape);
+  const pick = (obj: Record<string, unknown> = {}) =>
+    Object.fromEntries(Object.entries(obj).filter(([k, v]) => keys.includes(k) && v !== undefined && v !== ''));
+  const merged = {
+    ...pick(fromFile),
+    ...pick(sources.env),
+    ...pick(parseFlags(sources.argv ?? [])),
+    ...pick(sources.overrides),
+  };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(merged[issue.path[0] as string])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    ...c,
+    INPUT_DIR: path.resolve(c.INPUT_DIR),
+    OUTPUT_DIR: path.resolve(c.OUTPUT_DIR),
+    DATA_DIR: path.resolve(c.DATA_DIR),
+  });
+}

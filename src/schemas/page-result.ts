@@ -1,0 +1,57 @@
+import type { ConversionErrorCode } from '../errors.js';
+
+/**
+ * What a worker thread hands back for one page, and what the main thread stores. Plain types,
+ * not zod: this crosses the thread boundary by structured clone and is produced by our own code.
+ * Coordinates are pixels of the page at `dpi`, origin top-left: [x1, y1, x2, y2].
+ */
+export type BBox = [number, number, number, number];
+
+/** dots.ocr cell categories. */
+export const CELL_CATEGORIES = [
+  'Caption', 'Footnote', 'Formula', 'List-item', 'Page-footer', 'Page-header',
+  'Picture', 'Section-header', 'Table', 'Text', 'Title',
+] as const;
+export type CellCategory = (typeof CELL_CATEGORIES)[number];
+
+export interface Word { text: string; bbox: BBox; confidence: number }
+export interface Line { text: string; bbox: BBox; confidence: number; words: Word[] }
+export interface Block { category: CellCategory; text: string; bbox: BBox; confidence: number; lines: Line[] }
+
+export type PageSource = 'text-layer' | 'ocr';
+
+export interface PageResult {
+  /** 1-based. */
+  page_no: number;
+  width: number;
+  height: number;
+  dpi: number;
+  source: PageSource;
+  /** 0–100; mean word confidence for OCR, 100 for a usable text layer. */
+  confidence: number;
+  text: string;
+  blocks: Block[];
+  /** Things the user should know (an image dropped by the pixel budget, a downscaled render). */
+  warnings: string[];
+  duration_ms: number;
+}
+
+export interface TaskError { code: ConversionErrorCode; message: string }
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: TaskError };
+
+export type DocumentKind = 'pdf' | 'image';
+
+export interface InspectTask { kind: DocumentKind; path: string; password?: string }
+export interface InspectResult { page_count: number }
+
+export interface PageTask {
+  kind: DocumentKind;
+  path: string;
+  page_no: number;
+  password?: string;
+  dpi: number;
+  max_megapixels: number;
+  lang: string;
+  /** Restart the thread's tesseract worker after this many pages (bounds leaks in the WASM heap). */
+  ocr_recycle_pages: number;
+}

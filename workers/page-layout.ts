@@ -1,0 +1,175 @@
+import type Tesseract from 'tesseract.js';
+import type { BBox, Block, CellCategory, Line, Word } from '../src/schemas/page-result.js';
+
+/** Builds pages → blocks → lines → words from tesseract.js output or from a pdf.js text layer. */
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function unionBox(boxes: BBox[]): BBox {
+  return [
+    Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])),
+  ];
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+const TESSERACT_BLOCK_CATEGORY: Record<string, CellCategory> = {
+  HEADING_TEXT: 'Section-header', CAPTION_TEXT: 'Caption', TABLE: 'Table',
+  FLOWING_IMAGE: 'Picture', HEADING_IMAGE: 'Picture', PULLOUT_IMAGE: 'Picture',
+};
+
+/** tesseract paragraphs become our blocks: one cell per paragraph reads best as Markdown. */
+export function blocksFromOcr(page: Tesseract.Page): Block[] {
+  const blocks: Block[] = [];
+  for (const tb of page.blocks ?? []) {
+    for (const para of tb.paragraphs) {
+      const lines: Line[] = para.lines
+        .map((l) => {
+          const words: Word[] = l.words
+            .filter((w) => w.text.trim() !== '')
+            .map((w) => ({ text: w.text, bbox: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1] as BBox, confidence: round(w.confidence) }));
+          return { text: words.map((w) => w.text).join(' '), bbox: [l.bbox.x0, l.bbox.y0, l.bbox.x1, l.bbox.y1] as BBox, confidence: round(l.confidence), words };
+        })
+        .filter((l) => l.words.length > 0);
+      if (lines.length === 0) continue;
+      blocks.push({
+        category: TESSERACT_BLOCK_CATEGORY[tb.blocktype] ?? 'Text',
+        text: lines.map((l) => l.text).join('\n'),
+        bbox: [para.bbox.x0, para.bbox.y0, para.bbox.x1, para.bbox.y1],
+        confidence: round(para.confidence),
+        lines,
+      });
+    }
+  }
+  return blocks;
+}
+
+/** A pdf.js TextItem, reduced to what layout needs. */
+export interface TextItemLike { str: string; transform: number[]; width: number; hasEOL?: boolean }
+
+function multiply(m: number[], n: number[]): number[] {
+  return [
+    m[0]! * n[0]! + m[2]! * n[1]!, m[1]! * n[0]! + m[3]! * n[1]!,
+    m[0]! * n[2]! + m[2]! * n[3]!, m[1]! * n[2]! + m[3]! * n[3]!,
+    m[0]! * n[4]! + m[2]! * n[5]! + m[4]!, m[1]! * n[4]! + m[3]! * n[5]! + m[5]!,
+  ];
+}
+
+interface PlacedRun { words: Word[]; baseline: number; size: number; eol: boolean }
+
+/** Splits each text run into words, spreading the run's width over its characters. */
+function placeRuns(items: TextItemLike[], viewportTransform: number[], scale: number): PlacedRun[] {
+  const runs: PlacedRun[] = [];
+  for (const item of items) {
+    const m = multiply(viewportTransform, item.transform);
+    const size = Math.hypot(m[2]!, m[3]!) || Math.hypot(m[0]!, m[1]!);
+    const x = m[4]!;
+    const baseline = m[5]!;
+    const widthPx = item.width * scale;
+    const chars = item.str.length;
+    const words: Word[] = [];
+    let offset = 0;
+    for (const part of item.str.split(/(\s+)/)) {
+      if (part.trim() !== '' && chars > 0) {
+        const x1 = x + (widthPx * offset) / chars;
+        const x2 = x + (widthPx * (offset + part.length)) / chars;
+        words.push({ text: part, bbox: [round(x1), round(baseline - size * 0.85), round(x2), round(baseline + size * 0.2)], confidence: 100 });
+      }
+      offset += part.length;
+    }
+    runs.push({ words, baseline, size, eol: Boolean(item.hasEOL) });
+  }
+  return runs;
+}
+
+function toLine(words: Word[]): Line {
+  return { text: words.map((w) => w.text).join(' '), bbox: unionBox(words.map((w) => w.bbox)), confidence: 100, words };
+}
+
+export function blocksFromTextItems(items: TextItemLike[], viewportTransform: number[], scale: number): Block[] {
+  const lines: Line[] = [];
+  let current: Word[] = [];
+  let lastBaseline = NaN;
+  let lastSize = 0;
+  const flush = () => {
+    if (current.length) lines.push(toLine(current));
+    current = [];
+  };
+  for (const run of placeRuns(items, viewportTransform, scale)) {
+    if (run.words.length) {
+      if (current.length && Math.abs(run.baseline - lastBaseline) > 0.5 * Math.max(run.size, lastSize)) flush();
+      current.push(...run.words);
+      lastBaseline = run.baseline;
+      lastSize = run.size;
+    }
+    if (run.eol) flush();
+  }
+  flush();
+
+  // Consecutive lines close together vertically form one block (a paragraph).
+  const blocks: Block[] = [];
+  let group: Line[] = [];
+  const close = () => {
+    if (group.length) {
+      blocks.push({ category: 'Text', text: group.map((l) => l.text).join('\n'), bbox: unionBox(group.map((l) => l.bbox)), confidence: 100, lines: group });
+    }
+    group = [];
+  };
+  for (const line of lines) {
+    const prev = group.at(-1);
+    if (prev) {
+      const height = prev.bbox[3] - prev.bbox[1];
+      const gap = line.bbox[1] - prev.bbox[3];
+      const overlaps = line.bbox[0] < prev.bbox[2] && line.bbox[2] > prev.bbox[0];
+      if (gap > 0.8 * height || gap < -2 * height || !overlaps) close();
+    }
+    group.push(line);
+  }
+  close();
+  return blocks;
+}
+
+/**
+ * Refines categories with page position and type size: short blocks hugging the top or bottom
+ * edge are running headers/footers; one- or two-line blocks set much larger than the body are
+ * headings. Cheap rules, but they give `_nohf.md` and the Markdown headings their meaning.
+ */
+export function categorize(blocks: Block[], pageHeight: number, pageNo: number): Block[] {
+  const lineHeights = blocks.flatMap((b) => b.lines.map((l) => l.bbox[3] - l.bbox[1])).sort((a, b) => a - b);
+  const median = lineHeights[Math.floor(lineHeights.length / 2)] ?? 0;
+  const largest = Math.max(0, ...lineHeights);
+  for (const block of blocks) {
+    if (block.category !== 'Text' && block.category !== 'Section-header') continue;
+    const [, y1, , y2] = block.bbox;
+    const short = block.lines.length <= 2;
+    const height = mean(block.lines.map((l) => l.bbox[3] - l.bbox[1]));
+    if (short && y2 < pageHeight * 0.07) block.category = 'Page-header';
+    else if (short && y1 > pageHeight * 0.93) block.category = 'Page-footer';
+    else if (short && median > 0 && height >= 1.5 * median) {
+      block.category = pageNo === 1 && height >= largest * 0.95 && y1 < pageHeight / 3 ? 'Title' : 'Section-header';
+    } else if (/^\s*([•●▪◦‣\-–*]|\d{1,3}[.)])\s+/.test(block.text)) block.category = 'List-item';
+  }
+  return blocks;
+}
+
+export function pageConfidence(blocks: Block[]): number {
+  const words = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+  return words.length ? round(mean(words.map((w) => w.confidence))) : 0;
+}
+
+export function pageText(blocks: Block[]): string {
+  return blocks.map((b) => b.text).join('\n\n');
+}
+
+/**
+ * A text layer is usable when it has a reasonable amount of real text: fonts without a Unicode
+ * mapping produce a handful of private-use or replacement characters, which OCR beats.
+ */
+export function isUsableTextLayer(items: TextItemLike[]): boolean {
+  const text = items.map((i) => i.str).join('').replace(/\s+/g, '');
+  if (text.length < 10) return false;
+  const junk = text.match(/[\uFFFD\uE000-\uF8FF\u0000-\u001F]/g)?.length ?? 0;
+  const wordish = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+  return junk / text.length < 0.1 && wordish / text.length > 0.5;
+}

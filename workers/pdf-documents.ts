@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { TaskFailure } from './task-errors.js';
+
+const require = createRequire(import.meta.url);
+const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
+const CACHE_SIZE = 2;
+
+/**
+ * A small per-thread cache of parsed PDFs, so page N+1 of the same document does not re-read and
+ * re-parse the file. Two entries: the scheduler interleaves conversions, so a thread usually
+ * alternates between a few documents.
+ */
+const cache = new Map<string, Promise<PDFDocumentProxy>>();
+
+export interface OpenOptions { password?: string; maxImagePixels: number }
+
+export async function openPdf(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> {
+  const key = `${file}\0${opts.password ?? ''}\0${opts.maxImagePixels}`;
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const loading = load(file, opts);
+  cache.set(key, loading);
+  loading.catch(() => cache.delete(key));
+  while (cache.size > CACHE_SIZE) {
+    const [oldKey, old] = cache.entries().next().value!;
+    cache.delete(oldKey);
+    void old.then((d) => d.destroy()).catch(() => undefined);
+  }
+  return loading;
+}
+
+async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  try {
+    return await getDocument({
+      data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      password: opts.password,
+      standardFontDataUrl: `${PDFJS_DIR}/standard_fonts/`,
+      cMapUrl: `${PDFJS_DIR}/cmaps/`,
+      cMapPacked: true,
+      wasmUrl: `${PDFJS_DIR}/wasm/`,
+      iccUrl: `${PDFJS_DIR}/iccs/`,
+      // CVE-2024-4367: a crafted font would otherwise run attacker-controlled JavaScript.
+      isEvalSupported: false,
+      // Images above this are dropped by pdf.js (we detect and report that) instead of being
+      // decoded into native memory that no heap limit accounts for.
+      maxImageSize: opts.maxImagePixels,
+      // Warnings on, so dropped images can be reported (see pdf-warnings.ts).
+      verbosity: 1,
+    }).promise;
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    if (e?.name === 'PasswordException') throw err;
+    throw new TaskFailure('invalid_pdf', `The PDF could not be read: ${(e?.message ?? 'unknown error').replace(/\.$/, '')}.`);
+  }
+}
