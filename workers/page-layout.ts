@@ -83,8 +83,22 @@ function placeRuns(items: TextItemLike[], viewportTransform: number[], scale: nu
   return runs;
 }
 
+/**
+ * Text-layer runs often split a word ("Gal" + "∗", "word" + ","): a space goes between two runs
+ * only where the page shows a gap.
+ */
 function toLine(words: Word[]): Line {
-  return { text: words.map((w) => w.text).join(' '), bbox: unionBox(words.map((w) => w.bbox)), confidence: 100, words };
+  let text = '';
+  words.forEach((w, i) => {
+    const prev = words[i - 1];
+    if (prev) {
+      const gap = w.bbox[0] - prev.bbox[2];
+      const height = prev.bbox[3] - prev.bbox[1];
+      if (gap > 0.12 * height || gap < -height) text += ' ';
+    }
+    text += w.text;
+  });
+  return { text, bbox: unionBox(words.map((w) => w.bbox)), confidence: 100, words };
 }
 
 export function blocksFromTextItems(items: TextItemLike[], viewportTransform: number[], scale: number): Block[] {

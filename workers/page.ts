@@ -23,3 +23,8 @@ export async function processPage(task: PageTask): Promise<Envelope<PageResult>>
     return { ...result, duration_ms: Math.round(performance.now() - started) };
   }, task.kind === 'pdf' ? 'render_failed' : 'invalid_image');
 }
+
+/** Start-up check: proves a thread can load the task module (and its dependencies). */
+export async function ping(): Promise<'pong'> {
+  return 'pong';
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
+import type { ConversionService } from './jobs/conversion-service.js';
+import type { DocumentLibrary } from './jobs/document-library.js';
+import { conversionRoutes } from './routes/conversions.js';
+import { convertRoutes } from './routes/convert.js';
+import { documentRoutes } from './routes/documents.js';
+import { progressSocketRoutes } from './routes/progress-socket.js';
+import { statusRoutes } from './routes/status.js';
+
+export interface AppDeps {
+  config: Config;
+  service: ConversionService;
+  library: DocumentLibrary;
+  logger: Logger;
+}
+
+/** Fastify and @fastify/multipart errors a client can cause, mapped onto our codes. */
+const FRAMEWORK_ERRORS: Record<string, ErrorCode> = {
+  FST_REQ_FILE_TOO_LARGE: 'file_too_large',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'file_too_large',
+  FST_PARTS_LIMIT: 'too_many_parts',
+  FST_FILES_LIMIT: 'too_many_parts',
+  FST_FIELDS_LIMIT: 'too_many_parts',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'validation_error',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_error',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_error',
+  FST_ERR_VALIDATION: 'validation_error',
+};
+
+/** Builds the app: plugins, routes, error handling. Never listens (server.ts does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: false,
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(formbody);
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.MAX_UPLOAD_MB * 1024 * 1024,
+      files: 1,
+      fields: 20,
+      parts: 30,
+      fieldSize: 64 * 1024,
+      headerPairs: 200,
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err }, 'request failed');
+      return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
+    }
+    const mapped = FRAMEWORK_ERRORS[err.code ?? ''] ?? (err.validation ? 'validation_error' : undefined);
+    if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, mapped === 'validation_error' ? err.message : undefined));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(errorBody('validation_error', err.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal_error'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see the README for the API.`));
+  });
+
+  await app.register(convertRoutes, deps);
+  await app.register(statusRoutes, deps);
+  await app.register(conversionRoutes, deps);
+  await app.register(documentRoutes, deps);
+  await app.register(progressSocketRoutes, deps);
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { ConversionRecord } from '../schemas/conversion.js';
+import type { ConversionRow, PageRow } from './job-store.js';
+
+/** Row → wire record. Progress counts failed pages as finished: they will not be retried. */
+export function progressOf(row: ConversionRow): number {
+  if (row.status === 'completed') return 100;
+  if (!row.total_pages) return 0;
+  return Math.min(99, Math.floor((100 * (row.pages_done + row.pages_failed)) / row.total_pages));
+}
+
+/** Remaining time from this conversion's own measured throughput since it started. */
+export function etaSeconds(row: ConversionRow, now = Date.now()): number | null {
+  if (row.status !== 'processing' || !row.total_pages || !row.started_at) return null;
+  const finished = row.pages_done + row.pages_failed;
+  if (finished === 0) return null;
+  const elapsed = (now - Date.parse(row.started_at)) / 1000;
+  return Math.round((elapsed / finished) * (row.total_pages - finished));
+}
+
+export function toRecord(row: ConversionRow, pages: PageRow[] = []): ConversionRecord {
+  return {
+    id: row.id,
+    filename: row.filename,
+    status: row.status,
+    progress: progressOf(row),
+    message: row.message,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    error: row.error,
+    error_code: row.error_code,
+    prompt_mode: row.prompt_mode,
+    priority: row.priority,
+    output_stem: row.output_stem,
+    total_pages: row.total_pages,
+    pages_completed: row.pages_done,
+    pages_failed: row.pages_failed,
+    current_page: row.last_page,
+    failed_pages: pages
+      .filter((p) => p.status === 'failed')
+      .map((p) => ({ page_no: p.page_no, code: p.error_code ?? 'render_failed', message: p.error ?? '' })),
+    estimated_seconds_remaining: etaSeconds(row),
+  };
+}

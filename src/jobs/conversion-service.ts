@@ -1,0 +1,405 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import type { TaskError } from '../schemas/page-result.js';
+import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, Priority, ProgressMessage, PromptMode } from '../schemas/conversion.js';
+import { TERMINAL_STATUSES } from '../schemas/conversion.js';
+import { ConversionFiles } from '../outputs/conversion-files.js';
+import { assembleDocument } from '../pipeline/assemble-document.js';
+import { displayName, resolveNamedInput, safeStem, sniffFile, type SniffedType } from '../pipeline/input-files.js';
+import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
+import { etaSeconds, progressOf, toRecord } from './conversion-records.js';
+import type { ConversionRow, JobStore } from './job-store.js';
+import { PageScheduler } from './page-scheduler.js';
+import type { PageRunner } from './page-runner.js';
+import { ProgressEvents } from './progress-events.js';
+
+export interface SubmitRequest {
+  /** A file in INPUT_DIR, by name. */
+  filename?: string;
+  /** An upload already streamed to a temporary file under DATA_DIR. */
+  upload?: { tmpPath: string; originalName: string };
+  promptMode: PromptMode;
+  priority: Priority;
+}
+
+/** A page that crashed its thread is retried once; the second crash fails it. */
+const MAX_PAGE_ATTEMPTS = 2;
+const SHUTDOWN = Symbol('shutdown');
+
+const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+
+/**
+ * The one facade routes and the CLI use. It owns a conversion's lifecycle:
+ * accept → inspect (page count) → pages through the scheduler → assemble → completed | error | cancelled.
+ * State lives in the store, so a restart resumes where it stopped.
+ */
+export class ConversionService {
+  readonly events = new ProgressEvents();
+  private readonly scheduler: PageScheduler;
+  /** Non-terminal conversions this process is working on, and those with work running right now. */
+  private readonly live = new Set<string>();
+  private readonly busy = new Map<string, number>();
+  private readonly finalizing = new Set<string>();
+  private readonly lifetime = new AbortController();
+  private accepting = true;
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: JobStore,
+    private readonly runner: PageRunner,
+    private readonly log: Logger,
+  ) {
+    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal) => this.executePage(id, pageNo, signal));
+  }
+
+  // ---- accepting work ----------------------------------------------------------------------
+
+  async submit(req: SubmitRequest): Promise<AcceptedReply> {
+    if (!this.accepting) throw new AppError('shutting_down');
+    const id = randomUUID();
+    let sourcePath: string;
+    let name: string;
+    let type: SniffedType;
+    let isUpload = false;
+    try {
+      if (req.upload) {
+        name = displayName(req.upload.originalName);
+        type = await sniffFile(req.upload.tmpPath);
+        sourcePath = path.join(this.config.DATA_DIR, 'uploads', `${id}${type.ext}`);
+        await fs.rename(req.upload.tmpPath, sourcePath);
+        isUpload = true;
+      } else if (req.filename !== undefined) {
+        sourcePath = await resolveNamedInput(this.config.INPUT_DIR, req.filename);
+        name = req.filename;
+        type = await sniffFile(sourcePath);
+      } else {
+        throw new AppError('missing_input');
+      }
+    } catch (err) {
+      if (req.upload) await fs.rm(req.upload.tmpPath, { force: true });
+      throw err;
+    }
+    const kind = type.kind;
+    const stem = safeStem(name);
+    const row = this.store.insert({
+      id, filename: name, source_path: sourcePath, source_is_upload: isUpload ? 1 : 0, source_stem: stem,
+      output_stem: this.uniqueOutputStem(stem, id), kind, prompt_mode: req.promptMode, priority: req.priority,
+      message: 'Queued', created_at: new Date().toISOString(),
+    });
+    this.log.info({ conversion_id: id, filename: name, kind, prompt_mode: req.promptMode }, 'conversion accepted');
+    this.live.add(id);
+    void this.inspectAndSchedule(row);
+    const { queue_size, active_tasks } = this.poolStatus();
+    return {
+      status: 'accepted', conversion_id: id, filename: name,
+      message: `Conversion of ${name} accepted; follow it on /ws/conversion/${id}`,
+      queue_size, active_tasks,
+      status_endpoint: `/conversion-status/${id}`, websocket_endpoint: `/ws/conversion/${id}`,
+    };
+  }
+
+  /** Two conversions of the same name never share an output folder: later ones get the id appended. */
+  private uniqueOutputStem(stem: string, id: string): string {
+    return this.store.outputStemTaken(stem) ? `${stem}-${id.slice(0, 8)}` : stem;
+  }
+
+  // ---- reading state -----------------------------------------------------------------------
+
+  private row(id: string): ConversionRow {
+    const row = this.store.get(id);
+    if (!row) throw new AppError('conversion_not_found');
+    return row;
+  }
+
+  get(id: string): ConversionRecord {
+    return toRecord(this.row(id), this.store.pages(id));
+  }
+
+  list(opts: { status?: ConversionStatus; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
+    const { items, total } = this.store.list(opts);
+    return { items: items.map((r) => toRecord(r)), total };
+  }
+
+  filesOf(row: ConversionRow): ConversionFiles {
+    return new ConversionFiles(this.config.OUTPUT_DIR, this.config.DATA_DIR, row.output_stem, row.id);
+  }
+
+  /** A finished page's full result, available while the rest of the document still runs. */
+  async page(id: string, pageNo: number) {
+    const row = this.row(id);
+    const page = this.store.page(id, pageNo);
+    if (!page) throw new AppError('page_not_found', row.total_pages === null ? 'The document is still being inspected; retry shortly.' : undefined);
+    if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
+    if (page.status !== 'done') throw new AppError('page_not_ready');
+    const result = await readPageResult(this.filesOf(row), pageNo);
+    if (!result) throw new AppError('page_not_ready', 'The page result is not available.');
+    return { status: 'done' as const, ...result };
+  }
+
+  resultFile(id: string, format: 'txt' | 'md' | 'json'): { path: string; filename: string } {
+    const row = this.row(id);
+    if (row.status !== 'completed') throw new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
+  }
+
+  poolStatus() {
+    const sched = this.scheduler.stats();
+    const runner = this.runner.stats();
+    return {
+      status: 'ok' as const,
+      queue_size: this.live.size - this.busy.size,
+      active_tasks: this.busy.size,
+      num_workers: this.runner.capacity,
+      pages_queued: sched.queued_pages,
+      pages_active: sched.active_pages,
+      busy_workers: runner.busy,
+      worker_threads: runner.threads,
+      accepting: this.accepting,
+    };
+  }
+
+  /** The snapshot and the live stream, subscribed together so no message falls between them. */
+  watch(id: string, listener: (m: ProgressMessage) => void): { snapshot: ConversionRecord; unsubscribe: () => void } {
+    const snapshot = this.get(id);
+    const unsubscribe = this.events.subscribe(id, listener);
+    return { snapshot, unsubscribe };
+  }
+
+  /** The message that ended a conversion, rebuilt from the store, for subscribers who come late. */
+  async terminalMessage(id: string): Promise<ProgressMessage | null> {
+    const row = this.row(id);
+    const base = { conversion_id: id, message: row.message, timestamp: row.completed_at ?? new Date().toISOString() };
+    switch (row.status) {
+      case 'completed': {
+        const lines = await fs.readFile(this.filesOf(row).jsonl(), 'utf8').catch(() => '');
+        const results = lines.split('\n').filter(Boolean).map((l) => {
+          const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
+          return summary;
+        });
+        return { ...base, status: 'completed', progress: 100, results, failed_pages: results.flatMap((r) => (r.error ? [r.error] : [])) };
+      }
+      case 'error':
+        return { ...base, status: 'error', progress: 0, error: row.error ?? '', error_code: row.error_code ?? 'render_failed' };
+      case 'cancelled':
+        return { ...base, status: 'cancelled', progress: progressOf(row) };
+      default:
+        return null;
+    }
+  }
+
+  // ---- the lifecycle -----------------------------------------------------------------------
+
+  private markBusy(id: string, delta: 1 | -1): void {
+    const n = (this.busy.get(id) ?? 0) + delta;
+    if (n <= 0) this.busy.delete(id);
+    else this.busy.set(id, n);
+  }
+
+  private async inspectAndSchedule(row: ConversionRow): Promise<void> {
+    const log = this.log.child({ conversion_id: row.id });
+    this.markBusy(row.id, 1);
+    try {
+      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path }, this.lifetime.signal);
+      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
+      if (!inspected.ok) return this.fail(row.id, inspected.error);
+      const pages = inspected.value.page_count;
+      if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
+      if (pages > this.config.MAX_PAGES) {
+        return this.fail(row.id, { code: 'too_many_pages', message: `The document has ${pages} pages; MAX_PAGES is ${this.config.MAX_PAGES}.` });
+      }
+      await this.filesOf(row).prepare();
+      this.store.start(row.id, pages, new Date().toISOString());
+      log.info({ pages }, 'conversion started');
+      this.publishProgress(this.store.get(row.id)!, 'inspected', null);
+      this.scheduler.enqueue(row.id, Array.from({ length: pages }, (_, i) => i + 1), row.priority);
+    } catch (err) {
+      log.error({ err }, 'could not start conversion');
+      this.fail(row.id, isStorageError(err)
+        ? { code: 'storage_full', message: 'Results could not be written (disk full or not writable).' }
+        : { code: 'worker_crashed', message: 'The conversion could not be started.' });
+    } finally {
+      this.markBusy(row.id, -1);
+    }
+  }
+
+  private async executePage(id: string, pageNo: number, signal: AbortSignal): Promise<void> {
+    const row = this.store.get(id);
+    if (!row || TERMINAL_STATUSES.includes(row.status)) return;
+    const log = this.log.child({ conversion_id: id, page: pageNo });
+    this.markBusy(id, 1);
+    try {
+      this.store.markPageRunning(id, pageNo);
+      const result = await this.runner.runPage({
+        kind: row.kind, path: row.source_path, page_no: pageNo, dpi: this.config.RENDER_DPI,
+        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: 'eng', ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES,
+      }, signal, this.config.PAGE_TIMEOUT_S * 1000);
+
+      if (!result.ok && result.error.code === 'cancelled') {
+        // Cancelled conversions are already terminal; on shutdown the page goes back to the queue.
+        if (signal.reason === SHUTDOWN) this.store.requeuePage(id, pageNo);
+        return;
+      }
+      if (!result.ok && result.error.code === 'worker_crashed' && (this.store.page(id, pageNo)?.attempts ?? 0) < MAX_PAGE_ATTEMPTS) {
+        log.warn('page crashed its worker; retrying once');
+        this.store.requeuePage(id, pageNo);
+        this.scheduler.enqueue(id, [pageNo], row.priority);
+        return;
+      }
+
+      let outcome: Parameters<JobStore['finishPage']>[2];
+      if (result.ok) {
+        try {
+          await writePageOutputs(this.filesOf(row), result.value, row.prompt_mode);
+          outcome = { status: 'done', source: result.value.source, confidence: result.value.confidence, duration_ms: result.value.duration_ms };
+        } catch (err) {
+          log.error({ err }, 'could not write page result');
+          outcome = { status: 'failed', error_code: 'storage_full', error: 'The page result could not be written (disk full or not writable).' };
+        }
+      } else {
+        log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
+        outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
+      }
+      const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
+      if (TERMINAL_STATUSES.includes(updated.status)) return;
+      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.source : null);
+      if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
+    } finally {
+      this.markBusy(id, -1);
+    }
+  }
+
+  private async finalize(id: string): Promise<void> {
+    if (this.finalizing.has(id)) return;
+    this.finalizing.add(id);
+    this.markBusy(id, 1);
+    const log = this.log.child({ conversion_id: id });
+    try {
+      const row = this.store.get(id)!;
+      this.publishProgress(row, 'assembling', null);
+      const pages = this.store.pages(id);
+      const results = await assembleDocument(this.filesOf(row), pages, { conversionId: id, filename: row.filename, promptMode: row.prompt_mode });
+      const failed = results.flatMap((r) => (r.error ? [r.error] : []));
+      if (row.pages_done === 0) {
+        // Nothing could be read: the conversion fails with its pages' reason.
+        return this.fail(id, { code: failed[0]?.code ?? 'render_failed', message: failed[0]?.message ?? 'No page could be read.' });
+      }
+      const message = failed.length
+        ? `Conversion completed: ${row.pages_done} of ${row.total_pages} pages; ${failed.length} failed`
+        : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`;
+      const done = this.store.finish(id, 'completed', message);
+      if (!done) return;
+      this.live.delete(id);
+      log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
+      this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
+    } catch (err) {
+      log.error({ err }, 'could not assemble results');
+      this.fail(id, isStorageError(err)
+        ? { code: 'storage_full', message: 'The results could not be written (disk full or not writable).' }
+        : { code: 'worker_crashed', message: 'The results could not be assembled.' });
+    } finally {
+      this.finalizing.delete(id);
+      this.markBusy(id, -1);
+    }
+  }
+
+  private fail(id: string, error: TaskError): void {
+    const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
+    this.live.delete(id);
+    this.scheduler.cancel(id, 'failed');
+    if (!row) return;
+    this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
+    this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
+  }
+
+  private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null): void {
+    this.events.publish({
+      conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
+      current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
+      source, estimated_seconds_remaining: etaSeconds(row), timestamp: new Date().toISOString(),
+    });
+  }
+
+  // ---- cancel, delete ----------------------------------------------------------------------
+
+  cancel(id: string): ConversionRecord {
+    const row = this.row(id);
+    const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
+    if (done) {
+      this.live.delete(id);
+      const stopped = this.scheduler.cancel(id, 'cancelled');
+      this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
+      this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
+    } else if (row.status === 'cancelled') {
+      // Cancelling twice is fine.
+    } else {
+      throw new AppError('validation_error', `The conversion already ended with status "${row.status}"; only pending or processing conversions can be cancelled.`);
+    }
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = this.row(id);
+    if (!TERMINAL_STATUSES.includes(row.status)) this.cancel(id);
+    await this.filesOf(row).remove();
+    if (row.source_is_upload) await fs.rm(row.source_path, { force: true });
+    this.store.delete(id);
+    this.log.info({ conversion_id: id }, 'conversion deleted');
+  }
+
+  // ---- start-up and shutdown ---------------------------------------------------------------
+
+  /**
+   * Picks up what a previous process left unfinished: conversions never inspected are inspected,
+   * others continue with their unfinished pages. A page that was running when the process died is
+   * retried once; if it was already on its second attempt it fails with worker_crashed, so a page
+   * that kills the process cannot cause a crash loop.
+   */
+  async resume(): Promise<number> {
+    const rows = this.store.unfinished();
+    for (const row of rows) {
+      this.live.add(row.id);
+      if (row.status === 'pending' || row.total_pages === null) {
+        void this.inspectAndSchedule(row);
+        continue;
+      }
+      const todo: number[] = [];
+      for (const page of this.store.unfinishedPages(row.id)) {
+        if (page.status === 'running' && page.attempts >= MAX_PAGE_ATTEMPTS) {
+          this.store.finishPage(row.id, page.page_no, { status: 'failed', error_code: 'worker_crashed', error: 'The page stopped the server twice and was given up.' }, row.message);
+        } else {
+          if (page.status === 'running') this.store.requeuePage(row.id, page.page_no);
+          todo.push(page.page_no);
+        }
+      }
+      if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
+      else void this.finalize(row.id);
+    }
+    if (rows.length) this.log.info({ conversions: rows.length }, 'resumed unfinished conversions');
+    return rows.length;
+  }
+
+  /**
+   * Stops taking work, lets running pages finish for up to `graceMs`, then stops them. Unfinished
+   * pages stay queued in the store and are picked up by the next start.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.scheduler.pause();
+    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
+    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
+      this.log.warn('shutdown grace period over; stopping running pages');
+      this.scheduler.abortAll(SHUTDOWN);
+      await this.scheduler.idle();
+    }
+    this.lifetime.abort(SHUTDOWN);
+    await this.runner.close();
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+}

@@ -1,0 +1,229 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ConversionErrorCode } from '../errors.js';
+import type { DocumentKind, PageSource } from '../schemas/page-result.js';
+import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
+
+/**
+ * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
+ * a page's full result lives in a file (see page-result-files.ts), the row keeps its outcome.
+ * Synchronous by design: every statement is sub-millisecond, and better-sqlite3 is fastest so.
+ */
+export interface ConversionRow {
+  id: string;
+  filename: string;
+  source_path: string;
+  source_is_upload: number;
+  source_stem: string;
+  output_stem: string;
+  kind: DocumentKind;
+  prompt_mode: PromptMode;
+  priority: Priority;
+  status: ConversionStatus;
+  message: string;
+  error: string | null;
+  error_code: ConversionErrorCode | null;
+  total_pages: number | null;
+  pages_done: number;
+  pages_failed: number;
+  last_page: number | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface PageRow {
+  conversion_id: string;
+  page_no: number;
+  status: PageStatus;
+  source: PageSource | null;
+  confidence: number | null;
+  error_code: ConversionErrorCode | null;
+  error: string | null;
+  attempts: number;
+  duration_ms: number | null;
+  finished_at: string | null;
+}
+
+export type NewConversion = Pick<ConversionRow,
+  'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'>;
+
+export interface PageOutcome {
+  status: 'done' | 'failed';
+  source?: PageSource;
+  confidence?: number;
+  error_code?: ConversionErrorCode;
+  error?: string;
+  duration_ms?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS conversions (
+  id TEXT PRIMARY KEY,
+  filename TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  source_is_upload INTEGER NOT NULL DEFAULT 0,
+  source_stem TEXT NOT NULL,
+  output_stem TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  prompt_mode TEXT NOT NULL,
+  priority TEXT NOT NULL DEFAULT 'normal',
+  status TEXT NOT NULL,
+  message TEXT NOT NULL,
+  error TEXT,
+  error_code TEXT,
+  total_pages INTEGER,
+  pages_done INTEGER NOT NULL DEFAULT 0,
+  pages_failed INTEGER NOT NULL DEFAULT 0,
+  last_page INTEGER,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  completed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS conversions_status ON conversions(status, created_at);
+CREATE INDEX IF NOT EXISTS conversions_stem ON conversions(source_stem, created_at);
+CREATE TABLE IF NOT EXISTS pages (
+  conversion_id TEXT NOT NULL REFERENCES conversions(id) ON DELETE CASCADE,
+  page_no INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  source TEXT,
+  confidence REAL,
+  error_code TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER,
+  finished_at TEXT,
+  PRIMARY KEY (conversion_id, page_no)
+) WITHOUT ROWID;
+`;
+
+export class JobStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  insert(c: NewConversion): ConversionRow {
+    this.db
+      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message, created_at)
+                VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message, @created_at)`)
+      .run(c);
+    return this.get(c.id)!;
+  }
+
+  get(id: string): ConversionRow | undefined {
+    return this.db.prepare('SELECT * FROM conversions WHERE id = ?').get(id) as ConversionRow | undefined;
+  }
+
+  list(opts: { status?: ConversionStatus; limit: number; offset: number }): { items: ConversionRow[]; total: number } {
+    const where = opts.status ? 'WHERE status = @status' : '';
+    const items = this.db
+      .prepare(`SELECT * FROM conversions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+      .all({ status: opts.status, limit: opts.limit, offset: opts.offset }) as ConversionRow[];
+    const { n } = this.db.prepare(`SELECT count(*) AS n FROM conversions ${where}`).get({ status: opts.status }) as { n: number };
+    return { items, total: n };
+  }
+
+  /** Latest conversion of a document by its stem (or by its own output folder name). */
+  latestByStem(stem: string, status?: ConversionStatus): ConversionRow | undefined {
+    return this.db
+      .prepare(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
+                ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
+      .get({ stem, status }) as ConversionRow | undefined;
+  }
+
+  outputStemTaken(stem: string): boolean {
+    return this.db.prepare('SELECT 1 FROM conversions WHERE output_stem = ?').get(stem) !== undefined;
+  }
+
+  countByStatus(): Record<ConversionStatus, number> {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM conversions GROUP BY status').all() as { status: ConversionStatus; n: number }[];
+    const out = { pending: 0, processing: 0, completed: 0, error: 0, cancelled: 0 };
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+
+  /** Unfinished conversions, oldest first: what a restart must resume. */
+  unfinished(): ConversionRow[] {
+    return this.db.prepare(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
+  }
+
+  /** Records the page count and creates one queued row per page, atomically. */
+  start(id: string, totalPages: number, startedAt: string): void {
+    const insertPage = this.db.prepare(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, started_at = coalesce(started_at, ?), message = ? WHERE id = ?`)
+        .run(totalPages, startedAt, `Processing pages: 0/${totalPages}`, id);
+      for (let p = 1; p <= totalPages; p++) insertPage.run(id, p);
+    })();
+  }
+
+  pages(id: string): PageRow[] {
+    return this.db.prepare('SELECT * FROM pages WHERE conversion_id = ? ORDER BY page_no').all(id) as PageRow[];
+  }
+
+  page(id: string, pageNo: number): PageRow | undefined {
+    return this.db.prepare('SELECT * FROM pages WHERE conversion_id = ? AND page_no = ?').get(id, pageNo) as PageRow | undefined;
+  }
+
+  /** Pages still to do: queued ones, and ones that were running when the process stopped. */
+  unfinishedPages(id: string): PageRow[] {
+    return this.db.prepare(`SELECT * FROM pages WHERE conversion_id = ? AND status IN ('queued', 'running') ORDER BY page_no`).all(id) as PageRow[];
+  }
+
+  markPageRunning(id: string, pageNo: number): void {
+    this.db.prepare(`UPDATE pages SET status = 'running', attempts = attempts + 1 WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+  }
+
+  requeuePage(id: string, pageNo: number): void {
+    this.db.prepare(`UPDATE pages SET status = 'queued' WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+  }
+
+  /** Saves a page's outcome and bumps the conversion's counters in one transaction. */
+  finishPage(id: string, pageNo: number, o: PageOutcome, message: string | ((row: ConversionRow) => string)): ConversionRow {
+    return this.db.transaction(() => {
+      const changed = this.db
+        .prepare(`UPDATE pages SET status = @status, source = @source, confidence = @confidence, error_code = @error_code, error = @error,
+                    duration_ms = @duration_ms, finished_at = @now
+                  WHERE conversion_id = @id AND page_no = @page_no AND status NOT IN ('done', 'failed')`)
+        .run({ id, page_no: pageNo, status: o.status, source: o.source ?? null, confidence: o.confidence ?? null, error_code: o.error_code ?? null,
+          error: o.error ?? null, duration_ms: o.duration_ms ?? null, now: new Date().toISOString() });
+      if (changed.changes > 0) {
+        const column = o.status === 'done' ? 'pages_done' : 'pages_failed';
+        this.db.prepare(`UPDATE conversions SET ${column} = ${column} + 1, last_page = ? WHERE id = ?`).run(pageNo, id);
+      }
+      const row = this.get(id)!;
+      const text = typeof message === 'function' ? message(row) : message;
+      this.db.prepare('UPDATE conversions SET message = ? WHERE id = ?').run(text, id);
+      return { ...row, message: text };
+    })();
+  }
+
+  /** Moves a conversion to a terminal state; returns undefined when it already was terminal. */
+  finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
+    const r = this.db
+      .prepare(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
+                WHERE id = ? AND status IN ('pending', 'processing')`)
+      .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
+    return r.changes > 0 ? this.get(id) : undefined;
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM conversions WHERE id = ?').run(id);
+  }
+}

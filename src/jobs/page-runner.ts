@@ -1,0 +1,20 @@
+import type { Envelope, InspectResult, InspectTask, PageResult, PageTask } from '../schemas/page-result.js';
+
+/**
+ * Where page work runs. The local implementation is a Piscina pool in this process; the service
+ * only sees this interface, so a distributed runner can replace it.
+ */
+export interface PageRunner {
+  /** How many tasks can run at the same time. */
+  readonly capacity: number;
+  /** Resolves once the workers can take tasks; rejects when they cannot start. */
+  start(): Promise<void>;
+  inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
+  /**
+   * Runs one page. Never rejects: an abort through `signal` comes back as `cancelled`, a
+   * timeout as `page_timeout`, a dead thread as `worker_crashed`.
+   */
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageResult>>;
+  stats(): { threads: number; queued_tasks: number; busy: number };
+  close(): Promise<void>;
+}

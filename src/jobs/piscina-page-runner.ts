@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Envelope, InspectResult, InspectTask, PageResult, PageTask, TaskError } from '../schemas/page-result.js';
+import type { PageRunner } from './page-runner.js';
+
+const WORKER_FILE = fileURLToPath(new URL('../../workers/page-entry.mjs', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+
+export class PiscinaPageRunner implements PageRunner {
+  readonly capacity: number;
+  private readonly pool: Piscina;
+  private busy = 0;
+
+  constructor(private readonly config: Config, private readonly log: Logger) {
+    this.capacity = config.NUM_WORKERS;
+    this.pool = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: config.NUM_WORKERS,
+      maxThreads: config.NUM_WORKERS,
+      idleTimeout: 60_000,
+      concurrentTasksPerWorker: 1,
+      // Catches JS heap blow-ups; image memory is bounded separately by the pixel budget.
+      resourceLimits: { maxOldGenerationSizeMb: config.WORKER_MAX_HEAP_MB },
+    });
+    // Without a listener, an error event from the pool would crash the process.
+    this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
+  }
+
+  /** Fails fast at start-up when a thread cannot load the task module, instead of hanging every task. */
+  async start(): Promise<void> {
+    const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
+    await Promise.all(Array.from({ length: this.capacity }, () => this.pool.run({}, { name: 'ping', signal: timeout })));
+  }
+
+  inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>> {
+    return this.run<InspectResult>('inspect', { ...task, max_megapixels: this.config.MAX_PAGE_MEGAPIXELS }, signal, this.config.PAGE_TIMEOUT_S * 1000);
+  }
+
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageResult>> {
+    return this.run<PageResult>('processPage', task, signal, timeoutMs);
+  }
+
+  stats() {
+    // `busy` counts tasks handed to the pool; at most `capacity` of them run at once.
+    return { threads: this.pool.threads.length, queued_tasks: this.pool.queueSize, busy: Math.min(this.busy, this.capacity) };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number): Promise<Envelope<T>> {
+    // Piscina terminates the thread when a running task is aborted: the only way to stop a page
+    // that spins inside pdf.js (operator_list_cycle.pdf) or a runaway WASM call.
+    const timeout = AbortSignal.timeout(timeoutMs);
+    this.busy++;
+    try {
+      return (await this.pool.run(task, { name, signal: AbortSignal.any([signal, timeout]) })) as Envelope<T>;
+    } catch (err) {
+      const error: TaskError = timeout.aborted && !signal.aborted
+        ? { code: 'page_timeout', message: `Stopped after ${Math.round(timeoutMs / 1000)} s (PAGE_TIMEOUT_S).` }
+        : signal.aborted
+          ? { code: 'cancelled', message: 'Stopped: the conversion was cancelled or the server is shutting down.' }
+          : { code: 'worker_crashed', message: 'The worker thread died while processing this page.' };
+      if (error.code === 'worker_crashed') this.log.warn({ err, task: name }, 'worker thread failed');
+      return { ok: false, error };
+    } finally {
+      this.busy--;
+    }
+  }
+}

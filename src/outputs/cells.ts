@@ -1,0 +1,14 @@
+import type { PromptMode } from '../schemas/conversion.js';
+import type { BBox, Block, CellCategory } from '../schemas/page-result.js';
+
+/** A dots.ocr layout cell, as the seed's `<stem>_page_<i>.json` holds them. */
+export interface Cell { bbox: BBox; category: CellCategory; text?: string }
+
+const roundBox = (b: BBox): BBox => b.map((n) => Math.round(n)) as BBox;
+
+/** `prompt_layout_only_en` asks for the layout alone: cells without text. */
+export function pageCells(blocks: Block[], mode: PromptMode): Cell[] {
+  return blocks.map((b) => (mode === 'prompt_layout_only_en'
+    ? { bbox: roundBox(b.bbox), category: b.category }
+    : { bbox: roundBox(b.bbox), category: b.category, text: b.lines.map((l) => l.text).join('\n') }));
+}

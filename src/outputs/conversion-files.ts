@@ -1,0 +1,66 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Where a conversion's files live. User-facing results go under OUTPUT_DIR in the seed layout
+ * (`<stem>/<stem>_page_<i>.json|.md|_nohf.md`, `<stem>.jsonl`, page index i from 0); each page's
+ * full result (blocks, lines, words) is internal and lives under DATA_DIR.
+ */
+export class ConversionFiles {
+  readonly outDir: string;
+  readonly pagesDir: string;
+
+  constructor(readonly outputRoot: string, dataRoot: string, readonly stem: string, readonly conversionId: string) {
+    this.outDir = path.join(outputRoot, stem);
+    this.pagesDir = path.join(dataRoot, 'conversions', conversionId, 'pages');
+  }
+
+  /** Full result of page n (1-based). */
+  pageResult(n: number): string {
+    return path.join(this.pagesDir, `${n}.json`);
+  }
+
+  cells(n: number): string {
+    return path.join(this.outDir, `${this.stem}_page_${n - 1}.json`);
+  }
+
+  markdown(n: number): string {
+    return path.join(this.outDir, `${this.stem}_page_${n - 1}.md`);
+  }
+
+  markdownNoHeaderFooter(n: number): string {
+    return path.join(this.outDir, `${this.stem}_page_${n - 1}_nohf.md`);
+  }
+
+  document(ext: 'txt' | 'md' | 'json'): string {
+    return path.join(this.outDir, `${this.stem}.${ext}`);
+  }
+
+  jsonl(): string {
+    return path.join(this.outputRoot, `${this.stem}.jsonl`);
+  }
+
+  async prepare(): Promise<void> {
+    await fs.mkdir(this.outDir, { recursive: true });
+    await fs.mkdir(this.pagesDir, { recursive: true });
+  }
+
+  async remove(): Promise<void> {
+    await fs.rm(this.outDir, { recursive: true, force: true });
+    await fs.rm(this.jsonl(), { force: true });
+    await fs.rm(path.dirname(this.pagesDir), { recursive: true, force: true });
+  }
+}
+
+/** Readers never see half a file: write to a temporary name, then rename. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { DocumentKind } from '../schemas/page-result.js';
+
+/**
+ * Everything about files clients name or send: never trusting a client's file name, sniffing the
+ * type from the bytes, and picking names that cannot collide or escape their folder.
+ */
+
+export interface SniffedType { kind: DocumentKind; ext: string }
+
+/** The type comes from the content, never from the name (a PNG called .pdf is still a PNG). */
+export function sniffBytes(head: Buffer): SniffedType | null {
+  const ascii = head.toString('latin1');
+  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { kind: 'image', ext: '.png' };
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { kind: 'image', ext: '.jpg' };
+  if (ascii.startsWith('II*\0') || ascii.startsWith('MM\0*')) return { kind: 'image', ext: '.tif' };
+  if (ascii.startsWith('BM') && head.length >= 26) return { kind: 'image', ext: '.bmp' };
+  if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return { kind: 'image', ext: '.webp' };
+  // The PDF header may follow some junk; readers accept it within the first 1 KB.
+  if (ascii.slice(0, 1024).includes('%PDF-')) return { kind: 'pdf', ext: '.pdf' };
+  return null;
+}
+
+export async function sniffFile(file: string): Promise<SniffedType> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new AppError('empty_file');
+    const head = Buffer.alloc(Math.min(1024, size));
+    await handle.read(head, 0, head.length, 0);
+    const type = sniffBytes(head);
+    if (!type) throw new AppError('unsupported_media_type');
+    return type;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Resolves a client-given name to a regular file inside the input folder. The name must be plain
+ * (no "..", "/" or "\"), and its real path — after following symlinks — must still lie inside the
+ * folder: a symlink to /etc is refused like "../../etc/passwd" is.
+ */
+export async function resolveNamedInput(inputDir: string, name: string): Promise<string> {
+  if (name.trim() === '') throw new AppError('empty_filename');
+  if (name.includes('..') || name.includes('/') || name.includes('\\') || name.includes('\0')) throw new AppError('invalid_filename');
+  const root = await fs.realpath(inputDir).catch(() => path.resolve(inputDir));
+  let real: string;
+  try {
+    real = await fs.realpath(path.join(root, name));
+  } catch {
+    throw new AppError('file_not_found', `File "${name}" was not found in the input folder; upload it first (POST /upload) or check the name (GET /documents).`);
+  }
+  if (!real.startsWith(root + path.sep)) throw new AppError('invalid_filename', 'The file resolves outside the input folder (a symlink?); only files inside it can be converted.');
+  const stat = await fs.stat(real);
+  if (!stat.isFile()) throw new AppError('invalid_filename', `"${name}" is not a regular file.`);
+  return real;
+}
+
+/** A display stem that is safe as a folder and file name: "My Scan (1).PDF" → "My_Scan_1". */
+export function safeStem(displayName: string): string {
+  const base = path.basename(displayName.replace(/\\/g, '/'));
+  const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
+  const clean = stem.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '').slice(0, 100);
+  return clean || 'document';
+}
+
+/** A display name with no path and no control characters, for records and logs. */
+export function displayName(name: string): string {
+  return path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'upload';
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs/promises';
+import type { PageSummary, PromptMode } from '../schemas/conversion.js';
+import type { PageResult } from '../schemas/page-result.js';
+import { pageCells } from '../outputs/cells.js';
+import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
+import { pageMarkdown } from '../outputs/markdown.js';
+import type { PageRow } from '../jobs/job-store.js';
+
+/**
+ * Writes one finished page: its full result (internal) and the seed's per-page files, as soon as
+ * the page is done, so results are there while the rest of the document still runs.
+ */
+export async function writePageOutputs(files: ConversionFiles, page: PageResult, mode: PromptMode): Promise<void> {
+  await writeFileAtomic(files.pageResult(page.page_no), JSON.stringify(page));
+  if (mode !== 'prompt_ocr') {
+    await writeFileAtomic(files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode)));
+  }
+  if (mode !== 'prompt_layout_only_en') {
+    const md = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page.blocks, true);
+    await writeFileAtomic(files.markdown(page.page_no), md);
+    await writeFileAtomic(files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page.blocks, false));
+  }
+}
+
+export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {
+  try {
+    return JSON.parse(await fs.readFile(files.pageResult(pageNo), 'utf8')) as PageResult;
+  } catch {
+    return null;
+  }
+}
+
+/** One `results` entry: the keys of a dots.ocr page result, plus the page's source and outcome. */
+export function pageSummary(files: ConversionFiles, row: PageRow, page: PageResult | null, mode: PromptMode): PageSummary {
+  const done = row.status === 'done' && page !== null;
+  return {
+    page_no: row.page_no - 1,
+    page_number: row.page_no,
+    status: done ? 'done' : 'failed',
+    source: done ? page.source : null,
+    confidence: done ? page.confidence : null,
+    input_width: done ? page.width : null,
+    input_height: done ? page.height : null,
+    layout_info_path: done && mode !== 'prompt_ocr' ? files.cells(row.page_no) : null,
+    md_content_path: done && mode !== 'prompt_layout_only_en' ? files.markdown(row.page_no) : null,
+    md_content_nohf_path: done && mode !== 'prompt_layout_only_en' ? files.markdownNoHeaderFooter(row.page_no) : null,
+    error: done ? null : { page_no: row.page_no, code: row.error_code ?? 'render_failed', message: row.error ?? 'The page result is missing.' },
+  };
+}

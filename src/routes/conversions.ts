@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { conversionStatusSchema } from '../schemas/conversion.js';
+import type { AppDeps } from '../app.js';
+import { parseOr400 } from './parse.js';
+
+const idParams = z.object({ id: z.string().min(1).max(100) });
+const pageParams = idParams.extend({ n: z.coerce.number().int().min(1) });
+const listQuery = z.object({
+  status: conversionStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const FORMATS = { txt: 'text/plain; charset=utf-8', md: 'text/markdown; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
+type Format = keyof typeof FORMATS;
+
+/** pagemill's own routes under /conversions. */
+export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
+  app.get('/conversions', async (request) => {
+    const q = parseOr400(listQuery, request.query);
+    const { items, total } = service.list(q);
+    return { conversions: items, total, limit: q.limit, offset: q.offset };
+  });
+
+  app.get('/conversions/:id', async (request) => service.get(parseOr400(idParams, request.params).id));
+
+  app.get('/conversions/:id/pages/:n', async (request) => {
+    const { id, n } = parseOr400(pageParams, request.params);
+    return service.page(id, n);
+  });
+
+  app.get('/conversions/:id/result', async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params);
+    const format = ((request.query as { format?: string }).format ?? 'md') as string;
+    if (!(format in FORMATS)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
+    const file = service.resultFile(id, format as Format);
+    const stream = fs.createReadStream(file.path);
+    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
+      throw new AppError('result_not_ready', 'The result file is missing; convert the document again.');
+    });
+    return reply
+      .header('content-type', FORMATS[format as Format])
+      .header('content-disposition', `inline; filename="${file.filename.replace(/"/g, '')}"`)
+      .send(stream);
+  });
+
+  app.post('/conversions/:id/cancel', async (request) => service.cancel(parseOr400(idParams, request.params).id));
+
+  app.delete('/conversions/:id', async (request, reply) => {
+    await service.remove(parseOr400(idParams, request.params).id);
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,20 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../app.js';
+import { parseOr400 } from './parse.js';
+
+const stemParams = z.object({ stem: z.string().min(1).max(255) });
+const pageQuery = z.object({ page_no: z.coerce.number().int().min(0).optional() });
+
+/** The seed's document routes, used by the existing web frontend. */
+export const documentRoutes: FastifyPluginAsync<AppDeps> = async (app, { library }) => {
+  app.get('/documents', async () => library.documents());
+
+  app.get('/markdown/:stem', async (request) => {
+    const { stem } = parseOr400(stemParams, request.params);
+    const { page_no } = parseOr400(pageQuery, request.query);
+    return library.markdown(stem, page_no);
+  });
+
+  app.get('/markdown-files/:stem', async (request) => library.markdownFiles(parseOr400(stemParams, request.params).stem));
+};

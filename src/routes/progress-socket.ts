@@ -1,0 +1,68 @@
+import '@fastify/websocket';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import { AppError, errorBody } from '../errors.js';
+import { TERMINAL_STATUSES, type ProgressMessage } from '../schemas/conversion.js';
+import type { AppDeps } from '../app.js';
+
+const PING_INTERVAL_MS = 30_000;
+/** A client that does not read: drop intermediate progress for it rather than buffer without bound. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+const isTerminal = (m: ProgressMessage) => TERMINAL_STATUSES.includes(m.status);
+
+/**
+ * WS /ws/conversion/:id — first frame: a snapshot of the full record; then one frame per finished
+ * page; last: `completed` (with per-page results), `error` or `cancelled`, after which the server
+ * closes the socket (1000). A subscriber that comes late still gets the snapshot and the end.
+ */
+export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
+  app.get('/ws/conversion/:id', { websocket: true }, (socket: WebSocket, request) => {
+    const { id } = request.params as { id: string };
+    const log = request.log.child({ conversion_id: id });
+    const send = (m: object) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+    };
+    const end = () => {
+      if (socket.readyState === socket.OPEN) socket.close(1000, 'conversion finished');
+    };
+
+    let watch: ReturnType<typeof service.watch>;
+    const early: ProgressMessage[] = [];
+    let ready = false;
+    const onMessage = (m: ProgressMessage) => {
+      if (!ready) return void early.push(m);
+      if (!isTerminal(m) && socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+      send(m);
+      if (isTerminal(m)) end();
+    };
+    try {
+      watch = service.watch(id, onMessage);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'internal_error';
+      send({ status: 'error', progress: 0, message: 'Conversion not found', error: errorBody(code).detail, code });
+      socket.close(1008, code);
+      return;
+    }
+    send({ type: 'snapshot', conversion_id: id, ...watch.snapshot });
+
+    const ping = setInterval(() => socket.ping(), PING_INTERVAL_MS);
+    socket.on('close', () => {
+      clearInterval(ping);
+      watch.unsubscribe();
+      log.debug('progress socket closed');
+    });
+    socket.on('error', (err) => log.warn({ err }, 'progress socket error'));
+
+    // Messages published between the snapshot and now are delivered in order; if the conversion
+    // had already ended before the snapshot, the terminal message is rebuilt from the store.
+    ready = true;
+    for (const m of early.splice(0)) onMessage(m);
+    if (TERMINAL_STATUSES.includes(watch.snapshot.status) && socket.readyState === socket.OPEN) {
+      void service.terminalMessage(id).then((m) => {
+        if (m) send(m);
+        end();
+      });
+    }
+  });
+};

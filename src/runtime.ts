@@ -1,0 +1,44 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { ConversionService } from './jobs/conversion-service.js';
+import { DocumentLibrary } from './jobs/document-library.js';
+import { JobStore } from './jobs/job-store.js';
+import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
+
+export interface Runtime {
+  service: ConversionService;
+  library: DocumentLibrary;
+  store: JobStore;
+  /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Wires the local backend: SQLite store + page scheduler + Piscina pool. Resumes unfinished work. */
+export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+  for (const dir of [config.INPUT_DIR, config.OUTPUT_DIR, config.DATA_DIR, path.join(config.DATA_DIR, 'uploads')]) {
+    await fs.mkdir(dir, { recursive: true });
+  }
+  await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
+  const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
+  const runner = new PiscinaPageRunner(config, log);
+  await runner.start();
+  const service = new ConversionService(config, store, runner, log);
+  const library = new DocumentLibrary(config, store);
+  await service.resume();
+  return {
+    service, library, store,
+    async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
+      await service.shutdown(graceMs);
+      store.close();
+    },
+  };
+}
+
+/** Temporary upload files of requests that were cut off by a crash. */
+async function clearStaleUploads(dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith('tmp-')) await fs.rm(path.join(dir, name), { force: true });
+  }
+}

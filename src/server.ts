@@ -1,0 +1,48 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createRuntime } from './runtime.js';
+
+/** The only place that listens. Config: defaults < .env < environment < flags. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ argv: process.argv.slice(2), env: process.env, envFile: '.env' });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pagemill: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config);
+  const runtime = await createRuntime(config, log);
+  const app = await buildApp({ config, service: runtime.service, library: runtime.library, logger: log });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, grace_s: config.SHUTDOWN_TIMEOUT_S }, 'shutting down: refusing new work, finishing running pages');
+    try {
+      // New /convert requests get 503 while running pages finish; then the listener closes.
+      await runtime.close();
+      await app.close();
+      log.info('shutdown complete');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+  log.info({ host: config.API_HOST, port: config.API_PORT, workers: config.NUM_WORKERS }, 'pagemill listening');
+}
+
+main().catch((err) => {
+  process.stderr.write(`pagemill: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
