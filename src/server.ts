@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
-  log.info({ host: config.API_HOST, port: config.API_PORT, workers: config.NUM_WORKERS }, 'pagemill listening');
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  log.info({ host: config.API_HOST, port, workers: config.NUM_WORKERS, data_dir: config.DATA_DIR }, 'pagemill listening');
 }
 
 main().catch((err) => {

@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config, type ConfigSources } from '../../src/config.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import type { ConversionRecord } from '../../src/schemas/conversion.js';
+
+export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus');
+
+export interface TestServer {
+  app: FastifyInstance;
+  runtime: Runtime;
+  config: Config;
+  root: string;
+  close(): Promise<void>;
+}
+
+/** A real app on real temp folders, a real SQLite store and a real worker pool. */
+export async function startTestServer(overrides: ConfigSources['overrides'] = {}, opts: { root?: string } = {}): Promise<TestServer> {
+  const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
+  const config = loadConfig({
+    overrides: {
+      NUM_WORKERS: 2, RENDER_DPI: 150, LOG_LEVEL: 'silent', PAGE_TIMEOUT_S: 60,
+      INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'),
+      ...overrides,
+    },
+  });
+  const logger = pino({ level: config.LOG_LEVEL });
+  const runtime = await createRuntime(config, logger);
+  const app = await buildApp({ config, service: runtime.service, library: runtime.library, logger });
+  return {
+    app, runtime, config, root,
+    async close() {
+      await runtime.close(1000);
+      await app.close();
+      if (!opts.root) await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A multipart body with one file part and some fields, for app.inject(). */
+export function multipart(file: { name: string; data: Buffer } | null, fields: Record<string, string> = {}) {
+  const boundary = `----pagemill${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    parts.push(file.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+export async function submitFile(app: FastifyInstance, name: string, data: Buffer, fields: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/convert', ...multipart({ name, data }, fields) });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { conversion_id: string } };
+}
+
+const TERMINAL = ['completed', 'error', 'cancelled'];
+
+/** Polls the status route until the conversion ends (tests of polling clients; sockets have their own). */
+export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = 90_000): Promise<ConversionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = (await app.inject({ url: `/conversion-status/${id}` })).json() as ConversionRecord;
+    if (TERMINAL.includes(rec.status)) return rec;
+    if (Date.now() > deadline) throw new Error(`conversion ${id} still ${rec.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

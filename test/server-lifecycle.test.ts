@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scannedPdf } from './fixtures/pdf-fixtures.js';
+import { multipart } from './helpers/test-server.js';
+import { spawnServer } from './helpers/server-process.js';
+
+const roots: string[] = [];
+afterAll(async () => {
+  await Promise.all(roots.map((r) => fs.rm(r, { recursive: true, force: true })));
+});
+
+async function dirs() {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-proc-'));
+  roots.push(root);
+  return { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'), RENDER_DPI: '150' };
+}
+
+describe('the server process', () => {
+  it('refuses to start on a bad setting, naming it', async () => {
+    await expect(spawnServer({ ...(await dirs()), NUM_WORKERS: 'lots' })).rejects.toThrow(/NUM_WORKERS/);
+  });
+
+  it('on SIGTERM refuses new work with 503, stops within the grace period and exits 0', async () => {
+    // 300 dpi pages take over a second each, so the grace period is still running when we knock.
+    const server = await spawnServer({ ...(await dirs()), SHUTDOWN_TIMEOUT_S: '2', RENDER_DPI: '300' });
+    const pdf = await scannedPdf(Array.from({ length: 8 }, (_, i) => [`Shutdown test page ${i + 1}`]));
+    const { payload, headers } = multipart({ name: 'long.pdf', data: pdf });
+    const res = await fetch(`${server.url}/convert`, { method: 'POST', body: payload, headers });
+    expect(res.status).toBe(200);
+    const { conversion_id: id } = (await res.json()) as { conversion_id: string };
+    // wait until pages are running
+    for (let i = 0; i < 100; i++) {
+      const pool = (await (await fetch(`${server.url}/worker-pool-status`)).json()) as { pages_active: number };
+      if (pool.pages_active > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await fetch(`${server.url}/convert`, { method: 'POST', body: payload, headers });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { code: string }).code).toBe('shutting_down');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(server.logs.some((l) => l.msg === 'shutdown complete')).toBe(true);
+    // the unfinished conversion is still on record, to be resumed (not lost)
+    expect(server.logs.some((l) => l.conversion_id === id)).toBe(true);
+  });
+});
