@@ -26,6 +26,14 @@ export const configSchema = z.object({
   OCR_RECYCLE_PAGES: positiveInt.default(200),
   WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
   SHUTDOWN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(30),
+  BATCH_SIZE: positiveInt.max(10_000).default(25),
+  MAX_QUEUED_PAGES: positiveInt.default(50_000),
+  MAX_QUEUED_CONVERSIONS: positiveInt.default(1000),
+  /** Hours a finished conversion (record and files) is kept; 0 keeps them forever. */
+  RESULT_TTL_HOURS: z.coerce.number().min(0).default(168),
+  /** Wall-clock budget of one conversion from its start; 0 = none. */
+  CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
+  WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -22,6 +22,8 @@ export const ERRORS = {
   invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
+  queue_full: { status: 429, message: 'The queue is full; retry after the number of seconds in Retry-After.' },
+  invalid_state: { status: 409, message: 'The conversion is not in a state that allows this.' },
   shutting_down: { status: 503, message: 'The server is shutting down and takes no new work; retry on another instance or after restart.' },
   internal_error: { status: 500, message: 'Internal server error; the server log has the details under this request id.' },
 
@@ -33,6 +35,7 @@ export const ERRORS = {
   too_many_pages: { status: 422, message: 'The document has more pages than MAX_PAGES allows; split it or raise the limit.' },
   image_too_large: { status: 422, message: 'The page or image exceeds the pixel budget (MAX_PAGE_MEGAPIXELS); downscale it or raise the budget.' },
   page_timeout: { status: 422, message: 'The page took longer than PAGE_TIMEOUT_S and was stopped; the file may be malformed, or raise the limit.' },
+  conversion_timeout: { status: 422, message: 'The conversion took longer than CONVERSION_TIMEOUT_S and was stopped; split the document or raise the limit.' },
   render_failed: { status: 422, message: 'The page could not be rendered; the PDF page is probably damaged.' },
   ocr_failed: { status: 500, message: 'Text recognition failed on this page.' },
   worker_crashed: { status: 500, message: 'The worker processing this page crashed; the page was retried and failed again.' },
@@ -44,7 +47,7 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export const CONVERSION_ERROR_CODES = [
   'invalid_pdf', 'invalid_image', 'password_required', 'password_incorrect', 'too_many_pages',
-  'image_too_large', 'page_timeout', 'render_failed', 'ocr_failed', 'worker_crashed', 'storage_full', 'cancelled',
+  'image_too_large', 'page_timeout', 'conversion_timeout', 'render_failed', 'ocr_failed', 'worker_crashed', 'storage_full', 'cancelled',
 ] as const satisfies readonly ErrorCode[];
 export type ConversionErrorCode = (typeof CONVERSION_ERROR_CODES)[number];
 

@@ -5,12 +5,14 @@ import type { Config } from './config.js';
 import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
 import { JobStore } from './jobs/job-store.js';
+import { Maintenance } from './jobs/maintenance.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 
 export interface Runtime {
   service: ConversionService;
   library: DocumentLibrary;
   store: JobStore;
+  maintenance: Maintenance;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }
@@ -26,10 +28,13 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await runner.start();
   const service = new ConversionService(config, store, runner, log);
   const library = new DocumentLibrary(config, store);
+  const maintenance = new Maintenance(config, service, store, log);
   await service.resume();
+  maintenance.start();
   return {
-    service, library, store,
+    service, library, store, maintenance,
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
+      maintenance.stop();
       await service.shutdown(graceMs);
       store.close();
     },

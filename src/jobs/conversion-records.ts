@@ -17,7 +17,28 @@ export function etaSeconds(row: ConversionRow, now = Date.now()): number | null 
   return Math.round((elapsed / finished) * (row.total_pages - finished));
 }
 
-export function toRecord(row: ConversionRow, pages: PageRow[] = []): ConversionRecord {
+export interface BatchCounts { total: number; completed: number; active: number; failed: number; pending: number }
+
+/**
+ * Batches are the reporting unit of large documents: a batch is finished when all its pages
+ * are; `failed` counts finished batches with at least one failed page.
+ */
+export function batchCounts(groups: { finished: number; failed: number; running: number; n: number }[]): BatchCounts {
+  const out = { total: groups.length, completed: 0, active: 0, failed: 0, pending: 0 };
+  for (const g of groups) {
+    if (g.finished === g.n) g.failed > 0 ? out.failed++ : out.completed++;
+    else if (g.running > 0 || g.finished > 0) out.active++;
+    else out.pending++;
+  }
+  return out;
+}
+
+export function etaIso(seconds: number | null, now = Date.now()): string | null {
+  return seconds === null ? null : new Date(now + seconds * 1000).toISOString();
+}
+
+export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: BatchCounts | null = null): ConversionRecord {
+  const eta = etaSeconds(row);
   return {
     id: row.id,
     filename: row.filename,
@@ -39,6 +60,8 @@ export function toRecord(row: ConversionRow, pages: PageRow[] = []): ConversionR
     failed_pages: pages
       .filter((p) => p.status === 'failed')
       .map((p) => ({ page_no: p.page_no, code: p.error_code ?? 'render_failed', message: p.error ?? '' })),
-    estimated_seconds_remaining: etaSeconds(row),
+    estimated_seconds_remaining: eta,
+    estimated_completion_iso: etaIso(eta),
+    batches,
   };
 }

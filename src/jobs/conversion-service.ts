@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -9,21 +8,22 @@ import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, Pr
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { assembleDocument } from '../pipeline/assemble-document.js';
-import { displayName, resolveNamedInput, safeStem, sniffFile, type SniffedType } from '../pipeline/input-files.js';
+import { safeStem } from '../pipeline/input-files.js';
 import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
-import { etaSeconds, progressOf, toRecord } from './conversion-records.js';
-import type { ConversionRow, JobStore } from './job-store.js';
+import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
+import { batchCounts, etaIso, etaSeconds, progressOf, toRecord } from './conversion-records.js';
+import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
 import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
+import { queueStats, type QueueStats } from './queue-stats.js';
 
-export interface SubmitRequest {
-  /** A file in INPUT_DIR, by name. */
-  filename?: string;
-  /** An upload already streamed to a temporary file under DATA_DIR. */
-  upload?: { tmpPath: string; originalName: string };
+export interface SubmitRequest extends SourceRequest {
   promptMode: PromptMode;
   priority: Priority;
+  password?: string;
+  /** Same key, same conversion: a retried request does not start a second one. */
+  idempotencyKey?: string;
 }
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
@@ -31,6 +31,7 @@ const MAX_PAGE_ATTEMPTS = 2;
 const SHUTDOWN = Symbol('shutdown');
 
 const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
 
 /**
  * The one facade routes and the CLI use. It owns a conversion's lifecycle:
@@ -60,45 +61,54 @@ export class ConversionService {
 
   async submit(req: SubmitRequest): Promise<AcceptedReply> {
     if (!this.accepting) throw new AppError('shutting_down');
+    if (req.idempotencyKey) {
+      const existing = this.store.byIdempotencyKey(req.idempotencyKey);
+      if (existing) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
+    }
+    this.refuseWhenFull();
     const id = randomUUID();
-    let sourcePath: string;
-    let name: string;
-    let type: SniffedType;
-    let isUpload = false;
+    const source = await acceptSource(this.config, id, req);
+    const stem = safeStem(source.name);
+    let row: ConversionRow;
     try {
-      if (req.upload) {
-        name = displayName(req.upload.originalName);
-        type = await sniffFile(req.upload.tmpPath);
-        sourcePath = path.join(this.config.DATA_DIR, 'uploads', `${id}${type.ext}`);
-        await fs.rename(req.upload.tmpPath, sourcePath);
-        isUpload = true;
-      } else if (req.filename !== undefined) {
-        sourcePath = await resolveNamedInput(this.config.INPUT_DIR, req.filename);
-        name = req.filename;
-        type = await sniffFile(sourcePath);
-      } else {
-        throw new AppError('missing_input');
-      }
+      row = this.store.insert({
+        id, filename: source.name, source_path: source.path, source_is_upload: source.isUpload ? 1 : 0, source_stem: stem,
+        output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.promptMode, priority: req.priority,
+        message: 'Queued', created_at: new Date().toISOString(), password: req.password ?? null, idempotency_key: req.idempotencyKey ?? null,
+      });
     } catch (err) {
-      if (req.upload) await fs.rm(req.upload.tmpPath, { force: true });
+      if (source.isUpload) await fs.rm(source.path, { force: true });
+      // Two requests with the same key raced; the first one won.
+      const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey) : undefined;
+      if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
-    const kind = type.kind;
-    const stem = safeStem(name);
-    const row = this.store.insert({
-      id, filename: name, source_path: sourcePath, source_is_upload: isUpload ? 1 : 0, source_stem: stem,
-      output_stem: this.uniqueOutputStem(stem, id), kind, prompt_mode: req.promptMode, priority: req.priority,
-      message: 'Queued', created_at: new Date().toISOString(),
-    });
-    this.log.info({ conversion_id: id, filename: name, kind, prompt_mode: req.promptMode }, 'conversion accepted');
+    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, prompt_mode: req.promptMode, priority: req.priority }, 'conversion accepted');
     this.live.add(id);
     void this.inspectAndSchedule(row);
+    return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
+  }
+
+  /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */
+  private refuseWhenFull(): void {
+    const queuedPages = this.scheduler.stats().queued_pages;
+    const waiting = this.live.size - this.busy.size;
+    if (queuedPages < this.config.MAX_QUEUED_PAGES && waiting < this.config.MAX_QUEUED_CONVERSIONS) return;
+    const retry = retryAfterSeconds(queuedPages, this.stats().pages_per_minute.last_5_min);
+    this.log.warn({ queued_pages: queuedPages, waiting_conversions: waiting }, 'queue full: refusing new conversion');
+    throw new AppError('queue_full', `The queue is full (${queuedPages} pages, ${waiting} conversions waiting); retry in ${retry} s.`, { 'retry-after': String(retry) });
+  }
+
+  private acceptedReply(row: ConversionRow, message: string): AcceptedReply {
     const { queue_size, active_tasks } = this.poolStatus();
+    const pages = row.total_pages;
+    const eta = etaSeconds(row) ?? (pages ? this.queueEtaSeconds(pages) : null);
     return {
-      status: 'accepted', conversion_id: id, filename: name,
-      message: `Conversion of ${name} accepted; follow it on /ws/conversion/${id}`,
-      queue_size, active_tasks,
-      status_endpoint: `/conversion-status/${id}`, websocket_endpoint: `/ws/conversion/${id}`,
+      status: 'accepted', conversion_id: row.id, filename: row.filename, message, queue_size, active_tasks,
+      status_endpoint: `/conversion-status/${row.id}`, websocket_endpoint: `/ws/conversion/${row.id}`, cancel_endpoint: `/conversions/${row.id}/cancel`,
+      processing_strategy: 'page-batches', batch_size: this.config.BATCH_SIZE, total_pages: pages,
+      estimated_batches: pages ? Math.ceil(pages / this.config.BATCH_SIZE) : null,
+      estimated_completion_minutes: eta === null ? null : Math.round((eta / 60) * 10) / 10,
     };
   }
 
@@ -115,8 +125,13 @@ export class ConversionService {
     return row;
   }
 
+  private batchesOf(row: ConversionRow) {
+    return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
+  }
+
   get(id: string): ConversionRecord {
-    return toRecord(this.row(id), this.store.pages(id));
+    const row = this.row(id);
+    return toRecord(row, this.store.pages(id), this.batchesOf(row));
   }
 
   list(opts: { status?: ConversionStatus; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
@@ -162,6 +177,15 @@ export class ConversionService {
     };
   }
 
+  stats(): QueueStats {
+    return queueStats(this.store, this.poolStatus());
+  }
+
+  private queueEtaSeconds(extraPages: number): number | null {
+    const perMinute = this.stats().pages_per_minute.last_5_min;
+    return perMinute > 0 ? Math.round(((this.scheduler.stats().queued_pages + extraPages) / perMinute) * 60) : null;
+  }
+
   /** The snapshot and the live stream, subscribed together so no message falls between them. */
   watch(id: string, listener: (m: ProgressMessage) => void): { snapshot: ConversionRecord; unsubscribe: () => void } {
     const snapshot = this.get(id);
@@ -203,7 +227,7 @@ export class ConversionService {
     const log = this.log.child({ conversion_id: row.id });
     this.markBusy(row.id, 1);
     try {
-      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path }, this.lifetime.signal);
+      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
       if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
@@ -212,15 +236,13 @@ export class ConversionService {
         return this.fail(row.id, { code: 'too_many_pages', message: `The document has ${pages} pages; MAX_PAGES is ${this.config.MAX_PAGES}.` });
       }
       await this.filesOf(row).prepare();
-      this.store.start(row.id, pages, new Date().toISOString());
-      log.info({ pages }, 'conversion started');
+      if (!this.store.start(row.id, pages, new Date().toISOString())) return; // cancelled meanwhile
+      log.info({ pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
       this.publishProgress(this.store.get(row.id)!, 'inspected', null);
       this.scheduler.enqueue(row.id, Array.from({ length: pages }, (_, i) => i + 1), row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
-      this.fail(row.id, isStorageError(err)
-        ? { code: 'storage_full', message: 'Results could not be written (disk full or not writable).' }
-        : { code: 'worker_crashed', message: 'The conversion could not be started.' });
+      this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
     } finally {
       this.markBusy(row.id, -1);
     }
@@ -234,7 +256,7 @@ export class ConversionService {
     try {
       this.store.markPageRunning(id, pageNo);
       const result = await this.runner.runPage({
-        kind: row.kind, path: row.source_path, page_no: pageNo, dpi: this.config.RENDER_DPI,
+        kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
         max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: 'eng', ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES,
       }, signal, this.config.PAGE_TIMEOUT_S * 1000);
 
@@ -250,14 +272,15 @@ export class ConversionService {
         return;
       }
 
-      let outcome: Parameters<JobStore['finishPage']>[2];
+      let outcome: PageOutcome;
       if (result.ok) {
         try {
           await writePageOutputs(this.filesOf(row), result.value, row.prompt_mode);
           outcome = { status: 'done', source: result.value.source, confidence: result.value.confidence, duration_ms: result.value.duration_ms };
         } catch (err) {
           log.error({ err }, 'could not write page result');
-          outcome = { status: 'failed', error_code: 'storage_full', error: 'The page result could not be written (disk full or not writable).' };
+          const e = storageError('The page result');
+          outcome = { status: 'failed', error_code: e.code, error: e.message };
         }
       } else {
         log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
@@ -280,8 +303,7 @@ export class ConversionService {
     try {
       const row = this.store.get(id)!;
       this.publishProgress(row, 'assembling', null);
-      const pages = this.store.pages(id);
-      const results = await assembleDocument(this.filesOf(row), pages, { conversionId: id, filename: row.filename, promptMode: row.prompt_mode });
+      const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode });
       const failed = results.flatMap((r) => (r.error ? [r.error] : []));
       if (row.pages_done === 0) {
         // Nothing could be read: the conversion fails with its pages' reason.
@@ -290,16 +312,13 @@ export class ConversionService {
       const message = failed.length
         ? `Conversion completed: ${row.pages_done} of ${row.total_pages} pages; ${failed.length} failed`
         : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`;
-      const done = this.store.finish(id, 'completed', message);
-      if (!done) return;
+      if (!this.store.finish(id, 'completed', message)) return;
       this.live.delete(id);
       log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
       log.error({ err }, 'could not assemble results');
-      this.fail(id, isStorageError(err)
-        ? { code: 'storage_full', message: 'The results could not be written (disk full or not writable).' }
-        : { code: 'worker_crashed', message: 'The results could not be assembled.' });
+      this.fail(id, isStorageError(err) ? storageError('The results') : { code: 'worker_crashed', message: 'The results could not be assembled.' });
     } finally {
       this.finalizing.delete(id);
       this.markBusy(id, -1);
@@ -316,10 +335,11 @@ export class ConversionService {
   }
 
   private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null): void {
+    const eta = etaSeconds(row);
     this.events.publish({
       conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
       current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
-      source, estimated_seconds_remaining: etaSeconds(row), timestamp: new Date().toISOString(),
+      source, estimated_seconds_remaining: eta, estimated_completion_iso: etaIso(eta), batches: this.batchesOf(row), timestamp: new Date().toISOString(),
     });
   }
 
@@ -333,10 +353,8 @@ export class ConversionService {
       const stopped = this.scheduler.cancel(id, 'cancelled');
       this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
       this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
-    } else if (row.status === 'cancelled') {
-      // Cancelling twice is fine.
-    } else {
-      throw new AppError('validation_error', `The conversion already ended with status "${row.status}"; only pending or processing conversions can be cancelled.`);
+    } else if (row.status !== 'cancelled') {
+      throw new AppError('invalid_state', `The conversion already ended with status "${row.status}"; only pending or processing conversions can be cancelled.`);
     }
     return this.get(id);
   }
@@ -350,7 +368,34 @@ export class ConversionService {
     this.log.info({ conversion_id: id }, 'conversion deleted');
   }
 
-  // ---- start-up and shutdown ---------------------------------------------------------------
+  // ---- watchdog, start-up and shutdown -----------------------------------------------------
+
+  /**
+   * Runs periodically. Fails conversions past CONVERSION_TIMEOUT_S, and recovers stalls: a page the
+   * store says is running that no worker is running (lost to a bug or a crash) goes back to the
+   * queue, and an unfinished conversion nobody works on is resumed.
+   */
+  watchdog(now = Date.now()): void {
+    for (const row of this.store.unfinished()) {
+      const budget = this.config.CONVERSION_TIMEOUT_S;
+      if (budget > 0 && row.started_at && now - Date.parse(row.started_at) > budget * 1000) {
+        this.fail(row.id, { code: 'conversion_timeout', message: `The conversion ran longer than ${budget} s (CONVERSION_TIMEOUT_S).` });
+        continue;
+      }
+      if (!this.live.has(row.id)) {
+        this.log.warn({ conversion_id: row.id }, 'stalled conversion found; resuming');
+        this.resumeOne(row);
+        continue;
+      }
+      if (this.busy.has(row.id) || this.finalizing.has(row.id)) continue;
+      const stuck = this.store.unfinishedPages(row.id).filter((p) => p.status === 'running' && !this.scheduler.isRunning(row.id, p.page_no));
+      for (const p of stuck) {
+        this.log.warn({ conversion_id: row.id, page: p.page_no }, 'stalled page found; requeued');
+        this.store.requeuePage(row.id, p.page_no);
+      }
+      if (stuck.length) this.scheduler.enqueue(row.id, stuck.map((p) => p.page_no), row.priority);
+    }
+  }
 
   /**
    * Picks up what a previous process left unfinished: conversions never inspected are inspected,
@@ -360,26 +405,29 @@ export class ConversionService {
    */
   async resume(): Promise<number> {
     const rows = this.store.unfinished();
-    for (const row of rows) {
-      this.live.add(row.id);
-      if (row.status === 'pending' || row.total_pages === null) {
-        void this.inspectAndSchedule(row);
-        continue;
-      }
-      const todo: number[] = [];
-      for (const page of this.store.unfinishedPages(row.id)) {
-        if (page.status === 'running' && page.attempts >= MAX_PAGE_ATTEMPTS) {
-          this.store.finishPage(row.id, page.page_no, { status: 'failed', error_code: 'worker_crashed', error: 'The page stopped the server twice and was given up.' }, row.message);
-        } else {
-          if (page.status === 'running') this.store.requeuePage(row.id, page.page_no);
-          todo.push(page.page_no);
-        }
-      }
-      if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
-      else void this.finalize(row.id);
-    }
+    for (const row of rows) this.resumeOne(row);
     if (rows.length) this.log.info({ conversions: rows.length }, 'resumed unfinished conversions');
     return rows.length;
+  }
+
+  private resumeOne(row: ConversionRow): void {
+    this.live.add(row.id);
+    if (row.status === 'pending' || row.total_pages === null) {
+      void this.inspectAndSchedule(row);
+      return;
+    }
+    const todo: number[] = [];
+    for (const page of this.store.unfinishedPages(row.id)) {
+      if (page.status === 'running' && page.attempts >= MAX_PAGE_ATTEMPTS) {
+        this.log.warn({ conversion_id: row.id, page: page.page_no }, 'page was running during two crashes; giving it up');
+        this.store.finishPage(row.id, page.page_no, { status: 'failed', error_code: 'worker_crashed', error: 'The page stopped the server twice and was given up.' }, row.message);
+      } else {
+        if (page.status === 'running') this.store.requeuePage(row.id, page.page_no);
+        todo.push(page.page_no);
+      }
+    }
+    if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
+    else void this.finalize(row.id);
   }
 
   /**

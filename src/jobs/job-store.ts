@@ -31,6 +31,9 @@ export interface ConversionRow {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** A PDF's password, kept so a restart can resume it (same trust boundary as the file and its text). */
+  password: string | null;
+  idempotency_key: string | null;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -49,7 +52,8 @@ export interface PageRow {
 }
 
 export type NewConversion = Pick<ConversionRow,
-  'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'>;
+  'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
+  | 'password' | 'idempotency_key'>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';
@@ -81,7 +85,9 @@ CREATE TABLE IF NOT EXISTS conversions (
   last_page INTEGER,
   created_at TEXT NOT NULL,
   started_at TEXT,
-  completed_at TEXT
+  completed_at TEXT,
+  password TEXT,
+  idempotency_key TEXT UNIQUE
 );
 CREATE INDEX IF NOT EXISTS conversions_status ON conversions(status, created_at);
 CREATE INDEX IF NOT EXISTS conversions_stem ON conversions(source_stem, created_at);
@@ -119,8 +125,8 @@ export class JobStore {
 
   insert(c: NewConversion): ConversionRow {
     this.db
-      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message, created_at)
-                VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message, @created_at)`)
+      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message, created_at, password, idempotency_key)
+                VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message, @created_at, @password, @idempotency_key)`)
       .run(c);
     return this.get(c.id)!;
   }
@@ -162,14 +168,23 @@ export class JobStore {
     return this.db.prepare(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
   }
 
-  /** Records the page count and creates one queued row per page, atomically. */
-  start(id: string, totalPages: number, startedAt: string): void {
+  byIdempotencyKey(key: string): ConversionRow | undefined {
+    return this.db.prepare('SELECT * FROM conversions WHERE idempotency_key = ?').get(key) as ConversionRow | undefined;
+  }
+
+  /**
+   * Records the page count and creates one queued row per page, atomically — only while the
+   * conversion is still pending (a cancel during inspection wins). Returns whether it started.
+   */
+  start(id: string, totalPages: number, startedAt: string): boolean {
     const insertPage = this.db.prepare(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
-    this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, started_at = coalesce(started_at, ?), message = ? WHERE id = ?`)
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, started_at = coalesce(started_at, ?), message = ? WHERE id = ? AND status = 'pending'`)
         .run(totalPages, startedAt, `Processing pages: 0/${totalPages}`, id);
+      if (r.changes === 0) return false;
       for (let p = 1; p <= totalPages; p++) insertPage.run(id, p);
+      return true;
     })();
   }
 
@@ -221,6 +236,41 @@ export class JobStore {
                 WHERE id = ? AND status IN ('pending', 'processing')`)
       .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
     return r.changes > 0 ? this.get(id) : undefined;
+  }
+
+  /** Per-batch page counts: batch b holds pages b*size+1 … (b+1)*size. */
+  batches(id: string, size: number): { finished: number; failed: number; running: number; n: number }[] {
+    return this.db
+      .prepare(`SELECT (page_no - 1) / @size AS batch, sum(status IN ('done', 'failed')) AS finished, sum(status = 'failed') AS failed,
+                  sum(status = 'running') AS running, count(*) AS n
+                FROM pages WHERE conversion_id = @id GROUP BY batch ORDER BY batch`)
+      .all({ id, size }) as { finished: number; failed: number; running: number; n: number }[];
+  }
+
+  /** Terminal conversions that ended before `before` (ISO time): what retention removes. */
+  endedBefore(before: string, limit = 100): ConversionRow[] {
+    return this.db
+      .prepare(`SELECT * FROM conversions WHERE status IN ('completed', 'error', 'cancelled') AND completed_at < ? ORDER BY completed_at LIMIT ?`)
+      .all(before, limit) as ConversionRow[];
+  }
+
+  /** Pages that finished (done or failed) since `since` (ISO time). */
+  pagesFinishedSince(since: string): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+  }
+
+  /** Mean seconds from accept to start, over conversions started since `since`. */
+  meanWaitSeconds(since: string): number | null {
+    const r = this.db
+      .prepare(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions WHERE started_at >= ?`)
+      .get(since) as { s: number | null };
+    return r.s === null ? null : Math.round(r.s * 10) / 10;
+  }
+
+  /** Pages of unfinished conversions still to do (queued or running). */
+  pagesOutstanding(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
+                              WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')`).get() as { n: number }).n;
   }
 
   delete(id: string): void {

@@ -48,6 +48,10 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
   });
 
   app.post('/conversions/:id/cancel', async (request) => service.cancel(parseOr400(idParams, request.params).id));
+  // The older Celery backends' name for the same thing.
+  app.post('/cancel-job/:id', async (request) => service.cancel(parseOr400(idParams, request.params).id));
+
+  app.get('/stats', async () => service.stats());
 
   app.delete('/conversions/:id', async (request, reply) => {
     await service.remove(parseOr400(idParams, request.params).id);

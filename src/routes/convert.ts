@@ -28,7 +28,14 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
     try {
       const promptMode = promptModeOf(form.fields.prompt_mode);
       const priority = priorityOf(form.fields.priority);
-      const accepted = await service.submit({ filename: form.fields.filename, upload: form.upload, promptMode, priority });
+      const key = request.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
+        throw new AppError('validation_error', 'Idempotency-Key must be 1–200 visible ASCII characters.');
+      }
+      const accepted = await service.submit({
+        filename: form.fields.filename, upload: form.upload, promptMode, priority,
+        password: form.fields.password || undefined, idempotencyKey: key,
+      });
       return reply.code(200).send(accepted);
     } finally {
       // submit() moved the upload into place on success; on failure it must not linger.

@@ -19,6 +19,10 @@ export const TERMINAL_STATUSES: readonly ConversionStatus[] = ['completed', 'err
 
 export const errorCodeSchema = z.enum(CONVERSION_ERROR_CODES);
 
+export const batchesSchema = z.object({
+  total: z.number().int(), completed: z.number().int(), active: z.number().int(), failed: z.number().int(), pending: z.number().int(),
+});
+
 export const failedPageSchema = z.object({ page_no: z.number().int(), code: errorCodeSchema, message: z.string() });
 
 /** GET /conversion-status/:id and GET /conversions/:id. The first nine fields are the seed's. */
@@ -42,6 +46,8 @@ export const conversionRecordSchema = z.object({
   current_page: z.number().int().nullable(),
   failed_pages: z.array(failedPageSchema),
   estimated_seconds_remaining: z.number().nullable(),
+  estimated_completion_iso: z.string().nullable(),
+  batches: batchesSchema.nullable(),
 });
 export type ConversionRecord = z.infer<typeof conversionRecordSchema>;
 
@@ -70,6 +76,13 @@ export const acceptedReplySchema = z.object({
   active_tasks: z.number().int(),
   status_endpoint: z.string(),
   websocket_endpoint: z.string(),
+  cancel_endpoint: z.string(),
+  processing_strategy: z.literal('page-batches'),
+  batch_size: z.number().int(),
+  /** Known once the document is inspected; a repeated request (Idempotency-Key) after that has them. */
+  total_pages: z.number().int().nullable(),
+  estimated_batches: z.number().int().nullable(),
+  estimated_completion_minutes: z.number().nullable(),
 });
 export type AcceptedReply = z.infer<typeof acceptedReplySchema>;
 
@@ -85,6 +98,8 @@ export const wsProcessingSchema = z.object({
   pages_failed: z.number().int(),
   source: z.enum(['text-layer', 'ocr']).nullable(),
   estimated_seconds_remaining: z.number().nullable(),
+  estimated_completion_iso: z.string().nullable(),
+  batches: batchesSchema.nullable(),
 });
 export const wsCompletedSchema = z.object({ ...wsBase, status: z.literal('completed'), results: z.array(pageSummarySchema), failed_pages: z.array(failedPageSchema) });
 export const wsErrorSchema = z.object({ ...wsBase, status: z.literal('error'), error: z.string(), error_code: errorCodeSchema });
