@@ -1,8 +1,8 @@
 /**
  * pdf.js reports some decisions only as console warnings — most importantly "Image exceeded
  * maximum allowed size and was removed", which otherwise leaves a silently blank page. Running in
- * a worker thread, we route those lines into the current task's list and keep the rest of
- * pdf.js's chatter out of the server's stdout.
+ * a worker thread, we route those lines into the current task's list, and never let pdf.js's
+ * warnings about damaged files reach the server's output (which is JSON log lines).
  */
 let sink: string[] | null = null;
 let installed = false;
@@ -14,7 +14,7 @@ function install(): void {
   console.warn = (...args: unknown[]) => {
     const line = args.map(String).join(' ');
     if (line.startsWith('Warning:')) {
-      sink?.push(line.slice('Warning:'.length).trim());
+      if (sink && sink.length < 100) sink.push(line.slice('Warning:'.length).trim());
       return;
     }
     original(...args);
