@@ -24,8 +24,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   }
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
-  const runner = new PiscinaPageRunner(config, log);
-  await runner.start();
+  const runner = await PiscinaPageRunner.start(config, log);
   const service = new ConversionService(config, store, runner, log);
   const library = new DocumentLibrary(config, store);
   const maintenance = new Maintenance(config, service, store, log);

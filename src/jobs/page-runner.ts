@@ -7,8 +7,6 @@ import type { Envelope, InspectResult, InspectTask, PageResult, PageTask } from 
 export interface PageRunner {
   /** How many tasks can run at the same time. */
   readonly capacity: number;
-  /** Resolves once the workers can take tasks; rejects when they cannot start. */
-  start(): Promise<void>;
   inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
   /**
    * Runs one page. Never rejects: an abort through `signal` comes back as `cancelled`, a

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Envelope, InspectResult, InspectTask, PageResult, PageTask, TaskError } from '../schemas/page-result.js';
 import type { PageRunner } from './page-runner.js';
+import { buildWorkerBundle } from './worker-bundle.js';
 
-const WORKER_FILE = fileURLToPath(new URL('../../workers/page-entry.mjs', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
 export class PiscinaPageRunner implements PageRunner {
@@ -13,10 +12,24 @@ export class PiscinaPageRunner implements PageRunner {
   private readonly pool: Piscina;
   private busy = 0;
 
-  constructor(private readonly config: Config, private readonly log: Logger) {
+  /** Builds the worker bundle, starts the threads and checks that each can run a task. */
+  static async start(config: Config, log: Logger): Promise<PiscinaPageRunner> {
+    const bundle = await buildWorkerBundle();
+    const runner = new PiscinaPageRunner(config, log, bundle);
+    try {
+      const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
+      await Promise.all(Array.from({ length: runner.capacity }, () => runner.pool.run({}, { name: 'ping', signal: timeout })));
+    } catch (err) {
+      await runner.close();
+      throw err;
+    }
+    return runner;
+  }
+
+  private constructor(private readonly config: Config, private readonly log: Logger, private readonly bundle: { file: string; dispose(): Promise<void> }) {
     this.capacity = config.NUM_WORKERS;
     this.pool = new Piscina({
-      filename: WORKER_FILE,
+      filename: bundle.file,
       minThreads: config.NUM_WORKERS,
       maxThreads: config.NUM_WORKERS,
       idleTimeout: 60_000,
@@ -26,12 +39,6 @@ export class PiscinaPageRunner implements PageRunner {
     });
     // Without a listener, an error event from the pool would crash the process.
     this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
-  }
-
-  /** Fails fast at start-up when a thread cannot load the task module, instead of hanging every task. */
-  async start(): Promise<void> {
-    const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
-    await Promise.all(Array.from({ length: this.capacity }, () => this.pool.run({}, { name: 'ping', signal: timeout })));
   }
 
   inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>> {
@@ -49,6 +56,7 @@ export class PiscinaPageRunner implements PageRunner {
 
   async close(): Promise<void> {
     await this.pool.destroy();
+    await this.bundle.dispose();
   }
 
   private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number): Promise<Envelope<T>> {
