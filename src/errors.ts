@@ -11,6 +11,9 @@ export const ERRORS = {
   invalid_filename: { status: 400, message: 'The file name must be a plain name inside the input folder: no "..", "/" or "\\".' },
   file_not_found: { status: 404, message: 'No such file in the input folder; upload it first (POST /upload) or check the name (GET /documents).' },
   invalid_prompt_mode: { status: 400, message: 'Unknown prompt_mode.' },
+  unsupported_language: { status: 400, message: 'That OCR language is not installed.' },
+  invalid_page_range: { status: 400, message: 'Invalid page range; use page numbers from 1 and ranges like 1-3,7,10-.' },
+  format_not_produced: { status: 409, message: 'This conversion was not asked for that format; convert again with it in "formats".' },
   empty_file: { status: 400, message: 'The file is empty (0 bytes).' },
   unsupported_media_type: { status: 415, message: 'Unsupported file type: send a PDF or an image (PNG, JPEG, TIFF, BMP, WebP). The type is read from the content, not the name.' },
   file_too_large: { status: 413, message: 'The upload is larger than MAX_UPLOAD_MB allows; split the document or raise the limit.' },
@@ -19,7 +22,7 @@ export const ERRORS = {
   page_not_found: { status: 404, message: 'This conversion has no such page; pages are numbered from 1 to total_pages.' },
   page_not_ready: { status: 409, message: 'This page has not finished yet; follow /ws/conversion/:id or retry shortly.' },
   result_not_ready: { status: 409, message: 'The conversion has not completed; the result exists once status is "completed".' },
-  invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json.' },
+  invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, pdf.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
   queue_full: { status: 429, message: 'The queue is full; retry after the number of seconds in Retry-After.' },
@@ -33,6 +36,7 @@ export const ERRORS = {
   password_required: { status: 422, message: 'The PDF is encrypted; send its password in the "password" field.' },
   password_incorrect: { status: 422, message: 'The password given for the encrypted PDF is wrong.' },
   too_many_pages: { status: 422, message: 'The document has more pages than MAX_PAGES allows; split it or raise the limit.' },
+  no_pages_selected: { status: 422, message: 'The page range selects no page of this document.' },
   image_too_large: { status: 422, message: 'The page or image exceeds the pixel budget (MAX_PAGE_MEGAPIXELS); downscale it or raise the budget.' },
   page_timeout: { status: 422, message: 'The page took longer than PAGE_TIMEOUT_S and was stopped; the file may be malformed, or raise the limit.' },
   conversion_timeout: { status: 422, message: 'The conversion took longer than CONVERSION_TIMEOUT_S and was stopped; split the document or raise the limit.' },
@@ -46,7 +50,7 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS;
 
 export const CONVERSION_ERROR_CODES = [
-  'invalid_pdf', 'invalid_image', 'password_required', 'password_incorrect', 'too_many_pages',
+  'invalid_pdf', 'invalid_image', 'password_required', 'password_incorrect', 'too_many_pages', 'no_pages_selected',
   'image_too_large', 'page_timeout', 'conversion_timeout', 'render_failed', 'ocr_failed', 'worker_crashed', 'storage_full', 'cancelled',
 ] as const satisfies readonly ErrorCode[];
 export type ConversionErrorCode = (typeof CONVERSION_ERROR_CODES)[number];

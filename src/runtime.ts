@@ -7,6 +7,7 @@ import { DocumentLibrary } from './jobs/document-library.js';
 import { JobStore } from './jobs/job-store.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
+import { prepareLanguages } from './pipeline/languages.js';
 
 export interface Runtime {
   service: ConversionService;
@@ -25,7 +26,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
   const runner = await PiscinaPageRunner.start(config, log);
-  const service = new ConversionService(config, store, runner, log);
+  const languages = await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
+  log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
+  const service = new ConversionService(config, store, runner, languages, log);
   const library = new DocumentLibrary(config, store);
   const maintenance = new Maintenance(config, service, store, log);
   await service.resume();

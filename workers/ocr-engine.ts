@@ -1,36 +1,22 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import Tesseract from 'tesseract.js';
 import { TaskFailure } from './task-errors.js';
 
-const require = createRequire(import.meta.url);
 const CREATE_TIMEOUT_MS = 60_000;
 
 /**
- * One warm tesseract.js worker per pool thread: created on first use (~300 ms), reused for every
- * page, and recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
- * Language data comes from installed @tesseract.js-data/* packages; no network is ever used.
+ * Warm tesseract.js engines, one set per pool thread: created on first use (~300 ms), reused for
+ * every page, recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
+ * Language data comes from one local folder of installed @tesseract.js-data files; no network.
  */
-let current: { lang: string; worker: Promise<Tesseract.Worker>; pages: number } | null = null;
-
-export function languageDataPath(lang: string): string {
-  let pkg: string;
-  try {
-    pkg = require.resolve(`@tesseract.js-data/${lang}/package.json`);
-  } catch {
-    throw new TaskFailure('ocr_failed', `No language data installed for "${lang}"; install @tesseract.js-data/${lang}.`);
-  }
-  return path.join(path.dirname(pkg), '4.0.0_best_int');
-}
+interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number }
+let ocr: Engine | null = null;
+let osd: Engine | null = null;
 
 /**
- * With an errorHandler set, a failing createWorker never settles; this wrapper rejects on the first
- * reported error or after a timeout instead of hanging the thread.
+ * With an errorHandler set, a failing createWorker never settles; this wrapper rejects on the
+ * first reported error or after a timeout instead of hanging the thread.
  */
-function createOcrWorker(lang: string): Promise<Tesseract.Worker> {
-  // One language per worker for now: tesseract.js takes a single langPath, and each
-  // @tesseract.js-data package has its own folder.
-  const langPath = languageDataPath(lang);
+function createEngine(langs: string, oem: Tesseract.OEM, langPath: string, legacy: boolean): Promise<Tesseract.Worker> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: unknown) => {
@@ -40,14 +26,12 @@ function createOcrWorker(lang: string): Promise<Tesseract.Worker> {
       reject(new TaskFailure('ocr_failed', `Could not start the OCR engine: ${String((err as Error)?.message ?? err)}`));
     };
     const timer = setTimeout(() => fail(new Error('timed out')), CREATE_TIMEOUT_MS);
-    Tesseract.createWorker(lang, Tesseract.OEM.LSTM_ONLY, {
-      langPath,
-      gzip: true,
-      cacheMethod: 'none',
+    Tesseract.createWorker(langs.split('+'), oem, {
+      langPath, gzip: true, cacheMethod: 'none', legacyCore: legacy, legacyLang: legacy,
       errorHandler: (e: unknown) => fail(e),
     }).then(
       (w) => {
-        if (settled) { void w.terminate(); return; }
+        if (settled) return void w.terminate();
         settled = true;
         clearTimeout(timer);
         resolve(w);
@@ -57,26 +41,59 @@ function createOcrWorker(lang: string): Promise<Tesseract.Worker> {
   });
 }
 
-async function acquire(lang: string, recycleAfter: number): Promise<Tesseract.Worker> {
-  if (current && (current.lang !== lang || current.pages >= recycleAfter)) {
-    const old = current.worker;
+async function acquire(current: Engine | null, key: string, recycleAfter: number, create: () => Promise<Tesseract.Worker>): Promise<Engine> {
+  if (current && (current.key !== key || current.pages >= recycleAfter)) {
+    void current.worker.then((w) => w.terminate()).catch(() => undefined);
     current = null;
-    await old.then((w) => w.terminate()).catch(() => undefined);
   }
   if (!current) {
-    current = { lang, worker: createOcrWorker(lang), pages: 0 };
-    current.worker.catch(() => { current = null; });
+    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0 };
+    engine.worker.catch(() => undefined);
+    current = engine;
   }
   current.pages++;
-  return current.worker;
+  return current;
 }
 
-export async function recognize(image: Buffer, lang: string, recycleAfter: number): Promise<Tesseract.Page> {
-  const worker = await acquire(lang, recycleAfter);
+/** Tesseract scales some of its thresholds by resolution; a PGM carries none, so it is set per page. */
+async function withDpi(engine: Engine, dpi: number): Promise<Tesseract.Worker> {
+  const worker = await engine.worker;
+  const rounded = Math.max(70, Math.round(dpi));
+  if (engine.dpi !== rounded) {
+    await worker.setParameters({ user_defined_dpi: String(rounded) });
+    engine.dpi = rounded;
+  }
+  return worker;
+}
+
+export interface OcrRequest { image: Buffer; dpi: number; lang: string; langPath: string; recycleAfter: number; layoutOnly: boolean; pdf: boolean }
+
+export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   try {
-    const { data } = await worker.recognize(image, {}, { text: true, blocks: true });
+    ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, false));
+    const worker = await withDpi(ocr, req.dpi);
+    const output = req.layoutOnly ? { text: false, layoutBlocks: true } : { text: true, blocks: true, pdf: req.pdf };
+    const { data } = await worker.recognize(req.image, req.pdf ? { pdfTextOnly: true, pdfTitle: 'pagemill' } : {}, output);
     return data;
   } catch (err) {
+    if (err instanceof TaskFailure) throw err;
+    ocr = null; // a failed engine is not reused
     throw new TaskFailure('ocr_failed', `Text recognition failed: ${String((err as Error)?.message ?? err)}`);
   }
 }
+
+/** Clockwise degrees the page must be turned to read upright, or 0 when unsure. Needs osd data. */
+export async function detectRotation(image: Buffer, dpi: number, langPath: string, recycleAfter: number): Promise<number> {
+  try {
+    osd = await acquire(osd, `osd@${langPath}`, recycleAfter, () => createEngine('osd', Tesseract.OEM.TESSERACT_ONLY, langPath, true));
+    const worker = await withDpi(osd, dpi);
+    const { data } = await worker.detect(image);
+    // orientation_degrees is how far the page is turned counter-clockwise from upright.
+    if (!data.orientation_degrees || (data.orientation_confidence ?? 0) < 1.5) return 0;
+    return data.orientation_degrees;
+  } catch {
+    osd = null;
+    return 0; // orientation is an improvement, never a reason to fail the page
+  }
+}
+

@@ -14,9 +14,9 @@ export function unionBox(boxes: BBox[]): BBox {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
+/** tesseract's PolyBlockType (numbers in its JSON output) → dots.ocr categories; the rest is Text. */
 const TESSERACT_BLOCK_CATEGORY: Record<string, CellCategory> = {
-  HEADING_TEXT: 'Section-header', CAPTION_TEXT: 'Caption', TABLE: 'Table',
-  FLOWING_IMAGE: 'Picture', HEADING_IMAGE: 'Picture', PULLOUT_IMAGE: 'Picture',
+  2: 'Section-header', 4: 'Formula', 5: 'Formula', 6: 'Table', 8: 'Caption', 9: 'Picture', 10: 'Picture', 11: 'Picture',
 };
 
 /** tesseract paragraphs become our blocks: one cell per paragraph reads best as Markdown. */
@@ -43,6 +43,19 @@ export function blocksFromOcr(page: Tesseract.Page): Block[] {
     }
   }
   return blocks;
+}
+
+/** Layout analysis without recognition: boxes for blocks and lines, no text. */
+export function blocksFromLayout(page: Tesseract.Page): Block[] {
+  const raw = (page as unknown as { layoutBlocks?: Tesseract.Block[] | null }).layoutBlocks ?? [];
+  const box = (b: Tesseract.Bbox): BBox => [b.x0, b.y0, b.x1, b.y1];
+  return raw.flatMap((tb) => tb.paragraphs.map((para) => ({
+    category: TESSERACT_BLOCK_CATEGORY[tb.blocktype] ?? 'Text',
+    text: '',
+    bbox: box(para.bbox),
+    confidence: 0,
+    lines: para.lines.map((l) => ({ text: '', bbox: box(l.bbox), confidence: 0, words: [] })),
+  })));
 }
 
 /** A pdf.js TextItem, reduced to what layout needs. */

@@ -1,6 +1,7 @@
-import type { Envelope, InspectResult, InspectTask, PageResult, PageTask } from '../src/schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../src/schemas/page-result.js';
 import { processImagePage } from './image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf-page.js';
+import { buildSearchablePdf as build, type SearchablePdfTask } from './searchable-pdf.js';
 import { toEnvelope } from './task-errors.js';
 
 /**
@@ -16,12 +17,16 @@ export async function inspect(task: InspectTask & { max_megapixels: number }): P
   }, 'invalid_pdf');
 }
 
-export async function processPage(task: PageTask): Promise<Envelope<PageResult>> {
+export async function processPage(task: PageTask): Promise<Envelope<PageOutput>> {
   const started = performance.now();
   return toEnvelope(async () => {
-    const result = task.kind === 'pdf' ? await processPdfPage(task) : await processImagePage(task);
-    return { ...result, duration_ms: Math.round(performance.now() - started) };
+    const out = task.kind === 'pdf' ? await processPdfPage(task) : await processImagePage(task);
+    return { ...out, page: { ...out.page, duration_ms: Math.round(performance.now() - started) } };
   }, task.kind === 'pdf' ? 'render_failed' : 'invalid_image');
+}
+
+export async function buildSearchablePdf(task: SearchablePdfTask): Promise<Envelope<{ pages: number }>> {
+  return toEnvelope(() => build(task), 'render_failed');
 }
 
 /** Start-up check: proves a thread can load the task module (and its dependencies). */

@@ -66,3 +66,19 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
     throw new TaskFailure('invalid_pdf', `The PDF could not be read: ${(e?.message ?? 'unknown error').replace(/\.$/, '')}.`);
   }
 }
+
+/** Pages processed per document since its caches were last dropped. */
+const sinceCleanup = new WeakMap<PDFDocumentProxy, number>();
+const CLEANUP_EVERY_PAGES = 20;
+
+/**
+ * pdf.js keeps parsed page data (fonts, images, operator lists) for every page it has seen. A
+ * thread working through a 1,000-page document would keep all of it; dropping the caches every
+ * few pages keeps its memory flat at the cost of re-parsing shared fonts now and then.
+ */
+export async function releasePageCaches(doc: PDFDocumentProxy): Promise<void> {
+  const n = (sinceCleanup.get(doc) ?? 0) + 1;
+  if (n < CLEANUP_EVERY_PAGES) return void sinceCleanup.set(doc, n);
+  sinceCleanup.set(doc, 0);
+  await doc.cleanup().catch(() => undefined);
+}

@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { TaskError } from '../schemas/page-result.js';
-import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, Priority, ProgressMessage, PromptMode } from '../schemas/conversion.js';
+import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
+import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
+import type { Languages } from '../pipeline/languages.js';
+import { selectPages } from '../pipeline/page-range.js';
+import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { assembleDocument } from '../pipeline/assemble-document.js';
@@ -19,9 +23,7 @@ import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
 
 export interface SubmitRequest extends SourceRequest {
-  promptMode: PromptMode;
-  priority: Priority;
-  password?: string;
+  options: ConvertOptions;
   /** Same key, same conversion: a retried request does not start a second one. */
   idempotencyKey?: string;
 }
@@ -29,6 +31,8 @@ export interface SubmitRequest extends SourceRequest {
 /** A page that crashed its thread is retried once; the second crash fails it. */
 const MAX_PAGE_ATTEMPTS = 2;
 const SHUTDOWN = Symbol('shutdown');
+
+const formatsOf = (row: ConversionRow) => row.formats.split(',') as OutputFormat[];
 
 const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
 const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
@@ -52,6 +56,7 @@ export class ConversionService {
     private readonly config: Config,
     private readonly store: JobStore,
     private readonly runner: PageRunner,
+    readonly languages: Languages,
     private readonly log: Logger,
   ) {
     this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal) => this.executePage(id, pageNo, signal));
@@ -73,8 +78,9 @@ export class ConversionService {
     try {
       row = this.store.insert({
         id, filename: source.name, source_path: source.path, source_is_upload: source.isUpload ? 1 : 0, source_stem: stem,
-        output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.promptMode, priority: req.priority,
-        message: 'Queued', created_at: new Date().toISOString(), password: req.password ?? null, idempotency_key: req.idempotencyKey ?? null,
+        output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
+        message: 'Queued', created_at: new Date().toISOString(), password: req.options.password ?? null, idempotency_key: req.idempotencyKey ?? null,
+        formats: req.options.formats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
       });
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });
@@ -83,7 +89,8 @@ export class ConversionService {
       if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
-    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, prompt_mode: req.promptMode, priority: req.priority }, 'conversion accepted');
+    const { password: _secret, ...loggable } = req.options;
+    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable }, 'conversion accepted');
     this.live.add(id);
     void this.inspectAndSchedule(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
@@ -155,9 +162,12 @@ export class ConversionService {
     return { status: 'done' as const, ...result };
   }
 
-  resultFile(id: string, format: 'txt' | 'md' | 'json'): { path: string; filename: string } {
+  resultFile(id: string, format: OutputFormat): { path: string; filename: string } {
     const row = this.row(id);
     if (row.status !== 'completed') throw new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    if (!formatsOf(row).includes(format)) {
+      throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
+    }
     return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
   }
 
@@ -232,14 +242,16 @@ export class ConversionService {
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
       if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
-      if (pages > this.config.MAX_PAGES) {
+      const selected = selectPages(row.page_range, pages);
+      if (selected.length === 0) return this.fail(row.id, { code: 'no_pages_selected', message: `pages=${row.page_range} selects none of the document's ${pages} pages.` });
+      if (selected.length > this.config.MAX_PAGES) {
         return this.fail(row.id, { code: 'too_many_pages', message: `The document has ${pages} pages; MAX_PAGES is ${this.config.MAX_PAGES}.` });
       }
       await this.filesOf(row).prepare();
-      if (!this.store.start(row.id, pages, new Date().toISOString())) return; // cancelled meanwhile
-      log.info({ pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
+      if (!this.store.start(row.id, pages, selected, new Date().toISOString())) return; // cancelled meanwhile
+      log.info({ pages: selected.length, document_pages: pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
       this.publishProgress(this.store.get(row.id)!, 'inspected', null);
-      this.scheduler.enqueue(row.id, Array.from({ length: pages }, (_, i) => i + 1), row.priority);
+      this.scheduler.enqueue(row.id, selected, row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
       this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
@@ -257,7 +269,9 @@ export class ConversionService {
       this.store.markPageRunning(id, pageNo);
       const result = await this.runner.runPage({
         kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
-        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: 'eng', ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES,
+        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir,
+        ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
+        detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
       }, signal, this.config.PAGE_TIMEOUT_S * 1000);
 
       if (!result.ok && result.error.code === 'cancelled') {
@@ -276,7 +290,8 @@ export class ConversionService {
       if (result.ok) {
         try {
           await writePageOutputs(this.filesOf(row), result.value, row.prompt_mode);
-          outcome = { status: 'done', source: result.value.source, confidence: result.value.confidence, duration_ms: result.value.duration_ms };
+          const { page } = result.value;
+          outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
         } catch (err) {
           log.error({ err }, 'could not write page result');
           const e = storageError('The page result');
@@ -288,7 +303,7 @@ export class ConversionService {
       }
       const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
       if (TERMINAL_STATUSES.includes(updated.status)) return;
-      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.source : null);
+      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
     } finally {
       this.markBusy(id, -1);
@@ -303,15 +318,18 @@ export class ConversionService {
     try {
       const row = this.store.get(id)!;
       this.publishProgress(row, 'assembling', null);
-      const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode });
+      const formats = formatsOf(row);
+      const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
+      const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode }, textFormats);
+      const pdfProblem = formats.includes('pdf') && row.pages_done > 0 ? await this.buildSearchablePdf(row) : null;
       const failed = results.flatMap((r) => (r.error ? [r.error] : []));
       if (row.pages_done === 0) {
         // Nothing could be read: the conversion fails with its pages' reason.
         return this.fail(id, { code: failed[0]?.code ?? 'render_failed', message: failed[0]?.message ?? 'No page could be read.' });
       }
-      const message = failed.length
+      const message = (failed.length
         ? `Conversion completed: ${row.pages_done} of ${row.total_pages} pages; ${failed.length} failed`
-        : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`;
+        : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
       if (!this.store.finish(id, 'completed', message)) return;
       this.live.delete(id);
       log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
@@ -323,6 +341,27 @@ export class ConversionService {
       this.finalizing.delete(id);
       this.markBusy(id, -1);
     }
+  }
+
+  /**
+   * Builds the searchable PDF in a worker (pdf-lib parses the whole original, too heavy for the
+   * event loop). A failure costs the PDF, not the conversion: returns the reason, or null.
+   */
+  private async buildSearchablePdf(row: ConversionRow): Promise<string | null> {
+    const files = this.filesOf(row);
+    const layers = [];
+    for (const p of this.store.pages(row.id)) {
+      if (p.status !== 'done' || p.source !== 'ocr') continue;
+      const page = await readPageResult(files, p.page_no);
+      const layerPath = files.textLayer(p.page_no);
+      if (!page || !(await fs.stat(layerPath).catch(() => null))) continue;
+      layers.push({ page_no: p.page_no, layer_path: layerPath, rotation: page.rotation, dpi: page.dpi });
+    }
+    const timeoutMs = (this.config.PAGE_TIMEOUT_S + (row.total_pages ?? 1)) * 1000;
+    const result = await this.runner.searchablePdf({ kind: row.kind, source_path: row.source_path, out_path: files.document('pdf'), layers }, this.lifetime.signal, timeoutMs);
+    if (result.ok) return null;
+    this.log.warn({ conversion_id: row.id, code: result.error.code, reason: result.error.message }, 'searchable PDF not produced');
+    return result.error.message;
   }
 
   private fail(id: string, error: TaskError): void {

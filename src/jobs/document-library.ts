@@ -94,6 +94,15 @@ export class DocumentLibrary {
     };
   }
 
+  /** The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). */
+  async pageImage(stem: string, pageNo: number): Promise<string> {
+    const file = this.filesFor(stem).preview(pageNo + 1);
+    if (!(await fs.stat(file).catch(() => null))) {
+      throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
+    }
+    return file;
+  }
+
   private filesFor(stem: string): ConversionFiles {
     if (stem === '' || stem.includes('..') || /[/\\\0]/.test(stem)) throw new AppError('document_not_found');
     const conv = this.store.latestByStem(stem, 'completed');

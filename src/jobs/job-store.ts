@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ConversionErrorCode } from '../errors.js';
 import type { DocumentKind, PageSource } from '../schemas/page-result.js';
 import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
+import type { OcrMode } from '../schemas/convert-options.js';
 
 /**
  * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
@@ -34,6 +35,13 @@ export interface ConversionRow {
   /** A PDF's password, kept so a restart can resume it (same trust boundary as the file and its text). */
   password: string | null;
   idempotency_key: string | null;
+  /** Comma-separated output formats. */
+  formats: string;
+  lang: string;
+  page_range: string | null;
+  ocr_mode: OcrMode;
+  /** Pages in the document (total_pages counts the selected ones). */
+  document_pages: number | null;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -53,7 +61,7 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode'>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';
@@ -63,6 +71,15 @@ export interface PageOutcome {
   error?: string;
   duration_ms?: number;
 }
+
+/** Columns added since the first schema; older databases get them on open. */
+const COLUMNS_ADDED: [string, string][] = [
+  ['formats', `TEXT NOT NULL DEFAULT 'txt,md,json,hocr,alto'`],
+  ['lang', `TEXT NOT NULL DEFAULT 'eng'`],
+  ['page_range', 'TEXT'],
+  ['ocr_mode', `TEXT NOT NULL DEFAULT 'auto'`],
+  ['document_pages', 'INTEGER'],
+];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversions (
@@ -89,6 +106,7 @@ CREATE TABLE IF NOT EXISTS conversions (
   password TEXT,
   idempotency_key TEXT UNIQUE
 );
+-- columns added after the first schema are in COLUMNS_ADDED (ALTER TABLE on older databases)
 CREATE INDEX IF NOT EXISTS conversions_status ON conversions(status, created_at);
 CREATE INDEX IF NOT EXISTS conversions_stem ON conversions(source_stem, created_at);
 CREATE TABLE IF NOT EXISTS pages (
@@ -117,6 +135,10 @@ export class JobStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const have = new Set((this.db.prepare('PRAGMA table_info(conversions)').all() as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of COLUMNS_ADDED) {
+      if (!have.has(name)) this.db.exec(`ALTER TABLE conversions ADD COLUMN ${name} ${type}`);
+    }
   }
 
   close(): void {
@@ -125,8 +147,10 @@ export class JobStore {
 
   insert(c: NewConversion): ConversionRow {
     this.db
-      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message, created_at, password, idempotency_key)
-                VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message, @created_at, @password, @idempotency_key)`)
+      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
+                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode)
+                VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
+                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode)`)
       .run(c);
     return this.get(c.id)!;
   }
@@ -173,17 +197,18 @@ export class JobStore {
   }
 
   /**
-   * Records the page count and creates one queued row per page, atomically — only while the
-   * conversion is still pending (a cancel during inspection wins). Returns whether it started.
+   * Records the page count and creates one queued row per selected page, atomically — only while
+   * the conversion is still pending (a cancel during inspection wins). Returns whether it started.
    */
-  start(id: string, totalPages: number, startedAt: string): boolean {
+  start(id: string, documentPages: number, selected: number[], startedAt: string): boolean {
     const insertPage = this.db.prepare(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
     return this.db.transaction(() => {
       const r = this.db
-        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, started_at = coalesce(started_at, ?), message = ? WHERE id = ? AND status = 'pending'`)
-        .run(totalPages, startedAt, `Processing pages: 0/${totalPages}`, id);
+        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
+                  WHERE id = ? AND status = 'pending'`)
+        .run(selected.length, documentPages, startedAt, `Processing pages: 0/${selected.length}`, id);
       if (r.changes === 0) return false;
-      for (let p = 1; p <= totalPages; p++) insertPage.run(id, p);
+      for (const p of selected) insertPage.run(id, p);
       return true;
     })();
   }

@@ -1,4 +1,5 @@
-import type { Envelope, InspectResult, InspectTask, PageResult, PageTask } from '../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../schemas/page-result.js';
+import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 
 /**
  * Where page work runs. The local implementation is a Piscina pool in this process; the service
@@ -12,7 +13,9 @@ export interface PageRunner {
    * Runs one page. Never rejects: an abort through `signal` comes back as `cancelled`, a
    * timeout as `page_timeout`, a dead thread as `worker_crashed`.
    */
-  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageResult>>;
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>>;
+  /** Writes the searchable PDF of a finished conversion. */
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
   stats(): { threads: number; queued_tasks: number; busy: number };
   close(): Promise<void>;
 }

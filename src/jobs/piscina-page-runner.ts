@@ -1,7 +1,8 @@
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Envelope, InspectResult, InspectTask, PageResult, PageTask, TaskError } from '../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, TaskError } from '../schemas/page-result.js';
+import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
 
@@ -45,8 +46,12 @@ export class PiscinaPageRunner implements PageRunner {
     return this.run<InspectResult>('inspect', { ...task, max_megapixels: this.config.MAX_PAGE_MEGAPIXELS }, signal, this.config.PAGE_TIMEOUT_S * 1000);
   }
 
-  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageResult>> {
-    return this.run<PageResult>('processPage', task, signal, timeoutMs);
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+    return this.run<PageOutput>('processPage', task, signal, timeoutMs);
+  }
+
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
+    return this.run<{ pages: number }>('buildSearchablePdf', task, signal, timeoutMs);
   }
 
   stats() {

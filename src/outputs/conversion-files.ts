@@ -21,6 +21,16 @@ export class ConversionFiles {
     return path.join(this.pagesDir, `${n}.json`);
   }
 
+  /** tesseract's invisible-text PDF page, kept until the searchable PDF is built. */
+  textLayer(n: number): string {
+    return path.join(this.pagesDir, `${n}.layer.pdf`);
+  }
+
+  /** The seed's page image with the layout boxes drawn. */
+  preview(n: number): string {
+    return path.join(this.outDir, `${this.stem}_page_${n - 1}.jpg`);
+  }
+
   cells(n: number): string {
     return path.join(this.outDir, `${this.stem}_page_${n - 1}.json`);
   }
@@ -33,7 +43,7 @@ export class ConversionFiles {
     return path.join(this.outDir, `${this.stem}_page_${n - 1}_nohf.md`);
   }
 
-  document(ext: 'txt' | 'md' | 'json'): string {
+  document(ext: string): string {
     return path.join(this.outDir, `${this.stem}.${ext}`);
   }
 

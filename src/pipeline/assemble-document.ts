@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from '../outputs/conversion-files.js';
-import { pageMarkdown } from '../outputs/markdown.js';
+import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
 import type { PageRow } from '../jobs/job-store.js';
 import { pageSummary, readPageResult } from './page-output.js';
 
@@ -34,42 +34,28 @@ class AtomicStream {
   }
 }
 
-export interface DocumentMeta { conversionId: string; filename: string; promptMode: PromptMode }
-
 /**
- * Builds the whole-document outputs (.txt, .md, .json, and the seed's .jsonl) by streaming the
- * page results one at a time, so a 1,000-page document never sits in memory at once.
+ * Builds the whole-document outputs (one file per requested format, and the seed's .jsonl) by
+ * streaming the page results one at a time, so a 1,000-page document never sits in memory at once.
  * Returns the per-page summaries for the `completed` message.
  */
-export async function assembleDocument(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta): Promise<PageSummary[]> {
-  const txt = new AtomicStream(files.document('txt'));
-  const md = new AtomicStream(files.document('md'));
-  const json = new AtomicStream(files.document('json'));
+export async function assembleDocument(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[]): Promise<PageSummary[]> {
+  const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: new AtomicStream(files.document(f)) }));
   const jsonl = new AtomicStream(files.jsonl());
-  const streams = [txt, md, json, jsonl];
+  const streams = [...outputs.map((o) => o.stream), jsonl];
   const summaries: PageSummary[] = [];
   try {
-    await json.write(`{"conversion_id":${JSON.stringify(meta.conversionId)},"filename":${JSON.stringify(meta.filename)},"prompt_mode":"${meta.promptMode}","pages":[`);
+    for (const o of outputs) await o.stream.write(o.format.header(meta));
     for (const [i, row] of rows.entries()) {
       const page = row.status === 'done' ? await readPageResult(files, row.page_no) : null;
-      const summary = pageSummary(files, row, page, meta.promptMode);
+      const summary = pageSummary(files, row, page, meta.promptMode as PromptMode);
       summaries.push(summary);
       await jsonl.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
-      if (i > 0) {
-        await txt.write('\f\n');
-        await md.write('\n---\n\n');
-        await json.write(',');
-      }
-      if (page) {
-        await txt.write(`${page.text}\n`);
-        await md.write(pageMarkdown(page.blocks, true) || '\n');
-        await json.write(JSON.stringify({ status: 'done', ...page }));
-      } else {
-        await md.write(`<!-- page ${row.page_no} failed: ${summary.error?.code} -->\n`);
-        await json.write(JSON.stringify({ page_no: row.page_no, status: 'failed', error: summary.error }));
+      for (const o of outputs) {
+        await o.stream.write(page ? o.format.page(page, i === 0) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
       }
     }
-    await json.write(']}\n');
+    for (const o of outputs) await o.stream.write(o.format.footer());
     for (const s of streams) await s.commit();
   } catch (err) {
     await Promise.all(streams.map((s) => s.abort()));

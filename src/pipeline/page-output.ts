@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
-import type { PageResult } from '../schemas/page-result.js';
+import type { PageOutput, PageResult } from '../schemas/page-result.js';
 import { pageCells } from '../outputs/cells.js';
 import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
 import { pageMarkdown } from '../outputs/markdown.js';
@@ -10,7 +10,11 @@ import type { PageRow } from '../jobs/job-store.js';
  * Writes one finished page: its full result (internal) and the seed's per-page files, as soon as
  * the page is done, so results are there while the rest of the document still runs.
  */
-export async function writePageOutputs(files: ConversionFiles, page: PageResult, mode: PromptMode): Promise<void> {
+export async function writePageOutputs(files: ConversionFiles, output: PageOutput, mode: PromptMode): Promise<void> {
+  const { page } = output;
+  if (output.textLayerPdf) await writeFileAtomic(files.textLayer(page.page_no), output.textLayerPdf);
+  if (output.preview) await writeFileAtomic(files.preview(page.page_no), output.preview);
+  // The result last: once it exists the page counts as done, with everything it needs.
   await writeFileAtomic(files.pageResult(page.page_no), JSON.stringify(page));
   if (mode !== 'prompt_ocr') {
     await writeFileAtomic(files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode)));
@@ -39,9 +43,12 @@ export function pageSummary(files: ConversionFiles, row: PageRow, page: PageResu
     status: done ? 'done' : 'failed',
     source: done ? page.source : null,
     confidence: done ? page.confidence : null,
+    rotation: done ? page.rotation : null,
+    blank: done ? page.blank : null,
     input_width: done ? page.width : null,
     input_height: done ? page.height : null,
     layout_info_path: done && mode !== 'prompt_ocr' ? files.cells(row.page_no) : null,
+    layout_image_path: done && mode !== 'prompt_ocr' ? files.preview(row.page_no) : null,
     md_content_path: done && mode !== 'prompt_layout_only_en' ? files.markdown(row.page_no) : null,
     md_content_nohf_path: done && mode !== 'prompt_layout_only_en' ? files.markdownNoHeaderFooter(row.page_no) : null,
     error: done ? null : { page_no: row.page_no, code: row.error_code ?? 'render_failed', message: row.error ?? 'The page result is missing.' },

@@ -3,6 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { conversionStatusSchema } from '../schemas/conversion.js';
+import type { OutputFormat } from '../schemas/convert-options.js';
+import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
 
@@ -14,8 +16,11 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const FORMATS = { txt: 'text/plain; charset=utf-8', md: 'text/markdown; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
-type Format = keyof typeof FORMATS;
+const FORMATS: Record<OutputFormat, string> = {
+  ...Object.fromEntries(Object.entries(DOCUMENT_FORMATS).map(([k, f]) => [k, f.contentType])),
+  pdf: 'application/pdf',
+} as Record<OutputFormat, string>;
+type Format = OutputFormat;
 
 /** pagemill's own routes under /conversions. */
 export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
@@ -39,7 +44,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     const file = service.resultFile(id, format as Format);
     const stream = fs.createReadStream(file.path);
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
-      throw new AppError('result_not_ready', 'The result file is missing; convert the document again.');
+      throw new AppError('format_not_produced', 'The result file is missing; convert the document again.');
     });
     return reply
       .header('content-type', FORMATS[format as Format])

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
@@ -14,6 +15,13 @@ export const documentRoutes: FastifyPluginAsync<AppDeps> = async (app, { library
     const { stem } = parseOr400(stemParams, request.params);
     const { page_no } = parseOr400(pageQuery, request.query);
     return library.markdown(stem, page_no);
+  });
+
+  app.get('/image/:stem', async (request, reply) => {
+    const { stem } = parseOr400(stemParams, request.params);
+    const { page_no } = parseOr400(pageQuery, request.query);
+    const file = await library.pageImage(stem, page_no ?? 0);
+    return reply.header('content-type', 'image/jpeg').send(fs.createReadStream(file));
   });
 
   app.get('/markdown-files/:stem', async (request) => library.markdownFiles(parseOr400(stemParams, request.params).stem));

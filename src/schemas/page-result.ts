@@ -31,9 +31,22 @@ export interface PageResult {
   confidence: number;
   text: string;
   blocks: Block[];
+  /** Degrees the page image was turned (clockwise) to read it upright; 0 when it already was. */
+  rotation: number;
+  /** No ink on the page: OCR was skipped. */
+  blank: boolean;
   /** Things the user should know (an image dropped by the pixel budget, a downscaled render). */
   warnings: string[];
   duration_ms: number;
+}
+
+/** What a page task returns: the result, plus binary pieces that are not part of the JSON. */
+export interface PageOutput {
+  page: PageResult;
+  /** tesseract's invisible-text PDF page (GlyphLessFont), for the searchable PDF. */
+  textLayerPdf?: Uint8Array;
+  /** A reduced JPEG of the page with the layout boxes drawn, for the seed's `_page_<i>.jpg`. */
+  preview?: Uint8Array;
 }
 
 export interface TaskError { code: ConversionErrorCode; message: string }
@@ -51,7 +64,19 @@ export interface PageTask {
   password?: string;
   dpi: number;
   max_megapixels: number;
+  /** `eng`, `eng+fra`…; read from `tessdata_dir`. */
   lang: string;
+  tessdata_dir: string;
   /** Restart the thread's tesseract worker after this many pages (bounds leaks in the WASM heap). */
   ocr_recycle_pages: number;
+  /** auto: use a usable text layer, else OCR; force: always OCR; skip-text: any text layer is kept as is. */
+  ocr_mode: 'auto' | 'force' | 'skip-text';
+  /** Layout analysis only (boxes and categories, no recognition). */
+  layout_only: boolean;
+  /** Detect pages scanned at 90/180/270° and read them upright (needs osd data). */
+  detect_orientation: boolean;
+  /** Also produce the invisible text layer for the searchable PDF. */
+  text_layer_pdf: boolean;
+  /** Also produce the `_page_<i>.jpg` preview with boxes. */
+  preview: boolean;
 }

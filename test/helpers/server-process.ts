@@ -27,7 +27,10 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
   child.stderr!.on('data', (d) => { stderr += String(d); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      reject(new Error(`server did not start: ${stderr}`));
+    }, 60_000);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try { entry = JSON.parse(line); } catch { return; }

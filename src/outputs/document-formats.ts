@@ -1,0 +1,61 @@
+import type { PageResult } from '../schemas/page-result.js';
+import { altoFailedPage, altoFooter, altoHeader, altoPage } from './alto.js';
+import { hocrFailedPage, hocrFooter, hocrHeader, hocrPage } from './hocr.js';
+import { pageMarkdown } from './markdown.js';
+
+/**
+ * The whole-document formats built from page results, each written in one streaming pass:
+ * header, then a piece per page (or per failed page), then footer. `pdf` is not here: it is made
+ * from the original file in a worker (see workers/searchable-pdf.ts).
+ */
+export interface DocumentMeta { conversionId: string; filename: string; promptMode: string }
+
+export interface DocumentFormat {
+  contentType: string;
+  header(meta: DocumentMeta): string;
+  page(page: PageResult, first: boolean): string;
+  failedPage(pageNo: number, code: string, first: boolean): string;
+  footer(): string;
+}
+
+export const DOCUMENT_FORMATS = {
+  txt: {
+    contentType: 'text/plain; charset=utf-8',
+    header: () => '',
+    // Pages are separated by a form feed, as pdftotext does.
+    page: (p, first) => `${first ? '' : '\f\n'}${p.text}\n`,
+    failedPage: (_n, _c, first) => (first ? '\n' : '\f\n\n'),
+    footer: () => '',
+  },
+  md: {
+    contentType: 'text/markdown; charset=utf-8',
+    header: () => '',
+    page: (p, first) => `${first ? '' : '\n---\n\n'}${pageMarkdown(p.blocks, true) || '\n'}`,
+    failedPage: (n, code, first) => `${first ? '' : '\n---\n\n'}<!-- page ${n} failed: ${code} -->\n`,
+    footer: () => '',
+  },
+  json: {
+    contentType: 'application/json; charset=utf-8',
+    header: (m) => `{"conversion_id":${JSON.stringify(m.conversionId)},"filename":${JSON.stringify(m.filename)},"prompt_mode":${JSON.stringify(m.promptMode)},"pages":[`,
+    page: (p, first) => `${first ? '' : ','}${JSON.stringify({ status: 'done', ...p })}`,
+    failedPage: (n, code, first) => `${first ? '' : ','}${JSON.stringify({ page_no: n, status: 'failed', error: { code } })}`,
+    footer: () => ']}\n',
+  },
+  hocr: {
+    contentType: 'application/xhtml+xml; charset=utf-8',
+    header: (m) => hocrHeader(m.filename),
+    page: (p) => hocrPage(p),
+    failedPage: (n) => hocrFailedPage(n),
+    footer: hocrFooter,
+  },
+  alto: {
+    contentType: 'application/xml; charset=utf-8',
+    header: (m) => altoHeader(m.filename),
+    page: (p) => altoPage(p),
+    failedPage: (n) => altoFailedPage(n),
+    footer: altoFooter,
+  },
+} satisfies Record<string, DocumentFormat>;
+
+export type TextFormat = keyof typeof DOCUMENT_FORMATS;
+export const TEXT_FORMATS = Object.keys(DOCUMENT_FORMATS) as TextFormat[];

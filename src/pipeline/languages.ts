@@ -1,0 +1,47 @@
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+/** Not a language: orientation and script detection data. */
+const NOT_LANGUAGES = new Set(['osd']);
+
+export interface Languages {
+  /** One folder holding every installed `<code>.traineddata.gz`, for tesseract.js's single langPath. */
+  dir: string;
+  installed: string[];
+  hasOsd: boolean;
+}
+
+/**
+ * Finds the installed `@tesseract.js-data/*` packages (the only source of language data: nothing
+ * is downloaded) and links their files into one folder, since tesseract.js reads every language of
+ * a worker from a single path.
+ */
+export async function prepareLanguages(cacheDir: string): Promise<Languages> {
+  const scope = path.dirname(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')));
+  const dir = path.join(cacheDir, 'tessdata');
+  await fs.mkdir(dir, { recursive: true });
+  const codes: string[] = [];
+  for (const code of (await fs.readdir(scope)).sort()) {
+    const source = path.join(scope, code, '4.0.0_best_int', `${code}.traineddata.gz`);
+    if (!(await fs.stat(source).catch(() => null))) continue;
+    const link = path.join(dir, `${code}.traineddata.gz`);
+    await fs.rm(link, { force: true });
+    await fs.symlink(source, link);
+    codes.push(code);
+  }
+  return { dir, installed: codes.filter((c) => !NOT_LANGUAGES.has(c)), hasOsd: codes.includes('osd') };
+}
+
+/** `eng`, `fra`, `eng+fra`: each part must be installed; the 400 names the installed ones. */
+export function parseLanguage(spec: string | undefined, installed: readonly string[]): string {
+  const value = (spec ?? '').trim() || 'eng';
+  const parts = value.split('+');
+  const unknown = parts.filter((p) => !installed.includes(p));
+  if (unknown.length || parts.length > 4 || new Set(parts).size !== parts.length) {
+    throw new AppError('unsupported_language', `Language "${value.slice(0, 50)}" is not installed; installed: ${installed.join(', ')} (combine with "+", e.g. eng+fra). Add one with npm install @tesseract.js-data/<code>.`);
+  }
+  return value;
+}

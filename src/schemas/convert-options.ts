@@ -1,0 +1,44 @@
+import { AppError } from '../errors.js';
+import { TEXT_FORMATS } from '../outputs/document-formats.js';
+import { checkPageRange } from '../pipeline/page-range.js';
+import { parseLanguage } from '../pipeline/languages.js';
+import { PRIORITIES, PROMPT_MODES, type Priority, type PromptMode } from './conversion.js';
+
+export const OUTPUT_FORMATS = [...TEXT_FORMATS, 'pdf'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** What a conversion produces when `formats` is not given: everything derived cheaply from page results. */
+export const DEFAULT_FORMATS: readonly OutputFormat[] = TEXT_FORMATS;
+
+export const OCR_MODES = ['auto', 'force', 'skip-text'] as const;
+export type OcrMode = (typeof OCR_MODES)[number];
+
+export interface ConvertOptions {
+  promptMode: PromptMode;
+  priority: Priority;
+  formats: OutputFormat[];
+  lang: string;
+  pages: string | null;
+  ocrMode: OcrMode;
+  password?: string;
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, field: string, code: 'validation_error' | 'invalid_prompt_mode' = 'validation_error'): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new AppError(code, `Unknown ${field} "${value.slice(0, 100)}"; use one of: ${allowed.join(', ')}.`);
+}
+
+/** The form fields of POST /convert, checked; every refusal names the field and the valid values. */
+export function parseConvertOptions(fields: Record<string, string>, installedLanguages: readonly string[]): ConvertOptions {
+  const formats = (fields.formats ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  for (const f of formats) oneOf(f, OUTPUT_FORMATS, 'txt', 'format');
+  return {
+    promptMode: oneOf(fields.prompt_mode, PROMPT_MODES, 'prompt_layout_all_en', 'prompt_mode', 'invalid_prompt_mode'),
+    priority: oneOf(fields.priority, PRIORITIES, 'normal', 'priority'),
+    formats: formats.length ? [...new Set(formats as OutputFormat[])] : [...DEFAULT_FORMATS],
+    lang: parseLanguage(fields.lang, installedLanguages),
+    pages: checkPageRange(fields.pages),
+    ocrMode: oneOf(fields.ocr_mode, OCR_MODES, 'auto', 'ocr_mode'),
+    password: fields.password || undefined,
+  };
+}

@@ -1,0 +1,84 @@
+import { createCanvas } from '@napi-rs/canvas';
+import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
+import { inkFraction, rotateGrey, shrinkGrey, toPgm, type GreyImage } from './grey-image.js';
+import { detectRotation, recognize } from './ocr-engine.js';
+import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
+
+/** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
+const BLANK_INK = 0.0002;
+/** A first reading this unsure may be of a page lying on its side: ask OSD, and read it again turned. */
+const MISREAD_CONFIDENCE = 70;
+const PREVIEW_WIDTH = 1000;
+
+export interface OcrOutcome {
+  blocks: Block[];
+  confidence: number;
+  rotation: number;
+  blank: boolean;
+  width: number;
+  height: number;
+  textLayerPdf?: Uint8Array;
+  preview?: Uint8Array;
+}
+
+/** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
+export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number, task: PageTask): Promise<OcrOutcome> {
+  if (inkFraction(grey) < BLANK_INK) {
+    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
+  }
+  const read = (img: GreyImage) => recognize({
+    image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, recycleAfter: task.ocr_recycle_pages,
+    layoutOnly: task.layout_only, pdf: task.text_layer_pdf,
+  });
+  let image = grey;
+  let page = await read(image);
+  let rotation = 0;
+  if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
+    const turn = await detectRotation(toPgm(shrinkGrey(grey, 1200)), dpi * Math.min(1, 1200 / grey.width), task.tessdata_dir, task.ocr_recycle_pages);
+    if (turn) {
+      const turned = rotateGrey(grey, turn);
+      const again = await read(turned);
+      if (again.confidence > page.confidence) {
+        page = again;
+        image = turned;
+        rotation = turn;
+      }
+    }
+  }
+  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, pageNo);
+  return {
+    blocks,
+    confidence: task.layout_only ? 0 : pageConfidence(blocks),
+    rotation,
+    blank: false,
+    width: image.width,
+    height: image.height,
+    textLayerPdf: page.pdf ? Uint8Array.from(page.pdf) : undefined,
+    preview: task.preview ? await drawPreview(image, blocks) : undefined,
+  };
+}
+
+const CATEGORY_COLOURS: Partial<Record<CellCategory, string>> = {
+  Title: '#d62728', 'Section-header': '#ff7f0e', Table: '#2ca02c', Picture: '#9467bd', 'List-item': '#17becf',
+  'Page-header': '#7f7f7f', 'Page-footer': '#7f7f7f', Caption: '#bcbd22',
+};
+
+/** A reduced JPEG of the page with each block's box drawn in its category's colour. */
+export async function drawPreview(grey: GreyImage, blocks: Block[]): Promise<Uint8Array> {
+  const small = shrinkGrey(grey, PREVIEW_WIDTH);
+  const f = small.width / grey.width;
+  const canvas = createCanvas(small.width, small.height);
+  const ctx = canvas.getContext('2d');
+  const rgba = ctx.createImageData(small.width, small.height);
+  for (let i = 0, j = 0; i < small.data.length; i++, j += 4) {
+    rgba.data[j] = rgba.data[j + 1] = rgba.data[j + 2] = small.data[i]!;
+    rgba.data[j + 3] = 255;
+  }
+  ctx.putImageData(rgba, 0, 0);
+  ctx.lineWidth = 2;
+  for (const b of blocks) {
+    ctx.strokeStyle = CATEGORY_COLOURS[b.category] ?? '#1f77b4';
+    ctx.strokeRect(b.bbox[0] * f, b.bbox[1] * f, (b.bbox[2] - b.bbox[0]) * f, (b.bbox[3] - b.bbox[1]) * f);
+  }
+  return new Uint8Array(await canvas.encode('jpeg', 80));
+}
