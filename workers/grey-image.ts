@@ -67,3 +67,34 @@ export function shrinkGrey(img: GreyImage, maxWidth: number): GreyImage {
   }
   return { data, width, height };
 }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Adds a pHYs (resolution) chunk to a PNG. tesseract's orientation detection reads the resolution
+ * from the image file itself, not from user_defined_dpi, and complains on stdout without it.
+ */
+export function withPngResolution(png: Buffer, dpi: number): Buffer {
+  const ppm = Math.round(dpi / 0.0254);
+  const body = Buffer.alloc(4 + 9);
+  body.write('pHYs', 0, 'latin1');
+  body.writeUInt32BE(ppm, 4);
+  body.writeUInt32BE(ppm, 8);
+  body[12] = 1; // unit: metre
+  const chunk = Buffer.alloc(4 + body.length + 4);
+  chunk.writeUInt32BE(9, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), 4 + body.length);
+  const ihdrEnd = 8 + 8 + 13 + 4; // signature, IHDR length+type, IHDR data, CRC
+  return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+}

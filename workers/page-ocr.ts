@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
-import { inkFraction, rotateGrey, shrinkGrey, toPgm, type GreyImage } from './grey-image.js';
+import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
 
@@ -34,7 +34,9 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
   let page = await read(image);
   let rotation = 0;
   if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
-    const turn = await detectRotation(toPgm(shrinkGrey(grey, 1200)), dpi * Math.min(1, 1200 / grey.width), task.tessdata_dir, task.ocr_recycle_pages);
+    const small = shrinkGrey(grey, 1200);
+    const smallDpi = dpi * (small.width / grey.width);
+    const turn = await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.ocr_recycle_pages);
     if (turn) {
       const turned = rotateGrey(grey, turn);
       const again = await read(turned);
@@ -63,18 +65,28 @@ const CATEGORY_COLOURS: Partial<Record<CellCategory, string>> = {
   'Page-header': '#7f7f7f', 'Page-footer': '#7f7f7f', Caption: '#bcbd22',
 };
 
+function greyCanvas(img: GreyImage) {
+  const canvas = createCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d');
+  const rgba = ctx.createImageData(img.width, img.height);
+  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
+    rgba.data[j] = rgba.data[j + 1] = rgba.data[j + 2] = img.data[i]!;
+    rgba.data[j + 3] = 255;
+  }
+  ctx.putImageData(rgba, 0, 0);
+  return { canvas, ctx };
+}
+
+/** A PNG that carries its resolution, for orientation detection. */
+async function greyPng(img: GreyImage, dpi: number): Promise<Buffer> {
+  return withPngResolution(await greyCanvas(img).canvas.encode('png'), dpi);
+}
+
 /** A reduced JPEG of the page with each block's box drawn in its category's colour. */
 export async function drawPreview(grey: GreyImage, blocks: Block[]): Promise<Uint8Array> {
   const small = shrinkGrey(grey, PREVIEW_WIDTH);
   const f = small.width / grey.width;
-  const canvas = createCanvas(small.width, small.height);
-  const ctx = canvas.getContext('2d');
-  const rgba = ctx.createImageData(small.width, small.height);
-  for (let i = 0, j = 0; i < small.data.length; i++, j += 4) {
-    rgba.data[j] = rgba.data[j + 1] = rgba.data[j + 2] = small.data[i]!;
-    rgba.data[j + 3] = 255;
-  }
-  ctx.putImageData(rgba, 0, 0);
+  const { canvas, ctx } = greyCanvas(small);
   ctx.lineWidth = 2;
   for (const b of blocks) {
     ctx.strokeStyle = CATEGORY_COLOURS[b.category] ?? '#1f77b4';
