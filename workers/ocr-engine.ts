@@ -8,7 +8,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  * every page, recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
  * Language data comes from one local folder of installed @tesseract.js-data files; no network.
  */
-interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number }
+interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: string }
 let ocr: Engine | null = null;
 let osd: Engine | null = null;
 
@@ -47,7 +47,7 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
     current = null;
   }
   if (!current) {
-    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0 };
+    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0, psm: '' };
     engine.worker.catch(() => undefined);
     current = engine;
   }
@@ -55,23 +55,38 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
   return current;
 }
 
-/** Tesseract scales some of its thresholds by resolution; a PGM carries none, so it is set per page. */
-async function withDpi(engine: Engine, dpi: number): Promise<Tesseract.Worker> {
+/**
+ * Tesseract scales some of its thresholds by resolution; a PGM carries none, so it is set per
+ * page. The segmentation mode is set per call too (automatic, or sparse text as a fallback).
+ */
+async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Promise<Tesseract.Worker> {
   const worker = await engine.worker;
   const rounded = Math.max(70, Math.round(dpi));
   if (engine.dpi !== rounded) {
     await worker.setParameters({ user_defined_dpi: String(rounded) });
     engine.dpi = rounded;
   }
+  if (psm && engine.psm !== psm) {
+    await worker.setParameters({ tessedit_pageseg_mode: psm });
+    engine.psm = psm;
+  }
   return worker;
 }
 
-export interface OcrRequest { image: Buffer; dpi: number; lang: string; langPath: string; recycleAfter: number; layoutOnly: boolean; pdf: boolean }
+export interface OcrRequest {
+  image: Buffer; dpi: number; lang: string; langPath: string; recycleAfter: number; layoutOnly: boolean; pdf: boolean;
+  /**
+   * AUTO by default: tesseract.js would use "single block", which reads multi-column pages line by
+   * line across the columns (CER 38 % against 0.9 % on linn.pdf); automatic segmentation is what
+   * the tesseract CLI does. SPARSE_TEXT is the fallback for pages where AUTO finds no text at all.
+   */
+  psm?: Tesseract.PSM;
+}
 
 export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   try {
     ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, false));
-    const worker = await withDpi(ocr, req.dpi);
+    const worker = await configured(ocr, req.dpi, req.psm ?? Tesseract.PSM.AUTO);
     const output = req.layoutOnly ? { text: false, layoutBlocks: true } : { text: true, blocks: true, pdf: req.pdf };
     const { data } = await worker.recognize(req.image, req.pdf ? { pdfTextOnly: true, pdfTitle: 'pagemill' } : {}, output);
     return data;
@@ -86,7 +101,7 @@ export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
 export async function detectRotation(image: Buffer, dpi: number, langPath: string, recycleAfter: number): Promise<number> {
   try {
     osd = await acquire(osd, `osd@${langPath}`, recycleAfter, () => createEngine('osd', Tesseract.OEM.TESSERACT_ONLY, langPath, true));
-    const worker = await withDpi(osd, dpi);
+    const worker = await configured(osd, dpi);
     const { data } = await worker.detect(image);
     // orientation_degrees is how far the page is turned counter-clockwise from upright.
     if (!data.orientation_degrees || (data.orientation_confidence ?? 0) < 1.5) return 0;

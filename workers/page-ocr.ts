@@ -1,4 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
+import Tesseract from 'tesseract.js';
 import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
 import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
@@ -26,12 +27,14 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
   if (inkFraction(grey) < BLANK_INK) {
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
   }
-  const read = (img: GreyImage) => recognize({
+  const read = (img: GreyImage, psm?: Tesseract.PSM) => recognize({
     image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, recycleAfter: task.ocr_recycle_pages,
-    layoutOnly: task.layout_only, pdf: task.text_layer_pdf,
+    layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
   });
   let image = grey;
   let page = await read(image);
+  // Ink but no text found: text over a photo, white on black… read it again as sparse text.
+  if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   let rotation = 0;
   if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
     const small = shrinkGrey(grey, 1200);
