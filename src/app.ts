@@ -8,16 +8,20 @@ import type { Config } from './config.js';
 import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
 import type { ConversionService } from './jobs/conversion-service.js';
 import type { DocumentLibrary } from './jobs/document-library.js';
+import type { Metrics } from './metrics.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
 import { progressSocketRoutes } from './routes/progress-socket.js';
 import { statusRoutes } from './routes/status.js';
+import { registerDocs } from './routes/openapi.js';
+import { VERSION } from './version.js';
 
 export interface AppDeps {
   config: Config;
   service: ConversionService;
   library: DocumentLibrary;
+  metrics: Metrics;
   logger: Logger;
 }
 
@@ -62,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await registerDocs(app, VERSION);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {

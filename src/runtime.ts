@@ -8,12 +8,14 @@ import { JobStore } from './jobs/job-store.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { prepareLanguages } from './pipeline/languages.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface Runtime {
   service: ConversionService;
   library: DocumentLibrary;
   store: JobStore;
   maintenance: Maintenance;
+  metrics: Metrics;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }
@@ -34,7 +36,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await service.resume();
   maintenance.start();
   return {
-    service, library, store, maintenance,
+    service, library, store, maintenance, metrics: createMetrics(service),
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       await service.shutdown(graceMs);

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config);
   const runtime = await createRuntime(config, log);
-  const app = await buildApp({ config, service: runtime.service, library: runtime.library, logger: log });
+  const app = await buildApp({ config, logger: log, ...runtime });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -250,7 +250,7 @@ export class ConversionService {
       await this.filesOf(row).prepare();
       if (!this.store.start(row.id, pages, selected, new Date().toISOString())) return; // cancelled meanwhile
       log.info({ pages: selected.length, document_pages: pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
-      this.publishProgress(this.store.get(row.id)!, 'inspected', null);
+      this.publishProgress(this.store.get(row.id)!, 'inspected', null, null);
       this.scheduler.enqueue(row.id, selected, row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
@@ -303,7 +303,7 @@ export class ConversionService {
       }
       const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
       if (TERMINAL_STATUSES.includes(updated.status)) return;
-      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null);
+      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
     } finally {
       this.markBusy(id, -1);
@@ -317,7 +317,7 @@ export class ConversionService {
     const log = this.log.child({ conversion_id: id });
     try {
       const row = this.store.get(id)!;
-      this.publishProgress(row, 'assembling', null);
+      this.publishProgress(row, 'assembling', null, null);
       const formats = formatsOf(row);
       const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
       const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode }, textFormats);
@@ -373,12 +373,12 @@ export class ConversionService {
     this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
   }
 
-  private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null): void {
+  private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
     const eta = etaSeconds(row);
     this.events.publish({
       conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
       current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
-      source, estimated_seconds_remaining: eta, estimated_completion_iso: etaIso(eta), batches: this.batchesOf(row), timestamp: new Date().toISOString(),
+      source, page_duration_ms: durationMs, estimated_seconds_remaining: eta, estimated_completion_iso: etaIso(eta), batches: this.batchesOf(row), timestamp: new Date().toISOString(),
     });
   }
 
@@ -484,6 +484,18 @@ export class ConversionService {
     }
     this.lifetime.abort(SHUTDOWN);
     await this.runner.close();
+  }
+
+  /** Ready for traffic: accepting, workers started, store answering. */
+  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+    let store = true;
+    try {
+      this.store.countByStatus();
+    } catch {
+      store = false;
+    }
+    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store };
+    return { ready: Object.values(checks).every(Boolean), checks };
   }
 
   get isAccepting(): boolean {

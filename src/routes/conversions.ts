@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { conversionStatusSchema } from '../schemas/conversion.js';
-import type { OutputFormat } from '../schemas/convert-options.js';
+import { conversionRecordSchema, conversionStatusSchema } from '../schemas/conversion.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../schemas/convert-options.js';
+import { statsSchema } from '../schemas/status.js';
+import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
@@ -16,6 +18,9 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const resultQuery = z.object({ format: z.enum(OUTPUT_FORMATS).default('md') });
+const listReplySchema = z.object({ conversions: z.array(conversionRecordSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
 const FORMATS: Record<OutputFormat, string> = {
   ...Object.fromEntries(Object.entries(DOCUMENT_FORMATS).map(([k, f]) => [k, f.contentType])),
   pdf: 'application/pdf',
@@ -24,20 +29,25 @@ type Format = OutputFormat;
 
 /** pagemill's own routes under /conversions. */
 export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
-  app.get('/conversions', async (request) => {
+  app.get('/conversions', docs({ summary: 'List conversions, newest first', tags: ['conversions'], querystring: listQuery, response: listReplySchema, errors: [400] }), async (request) => {
     const q = parseOr400(listQuery, request.query);
     const { items, total } = service.list(q);
     return { conversions: items, total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/conversions/:id', async (request) => service.get(parseOr400(idParams, request.params).id));
+  app.get('/conversions/:id', docs({ summary: 'A conversion', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id));
 
-  app.get('/conversions/:id/pages/:n', async (request) => {
+  app.get('/conversions/:id/pages/:n', docs({
+    summary: 'One page\'s result (blocks, lines, words, boxes), as soon as it is done', tags: ['conversions'], params: pageParams, errors: [404, 409],
+  }), async (request) => {
     const { id, n } = parseOr400(pageParams, request.params);
     return service.page(id, n);
   });
 
-  app.get('/conversions/:id/result', async (request, reply) => {
+  app.get('/conversions/:id/result', docs({
+    summary: 'The whole document in one format', tags: ['conversions'], params: idParams, querystring: resultQuery,
+    produces: Object.values(FORMATS), errors: [400, 404, 409],
+  }), async (request, reply) => {
     const { id } = parseOr400(idParams, request.params);
     const format = ((request.query as { format?: string }).format ?? 'md') as string;
     if (!(format in FORMATS)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
@@ -52,13 +62,13 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
       .send(stream);
   });
 
-  app.post('/conversions/:id/cancel', async (request) => service.cancel(parseOr400(idParams, request.params).id));
+  app.post('/conversions/:id/cancel', docs({ summary: 'Cancel: queued pages dropped, running pages stopped', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id));
   // The older Celery backends' name for the same thing.
-  app.post('/cancel-job/:id', async (request) => service.cancel(parseOr400(idParams, request.params).id));
+  app.post('/cancel-job/:id', docs({ summary: 'Cancel (the older backends\' name)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id));
 
-  app.get('/stats', async () => service.stats());
+  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async () => service.stats());
 
-  app.delete('/conversions/:id', async (request, reply) => {
+  app.delete('/conversions/:id', docs({ summary: 'Delete a conversion and its files (cancels it first)', tags: ['conversions'], params: idParams, errors: [404] }), async (request, reply) => {
     await service.remove(parseOr400(idParams, request.params).id);
     return reply.code(204).send();
   });

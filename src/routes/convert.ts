@@ -2,7 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
-import { parseConvertOptions } from '../schemas/convert-options.js';
+import { z } from 'zod';
+import { acceptedReplySchema } from '../schemas/conversion.js';
+import { convertFormSchema, parseConvertOptions } from '../schemas/convert-options.js';
+import { languagesSchema, uploadReplySchema } from '../schemas/status.js';
+import { docs } from './openapi.js';
 import type { AppDeps } from '../app.js';
 import { readFormInput } from './form-input.js';
 
@@ -10,7 +14,10 @@ import { readFormInput } from './form-input.js';
 export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, library, config }) => {
   const tmpDir = path.join(config.DATA_DIR, 'uploads');
 
-  app.post('/convert', async (request, reply) => {
+  app.post('/convert', docs({
+    summary: 'Convert a document', tags: ['convert'], form: convertFormSchema, response: acceptedReplySchema, errors: [400, 404, 413, 415, 429, 503],
+    description: 'Answers at once with a conversion id; the work runs in the background. Header Idempotency-Key: a repeated request returns the first conversion.',
+  }), async (request, reply) => {
     if (!service.isAccepting) throw new AppError('shutting_down');
     const form = await readFormInput(request, tmpDir);
     try {
@@ -27,9 +34,11 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
     }
   });
 
-  app.get('/languages', async () => ({ languages: service.languages.installed, default: 'eng', orientation_detection: service.languages.hasOsd }));
+  app.get('/languages', docs({ summary: 'Installed OCR languages', tags: ['operations'], response: languagesSchema }), async () => ({ languages: service.languages.installed, default: 'eng', orientation_detection: service.languages.hasOsd }));
 
-  app.post('/upload', async (request) => {
+  app.post('/upload', docs({
+    summary: 'Upload a file into the input folder', tags: ['documents'], form: z.object({ file: z.string().describe('the file (multipart)') }), response: uploadReplySchema, errors: [400, 413, 415],
+  }), async (request) => {
     const form = await readFormInput(request, tmpDir);
     if (!form.upload) throw new AppError('missing_input', 'Send the file in the multipart field "file".');
     return library.upload(form.upload.tmpPath, form.upload.originalName);

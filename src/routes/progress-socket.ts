@@ -16,7 +16,8 @@ const isTerminal = (m: ProgressMessage) => TERMINAL_STATUSES.includes(m.status);
  * page; last: `completed` (with per-page results), `error` or `cancelled`, after which the server
  * closes the socket (1000). A subscriber that comes late still gets the snapshot and the end.
  */
-export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
+export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, metrics }) => {
+  // Described in the API docs by openapi.ts (the websocket plugin's routes are not collected).
   app.get('/ws/conversion/:id', { websocket: true }, (socket: WebSocket, request) => {
     const { id } = request.params as { id: string };
     const log = request.log.child({ conversion_id: id });
@@ -45,9 +46,11 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
       return;
     }
     send({ type: 'snapshot', conversion_id: id, ...watch.snapshot });
+    metrics.socketOpened();
 
     const ping = setInterval(() => socket.ping(), PING_INTERVAL_MS);
     socket.on('close', () => {
+      metrics.socketClosed();
       clearInterval(ping);
       watch.unsubscribe();
       log.debug('progress socket closed');

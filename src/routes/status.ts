@@ -2,17 +2,29 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
+import { VERSION } from '../version.js';
+import { docs } from './openapi.js';
+import { conversionRecordSchema } from '../schemas/conversion.js';
+import { healthSchema, poolStatusSchema, readinessSchema } from '../schemas/status.js';
 
-const VERSION = '0.1.0';
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
 /** The seed's status routes: per conversion, the pool, and liveness. */
-export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
-  app.get('/conversion-status/:id', async (request) => service.get(parseOr400(idParams, request.params).id));
+export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, metrics }) => {
+  app.get('/conversion-status/:id', docs({ summary: 'A conversion\'s status (the older backend\'s route)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id));
 
-  app.get('/worker-pool-status', async () => service.poolStatus());
+  app.get('/worker-pool-status', docs({ summary: 'The worker pool: queue and activity', tags: ['operations'], response: poolStatusSchema }), async () => service.poolStatus());
 
-  app.get('/health', async (_request, reply) => {
+  app.get('/ready', docs({ summary: 'Readiness: 503 while workers start, the store is unavailable or the server drains', tags: ['operations'], response: readinessSchema }), async (_request, reply) => {
+    const r = service.readiness();
+    return reply.code(r.ready ? 200 : 503).send(r);
+  });
+
+  app.get('/metrics', docs({ summary: 'Prometheus metrics', tags: ['operations'], produces: ['text/plain'] }), async (_request, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.get('/health', docs({ summary: 'Liveness (503 while draining)', tags: ['operations'], response: healthSchema }), async (_request, reply) => {
     const pool = service.poolStatus();
     return reply.code(pool.accepting ? 200 : 503).send({
       status: pool.accepting ? 'healthy' : 'shutting_down',

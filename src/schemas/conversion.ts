@@ -100,6 +100,7 @@ export const wsProcessingSchema = z.object({
   pages_completed: z.number().int(),
   pages_failed: z.number().int(),
   source: z.enum(['text-layer', 'ocr']).nullable(),
+  page_duration_ms: z.number().nullable(),
   estimated_seconds_remaining: z.number().nullable(),
   estimated_completion_iso: z.string().nullable(),
   batches: batchesSchema.nullable(),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { TEXT_FORMATS } from '../outputs/document-formats.js';
 import { checkPageRange } from '../pipeline/page-range.js';
@@ -11,6 +12,19 @@ export const DEFAULT_FORMATS: readonly OutputFormat[] = TEXT_FORMATS;
 
 export const OCR_MODES = ['auto', 'force', 'skip-text'] as const;
 export type OcrMode = (typeof OCR_MODES)[number];
+
+/** The form of POST /convert, for the API description (parseConvertOptions below checks it field by field). */
+export const convertFormSchema = z.object({
+  file: z.string().optional().describe('the document, as a multipart file part (PDF, PNG, JPEG, TIFF, BMP, WebP)'),
+  filename: z.string().optional().describe('or: the name of a file in the input folder'),
+  prompt_mode: z.enum(PROMPT_MODES).default('prompt_layout_all_en'),
+  priority: z.enum(PRIORITIES).default('normal'),
+  formats: z.string().default(DEFAULT_FORMATS.join(',')).describe(`comma list of ${OUTPUT_FORMATS.join(', ')}`),
+  lang: z.string().default('eng').describe('eng, fra, eng+fra… (GET /languages)'),
+  pages: z.string().optional().describe('page range, e.g. 1-3,7,10-'),
+  ocr_mode: z.enum(OCR_MODES).default('auto'),
+  password: z.string().optional().describe('password of an encrypted PDF'),
+});
 
 export interface ConvertOptions {
   promptMode: PromptMode;

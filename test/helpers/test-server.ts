@@ -30,7 +30,7 @@ export async function startTestServer(overrides: ConfigSources['overrides'] = {}
   });
   const logger = pino({ level: config.LOG_LEVEL });
   const runtime = await createRuntime(config, logger);
-  const app = await buildApp({ config, service: runtime.service, library: runtime.library, logger });
+  const app = await buildApp({ config, logger, ...runtime });
   return {
     app, runtime, config, root,
     async close() {

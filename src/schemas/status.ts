@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { conversionStatusSchema } from './conversion.js';
+
+/** Wire types of the status routes (documented in OpenAPI; the service builds these shapes). */
+export const poolStatusSchema = z.object({
+  status: z.literal('ok'),
+  queue_size: z.number().int().describe('accepted conversions waiting'),
+  active_tasks: z.number().int().describe('conversions with work running now'),
+  num_workers: z.number().int(),
+  pages_queued: z.number().int(),
+  pages_active: z.number().int(),
+  busy_workers: z.number().int(),
+  worker_threads: z.number().int(),
+  accepting: z.boolean(),
+});
+
+export const healthSchema = z.object({
+  status: z.enum(['healthy', 'shutting_down']), service: z.literal('pagemill'), version: z.string(),
+  num_workers: z.number().int(), active_tasks: z.number().int(), queue_size: z.number().int(),
+});
+
+export const readinessSchema = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.boolean()) });
+
+export const statsSchema = z.object({
+  conversions: z.record(conversionStatusSchema, z.number().int()),
+  pages_per_minute: z.object({ last_1_min: z.number(), last_5_min: z.number(), last_15_min: z.number() }),
+  queue: z.object({ pages_outstanding: z.number(), pages_queued: z.number(), pages_active: z.number(), conversions_waiting: z.number(), conversions_active: z.number() }),
+  mean_wait_seconds_last_hour: z.number().nullable(),
+  queue_eta_seconds: z.number().nullable(),
+  queue_eta_iso: z.string().nullable(),
+  workers: z.object({ num_workers: z.number(), busy: z.number() }),
+});
+
+export const languagesSchema = z.object({ languages: z.array(z.string()), default: z.string(), orientation_detection: z.boolean() });
+
+export const uploadReplySchema = z.object({ status: z.literal('success'), filename: z.string(), file_path: z.string(), file_size: z.number(), upload_time: z.string() });
+
+export const documentsReplySchema = z.object({
+  status: z.literal('success'),
+  total: z.number().int(),
+  documents: z.array(z.object({
+    filename: z.string(), file_path: z.string(), file_size: z.number(), upload_time: z.string(), markdown_exists: z.boolean(),
+    markdown_path: z.string().nullable(), is_multipage: z.boolean(), stem: z.string(), conversion_id: z.string().nullable(), total_pages: z.number().nullable(),
+  })),
+});
+
+export const markdownReplySchema = z.object({
+  status: z.literal('success'), filename: z.string(), page_no: z.number().int().nullable(), total_pages: z.number().int(), content: z.string(), markdown_path: z.string(),
+});
+
+export const markdownFilesReplySchema = z.object({
+  status: z.literal('success'), stem: z.string(), total_pages: z.number().int(),
+  files: z.array(z.object({ page_no: z.number().int(), filename: z.string(), path: z.string(), with_header_footer: z.string() })),
+});
+
+export const errorReplySchema = z.object({ detail: z.string(), code: z.string() });
