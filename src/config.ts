@@ -33,6 +33,12 @@ export const configSchema = z.object({
   RESULT_TTL_HOURS: z.coerce.number().min(0).default(168),
   /** Wall-clock budget of one conversion from its start; 0 = none. */
   CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
+  /** HMAC-SHA256 key for X-Pagemill-Signature on webhooks; empty = unsigned. */
+  WEBHOOK_SECRET: z.string().default(''),
+  /** Allow callback URLs on private/loopback addresses (off: SSRF guard). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(6),
+  WEBHOOK_RETRY_BASE_MS: positiveInt.default(2000),
   WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

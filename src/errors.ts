@@ -14,6 +14,7 @@ export const ERRORS = {
   unsupported_language: { status: 400, message: 'That OCR language is not installed.' },
   invalid_page_range: { status: 400, message: 'Invalid page range; use page numbers from 1 and ranges like 1-3,7,10-.' },
   format_not_produced: { status: 409, message: 'This conversion was not asked for that format; convert again with it in "formats".' },
+  invalid_callback_url: { status: 400, message: 'callback_url must be a public http(s) URL.' },
   empty_file: { status: 400, message: 'The file is empty (0 bytes).' },
   unsupported_media_type: { status: 415, message: 'Unsupported file type: send a PDF or an image (PNG, JPEG, TIFF, BMP, WebP). The type is read from the content, not the name.' },
   file_too_large: { status: 413, message: 'The upload is larger than MAX_UPLOAD_MB allows; split the document or raise the limit.' },

@@ -6,6 +6,7 @@ import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
 import { JobStore } from './jobs/job-store.js';
 import { Maintenance } from './jobs/maintenance.js';
+import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { prepareLanguages } from './pipeline/languages.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -33,12 +34,15 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const service = new ConversionService(config, store, runner, languages, log);
   const library = new DocumentLibrary(config, store);
   const maintenance = new Maintenance(config, service, store, log);
+  const webhooks = new WebhookSender(config, store, service, log);
+  webhooks.start();
   await service.resume();
   maintenance.start();
   return {
     service, library, store, maintenance, metrics: createMetrics(service),
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
+      webhooks.stop();
       await service.shutdown(graceMs);
       store.close();
     },

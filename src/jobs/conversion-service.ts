@@ -81,6 +81,7 @@ export class ConversionService {
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
         message: 'Queued', created_at: new Date().toISOString(), password: req.options.password ?? null, idempotency_key: req.idempotencyKey ?? null,
         formats: req.options.formats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
+        callback_url: req.options.callbackUrl,
       });
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });

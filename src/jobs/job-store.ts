@@ -42,6 +42,9 @@ export interface ConversionRow {
   ocr_mode: OcrMode;
   /** Pages in the document (total_pages counts the selected ones). */
   document_pages: number | null;
+  callback_url: string | null;
+  webhook_status: 'pending' | 'delivered' | 'failed' | null;
+  webhook_attempts: number;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -61,7 +64,7 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url'>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';
@@ -79,6 +82,9 @@ const COLUMNS_ADDED: [string, string][] = [
   ['page_range', 'TEXT'],
   ['ocr_mode', `TEXT NOT NULL DEFAULT 'auto'`],
   ['document_pages', 'INTEGER'],
+  ['callback_url', 'TEXT'],
+  ['webhook_status', 'TEXT'],
+  ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 const SCHEMA = `
@@ -148,9 +154,9 @@ export class JobStore {
   insert(c: NewConversion): ConversionRow {
     this.db
       .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
-                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode)
+                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
-                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode)`)
+                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url)`)
       .run(c);
     return this.get(c.id)!;
   }
@@ -296,6 +302,16 @@ export class JobStore {
   pagesOutstanding(): number {
     return (this.db.prepare(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
                               WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')`).get() as { n: number }).n;
+  }
+
+  setWebhookState(id: string, status: 'pending' | 'delivered' | 'failed', attempts: number): void {
+    this.db.prepare('UPDATE conversions SET webhook_status = ?, webhook_attempts = ? WHERE id = ?').run(status, attempts, id);
+  }
+
+  /** Ended conversions whose callback has not been delivered or given up yet. */
+  pendingWebhooks(): string[] {
+    return (this.db.prepare(`SELECT id FROM conversions WHERE callback_url IS NOT NULL AND status IN ('completed', 'error', 'cancelled')
+                              AND (webhook_status IS NULL OR webhook_status = 'pending')`).all() as { id: string }[]).map((r) => r.id);
   }
 
   delete(id: string): void {

@@ -21,7 +21,7 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
     if (!service.isAccepting) throw new AppError('shutting_down');
     const form = await readFormInput(request, tmpDir);
     try {
-      const options = parseConvertOptions(form.fields, service.languages.installed);
+      const options = parseConvertOptions(form.fields, service.languages.installed, config.WEBHOOK_ALLOW_PRIVATE);
       const key = request.headers['idempotency-key'];
       if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
         throw new AppError('validation_error', 'Idempotency-Key must be 1–200 visible ASCII characters.');

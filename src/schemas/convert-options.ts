@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { TEXT_FORMATS } from '../outputs/document-formats.js';
 import { checkPageRange } from '../pipeline/page-range.js';
 import { parseLanguage } from '../pipeline/languages.js';
+import { checkCallbackUrl } from '../pipeline/url-guard.js';
 import { PRIORITIES, PROMPT_MODES, type Priority, type PromptMode } from './conversion.js';
 
 export const OUTPUT_FORMATS = [...TEXT_FORMATS, 'pdf'] as const;
@@ -24,6 +25,7 @@ export const convertFormSchema = z.object({
   pages: z.string().optional().describe('page range, e.g. 1-3,7,10-'),
   ocr_mode: z.enum(OCR_MODES).default('auto'),
   password: z.string().optional().describe('password of an encrypted PDF'),
+  callback_url: z.string().optional().describe('URL that gets a signed POST when the conversion completes, fails or is cancelled'),
 });
 
 export interface ConvertOptions {
@@ -34,6 +36,7 @@ export interface ConvertOptions {
   pages: string | null;
   ocrMode: OcrMode;
   password?: string;
+  callbackUrl: string | null;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, field: string, code: 'validation_error' | 'invalid_prompt_mode' = 'validation_error'): T {
@@ -43,7 +46,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 /** The form fields of POST /convert, checked; every refusal names the field and the valid values. */
-export function parseConvertOptions(fields: Record<string, string>, installedLanguages: readonly string[]): ConvertOptions {
+export function parseConvertOptions(fields: Record<string, string>, installedLanguages: readonly string[], allowPrivateCallbacks: boolean): ConvertOptions {
   const formats = (fields.formats ?? '').split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) oneOf(f, OUTPUT_FORMATS, 'txt', 'format');
   return {
@@ -54,5 +57,6 @@ export function parseConvertOptions(fields: Record<string, string>, installedLan
     pages: checkPageRange(fields.pages),
     ocrMode: oneOf(fields.ocr_mode, OCR_MODES, 'auto', 'ocr_mode'),
     password: fields.password || undefined,
+    callbackUrl: checkCallbackUrl(fields.callback_url, allowPrivateCallbacks),
   };
 }
