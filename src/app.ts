@@ -9,6 +9,8 @@ import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
 import type { ConversionService } from './jobs/conversion-service.js';
 import type { DocumentLibrary } from './jobs/document-library.js';
 import type { Metrics } from './metrics.js';
+import type { ApiKeys } from './api-keys.js';
+import { registerAuth } from './routes/auth.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
@@ -22,6 +24,7 @@ export interface AppDeps {
   service: ConversionService;
   library: DocumentLibrary;
   metrics: Metrics;
+  apiKeys: ApiKeys;
   logger: Logger;
 }
 
@@ -67,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerDocs(app, VERSION);
+  registerAuth(app, deps.apiKeys, config);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {

@@ -33,6 +33,14 @@ export const configSchema = z.object({
   RESULT_TTL_HOURS: z.coerce.number().min(0).default(168),
   /** Wall-clock budget of one conversion from its start; 0 = none. */
   CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
+  /** `name:key` pairs, comma-separated (a bare key is named after its first 6 characters); empty = no keys needed. */
+  API_KEYS: z.string().default(''),
+  /** A file with one `name:key` per line (# comments), read at start. */
+  API_KEYS_FILE: z.string().default(''),
+  /** Requests per minute per key (with keys on). */
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  /** Unfinished conversions per key (with keys on). */
+  MAX_CONCURRENT_PER_KEY: positiveInt.default(20),
   /** HMAC-SHA256 key for X-Pagemill-Signature on webhooks; empty = unsigned. */
   WEBHOOK_SECRET: z.string().default(''),
   /** Allow callback URLs on private/loopback addresses (off: SSRF guard). */

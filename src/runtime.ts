@@ -10,6 +10,7 @@ import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { prepareLanguages } from './pipeline/languages.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { loadApiKeys, type ApiKeys } from './api-keys.js';
 
 export interface Runtime {
   service: ConversionService;
@@ -17,12 +18,14 @@ export interface Runtime {
   store: JobStore;
   maintenance: Maintenance;
   metrics: Metrics;
+  apiKeys: ApiKeys;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }
 
 /** Wires the local backend: SQLite store + page scheduler + Piscina pool. Resumes unfinished work. */
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const apiKeys = loadApiKeys(config);
   for (const dir of [config.INPUT_DIR, config.OUTPUT_DIR, config.DATA_DIR, path.join(config.DATA_DIR, 'uploads')]) {
     await fs.mkdir(dir, { recursive: true });
   }
@@ -39,7 +42,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await service.resume();
   maintenance.start();
   return {
-    service, library, store, maintenance, metrics: createMetrics(service),
+    service, library, store, maintenance, metrics: createMetrics(service), apiKeys,
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();

@@ -24,6 +24,8 @@ import { queueStats, type QueueStats } from './queue-stats.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
+  /** The API key name submitting it; null with keys off. */
+  owner?: string | null;
   /** Same key, same conversion: a retried request does not start a second one. */
   idempotencyKey?: string;
 }
@@ -68,7 +70,11 @@ export class ConversionService {
     if (!this.accepting) throw new AppError('shutting_down');
     if (req.idempotencyKey) {
       const existing = this.store.byIdempotencyKey(req.idempotencyKey);
-      if (existing) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
+      if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
+      if (existing) throw new AppError('validation_error', 'This Idempotency-Key is already used by another client; pick another.');
+    }
+    if (req.owner && this.store.unfinishedCountOf(req.owner) >= this.config.MAX_CONCURRENT_PER_KEY) {
+      throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
     }
     this.refuseWhenFull();
     const id = randomUUID();
@@ -81,7 +87,7 @@ export class ConversionService {
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
         message: 'Queued', created_at: new Date().toISOString(), password: req.options.password ?? null, idempotency_key: req.idempotencyKey ?? null,
         formats: req.options.formats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
-        callback_url: req.options.callbackUrl,
+        callback_url: req.options.callbackUrl, owner: req.owner ?? null,
       });
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });
@@ -127,9 +133,10 @@ export class ConversionService {
 
   // ---- reading state -----------------------------------------------------------------------
 
-  private row(id: string): ConversionRow {
+  /** A conversion as seen by `owner`: another key's conversion does not exist for it. */
+  private row(id: string, owner?: string | null): ConversionRow {
     const row = this.store.get(id);
-    if (!row) throw new AppError('conversion_not_found');
+    if (!row || (owner && row.owner !== owner)) throw new AppError('conversion_not_found');
     return row;
   }
 
@@ -137,12 +144,12 @@ export class ConversionService {
     return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
   }
 
-  get(id: string): ConversionRecord {
-    const row = this.row(id);
+  get(id: string, owner?: string | null): ConversionRecord {
+    const row = this.row(id, owner);
     return toRecord(row, this.store.pages(id), this.batchesOf(row));
   }
 
-  list(opts: { status?: ConversionStatus; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
+  list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
     const { items, total } = this.store.list(opts);
     return { items: items.map((r) => toRecord(r)), total };
   }
@@ -152,8 +159,8 @@ export class ConversionService {
   }
 
   /** A finished page's full result, available while the rest of the document still runs. */
-  async page(id: string, pageNo: number) {
-    const row = this.row(id);
+  async page(id: string, pageNo: number, owner?: string | null) {
+    const row = this.row(id, owner);
     const page = this.store.page(id, pageNo);
     if (!page) throw new AppError('page_not_found', row.total_pages === null ? 'The document is still being inspected; retry shortly.' : undefined);
     if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
@@ -163,8 +170,8 @@ export class ConversionService {
     return { status: 'done' as const, ...result };
   }
 
-  resultFile(id: string, format: OutputFormat): { path: string; filename: string } {
-    const row = this.row(id);
+  resultFile(id: string, format: OutputFormat, owner?: string | null): { path: string; filename: string } {
+    const row = this.row(id, owner);
     if (row.status !== 'completed') throw new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
     if (!formatsOf(row).includes(format)) {
       throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
@@ -198,8 +205,8 @@ export class ConversionService {
   }
 
   /** The snapshot and the live stream, subscribed together so no message falls between them. */
-  watch(id: string, listener: (m: ProgressMessage) => void): { snapshot: ConversionRecord; unsubscribe: () => void } {
-    const snapshot = this.get(id);
+  watch(id: string, listener: (m: ProgressMessage) => void, owner?: string | null): { snapshot: ConversionRecord; unsubscribe: () => void } {
+    const snapshot = this.get(id, owner);
     const unsubscribe = this.events.subscribe(id, listener);
     return { snapshot, unsubscribe };
   }
@@ -385,8 +392,8 @@ export class ConversionService {
 
   // ---- cancel, delete ----------------------------------------------------------------------
 
-  cancel(id: string): ConversionRecord {
-    const row = this.row(id);
+  cancel(id: string, owner?: string | null): ConversionRecord {
+    const row = this.row(id, owner);
     const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
     if (done) {
       this.live.delete(id);
@@ -399,8 +406,8 @@ export class ConversionService {
     return this.get(id);
   }
 
-  async remove(id: string): Promise<void> {
-    const row = this.row(id);
+  async remove(id: string, owner?: string | null): Promise<void> {
+    const row = this.row(id, owner);
     if (!TERMINAL_STATUSES.includes(row.status)) this.cancel(id);
     await this.filesOf(row).remove();
     if (row.source_is_upload) await fs.rm(row.source_path, { force: true });

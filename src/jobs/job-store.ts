@@ -43,6 +43,8 @@ export interface ConversionRow {
   /** Pages in the document (total_pages counts the selected ones). */
   document_pages: number | null;
   callback_url: string | null;
+  /** The API key name that submitted it (null with keys off). */
+  owner: string | null;
   webhook_status: 'pending' | 'delivered' | 'failed' | null;
   webhook_attempts: number;
 }
@@ -64,7 +66,7 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';
@@ -85,6 +87,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['callback_url', 'TEXT'],
   ['webhook_status', 'TEXT'],
   ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['owner', 'TEXT'],
 ];
 
 const SCHEMA = `
@@ -154,9 +157,9 @@ export class JobStore {
   insert(c: NewConversion): ConversionRow {
     this.db
       .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
-                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url)
+                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url, owner)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
-                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url)`)
+                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
       .run(c);
     return this.get(c.id)!;
   }
@@ -165,13 +168,19 @@ export class JobStore {
     return this.db.prepare('SELECT * FROM conversions WHERE id = ?').get(id) as ConversionRow | undefined;
   }
 
-  list(opts: { status?: ConversionStatus; limit: number; offset: number }): { items: ConversionRow[]; total: number } {
-    const where = opts.status ? 'WHERE status = @status' : '';
+  list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRow[]; total: number } {
+    const conditions = [opts.status ? 'status = @status' : '', opts.owner ? 'owner = @owner' : ''].filter(Boolean);
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const params = { status: opts.status, owner: opts.owner ?? undefined };
     const items = this.db
       .prepare(`SELECT * FROM conversions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
-      .all({ status: opts.status, limit: opts.limit, offset: opts.offset }) as ConversionRow[];
-    const { n } = this.db.prepare(`SELECT count(*) AS n FROM conversions ${where}`).get({ status: opts.status }) as { n: number };
+      .all({ ...params, limit: opts.limit, offset: opts.offset }) as ConversionRow[];
+    const { n } = this.db.prepare(`SELECT count(*) AS n FROM conversions ${where}`).get(params) as { n: number };
     return { items, total: n };
+  }
+
+  unfinishedCountOf(owner: string): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
   }
 
   /** Latest conversion of a document by its stem (or by its own output folder name). */

@@ -26,7 +26,7 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
       if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
         throw new AppError('validation_error', 'Idempotency-Key must be 1–200 visible ASCII characters.');
       }
-      const accepted = await service.submit({ filename: form.fields.filename, upload: form.upload, options, idempotencyKey: key });
+      const accepted = await service.submit({ filename: form.fields.filename, upload: form.upload, options, idempotencyKey: key, owner: request.owner });
       return reply.code(200).send(accepted);
     } finally {
       // submit() moved the upload into place on success; on failure it must not linger.

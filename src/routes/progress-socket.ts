@@ -38,7 +38,7 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
       if (isTerminal(m)) end();
     };
     try {
-      watch = service.watch(id, onMessage);
+      watch = service.watch(id, onMessage, request.owner);
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'internal_error';
       send({ status: 'error', progress: 0, message: 'Conversion not found', error: errorBody(code).detail, code });

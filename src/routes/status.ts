@@ -11,7 +11,7 @@ const idParams = z.object({ id: z.string().min(1).max(100) });
 
 /** The seed's status routes: per conversion, the pool, and liveness. */
 export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, metrics }) => {
-  app.get('/conversion-status/:id', docs({ summary: 'A conversion\'s status (the older backend\'s route)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id));
+  app.get('/conversion-status/:id', docs({ summary: 'A conversion\'s status (the older backend\'s route)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id, request.owner));
 
   app.get('/worker-pool-status', docs({ summary: 'The worker pool: queue and activity', tags: ['operations'], response: poolStatusSchema }), async () => service.poolStatus());
 

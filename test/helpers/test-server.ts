@@ -64,10 +64,10 @@ export async function submitFile(app: FastifyInstance, name: string, data: Buffe
 const TERMINAL = ['completed', 'error', 'cancelled'];
 
 /** Polls the status route until the conversion ends (tests of polling clients; sockets have their own). */
-export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = 90_000): Promise<ConversionRecord> {
+export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = 90_000, headers: Record<string, string> = {}): Promise<ConversionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rec = (await app.inject({ url: `/conversion-status/${id}` })).json() as ConversionRecord;
+    const rec = (await app.inject({ url: `/conversion-status/${id}`, headers })).json() as ConversionRecord;
     if (TERMINAL.includes(rec.status)) return rec;
     if (Date.now() > deadline) throw new Error(`conversion ${id} still ${rec.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

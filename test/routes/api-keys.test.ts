@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { multipart, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
+
+const ALICE = 'alice-key-0123456789abcdef';
+const BOB = 'bob-key-0123456789abcdef00';
+
+describe('API keys', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ API_KEYS: `alice:${ALICE},bob:${BOB}`, RATE_LIMIT_PER_MINUTE: 40, MAX_CONCURRENT_PER_KEY: 2 });
+  });
+  afterAll(async () => t?.close());
+
+  const as = (key: string | null, opts: Parameters<TestServer['app']['inject']>[0] & object) =>
+    t.app.inject({ ...opts, headers: { ...(opts.headers as object), ...(key ? { 'x-api-key': key } : {}) } });
+  const submit = (key: string, name: string) => {
+    const form = multipart({ name, data: textPdf([[`Owned by whoever sent ${name}`]]) });
+    return as(key, { method: 'POST', url: '/convert', payload: form.payload, headers: form.headers });
+  };
+
+  it('answers 401 without a valid key, and leaves health, readiness, metrics and docs open', async () => {
+    expect((await as(null, { url: '/conversions' })).statusCode).toBe(401);
+    expect((await as(null, { url: '/conversions' })).json().code).toBe('unauthorized');
+    expect((await as('wrong-key-0123456789', { url: '/conversions' })).statusCode).toBe(401);
+    for (const url of ['/health', '/ready', '/metrics', '/docs/json']) expect((await as(null, { url })).statusCode, url).toBe(200);
+    expect((await t.app.inject({ url: '/conversions', headers: { authorization: `Bearer ${ALICE}` } })).statusCode).toBe(200);
+  });
+
+  it('lets each key see only its own conversions', async () => {
+    const a = (await submit(ALICE, 'alice.pdf')).json();
+    const b = (await submit(BOB, 'bob.pdf')).json();
+    await waitForEnd(t.app, a.conversion_id, 30_000, { 'x-api-key': ALICE });
+    expect((await as(ALICE, { url: `/conversions/${a.conversion_id}` })).statusCode).toBe(200);
+    expect((await as(ALICE, { url: `/conversions/${b.conversion_id}` })).statusCode).toBe(404);
+    expect((await as(ALICE, { url: `/conversion-status/${b.conversion_id}` })).statusCode).toBe(404);
+    expect((await as(ALICE, { method: 'POST', url: `/conversions/${b.conversion_id}/cancel` })).statusCode).toBe(404);
+    expect((await as(ALICE, { method: 'DELETE', url: `/conversions/${b.conversion_id}` })).statusCode).toBe(404);
+    expect((await as(ALICE, { url: `/conversions/${a.conversion_id}/result?format=txt` })).body).toContain('alice.pdf');
+    const listed = (await as(ALICE, { url: '/conversions' })).json().conversions.map((c: { id: string }) => c.id);
+    expect(listed).toContain(a.conversion_id);
+    expect(listed).not.toContain(b.conversion_id);
+  });
+
+  it('accepts the key as ?api_key= on the WebSocket, and refuses another key\'s conversion there', async () => {
+    const a = (await submit(ALICE, 'ws.pdf')).json();
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (t.app.server.address() as { port: number }).port;
+    const first = (key: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/conversion/${a.conversion_id}?api_key=${key}`);
+      ws.once('message', (d) => { resolve(JSON.parse(String(d))); ws.close(); });
+      ws.once('unexpected-response', (_req, res) => resolve({ http: res.statusCode }));
+      ws.once('error', reject);
+    });
+    expect(await first(ALICE)).toMatchObject({ type: 'snapshot', id: a.conversion_id });
+    expect(await first(BOB)).toMatchObject({ status: 'error', code: 'conversion_not_found' });
+    expect(await first('nope-nope-nope-nope-nope')).toMatchObject({ http: 401 });
+  });
+
+  it('limits requests per minute per key with 429 and Retry-After', async () => {
+    let res;
+    for (let i = 0; i < 60; i++) {
+      res = await as(BOB, { url: '/conversions' });
+      if (res.statusCode === 429) break;
+    }
+    expect(res!.statusCode).toBe(429);
+    expect(res!.json().code).toBe('rate_limited');
+    expect(Number(res!.headers['retry-after'])).toBeGreaterThan(0);
+    // another key is not affected
+    expect((await as(ALICE, { url: '/conversions' })).statusCode).toBe(200);
+  });
+});
+
+describe('API keys: concurrent conversions per key', () => {
+  it('answers 429 past MAX_CONCURRENT_PER_KEY unfinished conversions', async () => {
+    const t = await startTestServer({ API_KEYS: `carol:${ALICE}`, MAX_CONCURRENT_PER_KEY: 1, NUM_WORKERS: 1 });
+    try {
+      const send = () => {
+        const form = multipart({ name: 'c.pdf', data: textPdf(Array.from({ length: 30 }, (_, i) => [`Carol page ${i} with enough text to keep`])) });
+        return t.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': ALICE } });
+      };
+      expect((await send()).statusCode).toBe(200);
+      const second = await send();
+      expect(second.statusCode).toBe(429);
+      expect(second.json().code).toBe('too_many_conversions');
+      expect(second.headers['retry-after']).toBeTruthy();
+    } finally {
+      await t.close();
+    }
+  });
+});
