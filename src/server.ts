@@ -1,13 +1,14 @@
+import { pathToFileURL } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime } from './runtime.js';
 
 /** The only place that listens. Config: defaults < .env < environment < flags. */
-async function main(): Promise<void> {
+export async function runServer(argv: readonly string[]): Promise<void> {
   let config;
   try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env, envFile: '.env' });
+    config = loadConfig({ argv, env: process.env, envFile: '.env' });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`pagemill: ${err.message}\n`);
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
   log.info({ host: config.API_HOST, port, workers: config.NUM_WORKERS, data_dir: config.DATA_DIR }, 'pagemill listening');
 }
 
-main().catch((err) => {
-  process.stderr.write(`pagemill: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+/** Started directly (`npm start`), not imported by the CLI. */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runServer(process.argv.slice(2)).catch((err) => {
+    process.stderr.write(`pagemill: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
@@ -13,8 +14,8 @@ describe('API keys', () => {
   });
   afterAll(async () => t?.close());
 
-  const as = (key: string | null, opts: Parameters<TestServer['app']['inject']>[0] & object) =>
-    t.app.inject({ ...opts, headers: { ...(opts.headers as object), ...(key ? { 'x-api-key': key } : {}) } });
+  const as = (key: string | null, opts: InjectOptions) =>
+    t.app.inject({ ...opts, headers: { ...(opts.headers ?? {}), ...(key ? { 'x-api-key': key } : {}) } });
   const submit = (key: string, name: string) => {
     const form = multipart({ name, data: textPdf([[`Owned by whoever sent ${name}`]]) });
     return as(key, { method: 'POST', url: '/convert', payload: form.payload, headers: form.headers });
