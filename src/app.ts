@@ -14,7 +14,8 @@ import { registerAuth } from './routes/auth.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
-import { progressSocketRoutes } from './routes/progress-socket.js';
+import { dashboardSocketRoutes, progressSocketRoutes } from './routes/progress-socket.js';
+import { webPageRoutes } from './routes/web-page.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
@@ -95,5 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversionRoutes, deps);
   await app.register(documentRoutes, deps);
   await app.register(progressSocketRoutes, deps);
+  await app.register(dashboardSocketRoutes, deps);
+  await app.register(webPageRoutes);
   return app;
 }

@@ -53,6 +53,8 @@ export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: Bat
     prompt_mode: row.prompt_mode,
     priority: row.priority,
     output_stem: row.output_stem,
+    formats: row.formats.split(','),
+    lang: row.lang,
     total_pages: row.total_pages,
     pages_completed: row.pages_done,
     pages_failed: row.pages_failed,

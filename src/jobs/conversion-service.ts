@@ -144,6 +144,10 @@ export class ConversionService {
     return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
   }
 
+  ownerOf(id: string): string | null | undefined {
+    return this.store.get(id)?.owner;
+  }
+
   get(id: string, owner?: string | null): ConversionRecord {
     const row = this.row(id, owner);
     return toRecord(row, this.store.pages(id), this.batchesOf(row));

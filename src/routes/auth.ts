@@ -11,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** Routes anyone may call: liveness, readiness, metrics, the API description, the web page. */
-const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/(app|assets)\//, /^\/favicon\.ico$/];
+const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/assets\//];
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];

@@ -69,3 +69,31 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
     }
   });
 };
+
+const POOL_INTERVAL_MS = 2000;
+
+/**
+ * WS /ws/conversions — one socket for a dashboard: first a snapshot of the latest conversions
+ * and the pool, then every progress message of every conversion the caller may see, and the
+ * pool's status every two seconds.
+ */
+export const dashboardSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, metrics }) => {
+  app.get('/ws/conversions', { websocket: true }, (socket: WebSocket, request) => {
+    const owner = request.owner;
+    const send = (m: object) => {
+      if (socket.readyState === socket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) socket.send(JSON.stringify(m));
+    };
+    send({ type: 'snapshot', conversions: service.list({ owner, limit: 100, offset: 0 }).items, pool: service.poolStatus() });
+    metrics.socketOpened();
+    const unsubscribe = service.events.subscribeAll((m) => {
+      if (!owner || service.ownerOf(m.conversion_id) === owner) send(m);
+    });
+    const pool = setInterval(() => send({ type: 'pool', ...service.poolStatus() }), POOL_INTERVAL_MS);
+    socket.on('close', () => {
+      metrics.socketClosed();
+      clearInterval(pool);
+      unsubscribe();
+    });
+    socket.on('error', (err) => request.log.warn({ err }, 'dashboard socket error'));
+  });
+};

@@ -40,6 +40,8 @@ export const conversionRecordSchema = z.object({
   prompt_mode: promptModeSchema,
   priority: prioritySchema,
   output_stem: z.string(),
+  formats: z.array(z.string()).describe('the result formats this conversion produces'),
+  lang: z.string(),
   total_pages: z.number().int().nullable(),
   pages_completed: z.number().int(),
   pages_failed: z.number().int(),
