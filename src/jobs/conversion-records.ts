@@ -1,4 +1,5 @@
 import type { ConversionRecord } from '../schemas/conversion.js';
+import type { OutputFormat } from '../schemas/convert-options.js';
 import type { ConversionRow, PageRow } from './job-store.js';
 
 /** Row → wire record. Progress counts failed pages as finished: they will not be retried. */
@@ -67,3 +68,5 @@ export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: Bat
     batches,
   };
 }
+
+export const formatsOf = (row: ConversionRow) => row.formats.split(',') as OutputFormat[];

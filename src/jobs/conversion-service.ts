@@ -3,21 +3,17 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import type { TaskError } from '../schemas/page-result.js';
 import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
 import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
 import type { Languages } from '../pipeline/languages.js';
-import { selectPages } from '../pipeline/page-range.js';
-import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
-import { ConversionFiles } from '../outputs/conversion-files.js';
-import { assembleDocument } from '../pipeline/assemble-document.js';
+import { conversionFiles, type ConversionFiles } from '../outputs/conversion-files.js';
 import { safeStem } from '../pipeline/input-files.js';
-import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
+import { readPageResult } from '../pipeline/page-output.js';
 import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
-import { batchCounts, etaIso, etaSeconds, progressOf, toRecord } from './conversion-records.js';
-import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
-import { PageScheduler } from './page-scheduler.js';
+import { etaSeconds, formatsOf, progressOf, toRecord } from './conversion-records.js';
+import { ConversionWorkflow } from './conversion-workflow.js';
+import type { ConversionRow, JobStore } from './job-store.js';
 import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
@@ -30,28 +26,15 @@ export interface SubmitRequest extends SourceRequest {
   idempotencyKey?: string;
 }
 
-/** A page that crashed its thread is retried once; the second crash fails it. */
-const MAX_PAGE_ATTEMPTS = 2;
-const SHUTDOWN = Symbol('shutdown');
-
-const formatsOf = (row: ConversionRow) => row.formats.split(',') as OutputFormat[];
-
-const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
-const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
 
 /**
- * The one facade routes and the CLI use. It owns a conversion's lifecycle:
- * accept → inspect (page count) → pages through the scheduler → assemble → completed | error | cancelled.
- * State lives in the store, so a restart resumes where it stopped.
+ * The one facade routes and the CLI use: accepting work (sources, limits, idempotency), reading
+ * state (records, pages, results, pool, stats), cancel and delete. The lifecycle of a conversion
+ * runs in ConversionWorkflow.
  */
 export class ConversionService {
   readonly events = new ProgressEvents();
-  private readonly scheduler: PageScheduler;
-  /** Non-terminal conversions this process is working on, and those with work running right now. */
-  private readonly live = new Set<string>();
-  private readonly busy = new Map<string, number>();
-  private readonly finalizing = new Set<string>();
-  private readonly lifetime = new AbortController();
+  private readonly workflow: ConversionWorkflow;
   private accepting = true;
 
   constructor(
@@ -61,7 +44,7 @@ export class ConversionService {
     readonly languages: Languages,
     private readonly log: Logger,
   ) {
-    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal) => this.executePage(id, pageNo, signal));
+    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
@@ -98,15 +81,14 @@ export class ConversionService {
     }
     const { password: _secret, ...loggable } = req.options;
     this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable }, 'conversion accepted');
-    this.live.add(id);
-    void this.inspectAndSchedule(row);
+    this.workflow.begin(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */
   private refuseWhenFull(): void {
-    const queuedPages = this.scheduler.stats().queued_pages;
-    const waiting = this.live.size - this.busy.size;
+    const { queued_pages: queuedPages, live, busy } = this.workflow.counts();
+    const waiting = live - busy;
     if (queuedPages < this.config.MAX_QUEUED_PAGES && waiting < this.config.MAX_QUEUED_CONVERSIONS) return;
     const retry = retryAfterSeconds(queuedPages, this.stats().pages_per_minute.last_5_min);
     this.log.warn({ queued_pages: queuedPages, waiting_conversions: waiting }, 'queue full: refusing new conversion');
@@ -140,17 +122,13 @@ export class ConversionService {
     return row;
   }
 
-  private batchesOf(row: ConversionRow) {
-    return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
-  }
-
   ownerOf(id: string): string | null | undefined {
     return this.store.get(id)?.owner;
   }
 
   get(id: string, owner?: string | null): ConversionRecord {
     const row = this.row(id, owner);
-    return toRecord(row, this.store.pages(id), this.batchesOf(row));
+    return toRecord(row, this.store.pages(id), this.workflow.batchesOf(row));
   }
 
   list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
@@ -159,7 +137,7 @@ export class ConversionService {
   }
 
   filesOf(row: ConversionRow): ConversionFiles {
-    return new ConversionFiles(this.config.OUTPUT_DIR, this.config.DATA_DIR, row.output_stem, row.id);
+    return conversionFiles(this.config, row);
   }
 
   /** A finished page's full result, available while the rest of the document still runs. */
@@ -184,15 +162,15 @@ export class ConversionService {
   }
 
   poolStatus() {
-    const sched = this.scheduler.stats();
+    const work = this.workflow.counts();
     const runner = this.runner.stats();
     return {
       status: 'ok' as const,
-      queue_size: this.live.size - this.busy.size,
-      active_tasks: this.busy.size,
+      queue_size: work.live - work.busy,
+      active_tasks: work.busy,
       num_workers: this.runner.capacity,
-      pages_queued: sched.queued_pages,
-      pages_active: sched.active_pages,
+      pages_queued: work.queued_pages,
+      pages_active: work.active_pages,
       busy_workers: runner.busy,
       worker_threads: runner.threads,
       accepting: this.accepting,
@@ -205,7 +183,7 @@ export class ConversionService {
 
   private queueEtaSeconds(extraPages: number): number | null {
     const perMinute = this.stats().pages_per_minute.last_5_min;
-    return perMinute > 0 ? Math.round(((this.scheduler.stats().queued_pages + extraPages) / perMinute) * 60) : null;
+    return perMinute > 0 ? Math.round(((this.workflow.counts().queued_pages + extraPages) / perMinute) * 60) : null;
   }
 
   /** The snapshot and the live stream, subscribed together so no message falls between them. */
@@ -237,174 +215,11 @@ export class ConversionService {
     }
   }
 
-  // ---- the lifecycle -----------------------------------------------------------------------
-
-  private markBusy(id: string, delta: 1 | -1): void {
-    const n = (this.busy.get(id) ?? 0) + delta;
-    if (n <= 0) this.busy.delete(id);
-    else this.busy.set(id, n);
-  }
-
-  private async inspectAndSchedule(row: ConversionRow): Promise<void> {
-    const log = this.log.child({ conversion_id: row.id });
-    this.markBusy(row.id, 1);
-    try {
-      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
-      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
-      if (!inspected.ok) return this.fail(row.id, inspected.error);
-      const pages = inspected.value.page_count;
-      if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
-      const selected = selectPages(row.page_range, pages);
-      if (selected.length === 0) return this.fail(row.id, { code: 'no_pages_selected', message: `pages=${row.page_range} selects none of the document's ${pages} pages.` });
-      if (selected.length > this.config.MAX_PAGES) {
-        return this.fail(row.id, { code: 'too_many_pages', message: `The document has ${pages} pages; MAX_PAGES is ${this.config.MAX_PAGES}.` });
-      }
-      await this.filesOf(row).prepare();
-      if (!this.store.start(row.id, pages, selected, new Date().toISOString())) return; // cancelled meanwhile
-      log.info({ pages: selected.length, document_pages: pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
-      this.publishProgress(this.store.get(row.id)!, 'inspected', null, null);
-      this.scheduler.enqueue(row.id, selected, row.priority);
-    } catch (err) {
-      log.error({ err }, 'could not start conversion');
-      this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
-    } finally {
-      this.markBusy(row.id, -1);
-    }
-  }
-
-  private async executePage(id: string, pageNo: number, signal: AbortSignal): Promise<void> {
-    const row = this.store.get(id);
-    if (!row || TERMINAL_STATUSES.includes(row.status)) return;
-    const log = this.log.child({ conversion_id: id, page: pageNo });
-    this.markBusy(id, 1);
-    try {
-      this.store.markPageRunning(id, pageNo);
-      const result = await this.runner.runPage({
-        kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
-        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir,
-        ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
-        detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
-      }, signal, this.config.PAGE_TIMEOUT_S * 1000);
-
-      if (!result.ok && result.error.code === 'cancelled') {
-        // Cancelled conversions are already terminal; on shutdown the page goes back to the queue.
-        if (signal.reason === SHUTDOWN) this.store.requeuePage(id, pageNo);
-        return;
-      }
-      if (!result.ok && result.error.code === 'worker_crashed' && (this.store.page(id, pageNo)?.attempts ?? 0) < MAX_PAGE_ATTEMPTS) {
-        log.warn('page crashed its worker; retrying once');
-        this.store.requeuePage(id, pageNo);
-        this.scheduler.enqueue(id, [pageNo], row.priority);
-        return;
-      }
-
-      let outcome: PageOutcome;
-      if (result.ok) {
-        try {
-          await writePageOutputs(this.filesOf(row), result.value, row.prompt_mode);
-          const { page } = result.value;
-          outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
-        } catch (err) {
-          log.error({ err }, 'could not write page result');
-          const e = storageError('The page result');
-          outcome = { status: 'failed', error_code: e.code, error: e.message };
-        }
-      } else {
-        log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
-        outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
-      }
-      const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
-      if (TERMINAL_STATUSES.includes(updated.status)) return;
-      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
-      if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
-    } finally {
-      this.markBusy(id, -1);
-    }
-  }
-
-  private async finalize(id: string): Promise<void> {
-    if (this.finalizing.has(id)) return;
-    this.finalizing.add(id);
-    this.markBusy(id, 1);
-    const log = this.log.child({ conversion_id: id });
-    try {
-      const row = this.store.get(id)!;
-      this.publishProgress(row, 'assembling', null, null);
-      const formats = formatsOf(row);
-      const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
-      const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode }, textFormats);
-      const pdfProblem = formats.includes('pdf') && row.pages_done > 0 ? await this.buildSearchablePdf(row) : null;
-      const failed = results.flatMap((r) => (r.error ? [r.error] : []));
-      if (row.pages_done === 0) {
-        // Nothing could be read: the conversion fails with its pages' reason.
-        return this.fail(id, { code: failed[0]?.code ?? 'render_failed', message: failed[0]?.message ?? 'No page could be read.' });
-      }
-      const message = (failed.length
-        ? `Conversion completed: ${row.pages_done} of ${row.total_pages} pages; ${failed.length} failed`
-        : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
-      if (!this.store.finish(id, 'completed', message)) return;
-      this.live.delete(id);
-      log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
-      this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
-    } catch (err) {
-      log.error({ err }, 'could not assemble results');
-      this.fail(id, isStorageError(err) ? storageError('The results') : { code: 'worker_crashed', message: 'The results could not be assembled.' });
-    } finally {
-      this.finalizing.delete(id);
-      this.markBusy(id, -1);
-    }
-  }
-
-  /**
-   * Builds the searchable PDF in a worker (pdf-lib parses the whole original, too heavy for the
-   * event loop). A failure costs the PDF, not the conversion: returns the reason, or null.
-   */
-  private async buildSearchablePdf(row: ConversionRow): Promise<string | null> {
-    const files = this.filesOf(row);
-    const layers = [];
-    for (const p of this.store.pages(row.id)) {
-      if (p.status !== 'done' || p.source !== 'ocr') continue;
-      const page = await readPageResult(files, p.page_no);
-      const layerPath = files.textLayer(p.page_no);
-      if (!page || !(await fs.stat(layerPath).catch(() => null))) continue;
-      layers.push({ page_no: p.page_no, layer_path: layerPath, rotation: page.rotation, dpi: page.dpi });
-    }
-    const timeoutMs = (this.config.PAGE_TIMEOUT_S + (row.total_pages ?? 1)) * 1000;
-    const result = await this.runner.searchablePdf({ kind: row.kind, source_path: row.source_path, out_path: files.document('pdf'), layers }, this.lifetime.signal, timeoutMs);
-    if (result.ok) return null;
-    this.log.warn({ conversion_id: row.id, code: result.error.code, reason: result.error.message }, 'searchable PDF not produced');
-    return result.error.message;
-  }
-
-  private fail(id: string, error: TaskError): void {
-    const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
-    this.live.delete(id);
-    this.scheduler.cancel(id, 'failed');
-    if (!row) return;
-    this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
-    this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
-  }
-
-  private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
-    const eta = etaSeconds(row);
-    this.events.publish({
-      conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
-      current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
-      source, page_duration_ms: durationMs, estimated_seconds_remaining: eta, estimated_completion_iso: etaIso(eta), batches: this.batchesOf(row), timestamp: new Date().toISOString(),
-    });
-  }
-
-  // ---- cancel, delete ----------------------------------------------------------------------
+  // ---- cancel, delete, start-up and shutdown ------------------------------------------------
 
   cancel(id: string, owner?: string | null): ConversionRecord {
     const row = this.row(id, owner);
-    const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
-    if (done) {
-      this.live.delete(id);
-      const stopped = this.scheduler.cancel(id, 'cancelled');
-      this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
-      this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
-    } else if (row.status !== 'cancelled') {
+    if (!this.workflow.cancel(id) && row.status !== 'cancelled') {
       throw new AppError('invalid_state', `The conversion already ended with status "${row.status}"; only pending or processing conversions can be cancelled.`);
     }
     return this.get(id);
@@ -419,83 +234,20 @@ export class ConversionService {
     this.log.info({ conversion_id: id }, 'conversion deleted');
   }
 
-  // ---- watchdog, start-up and shutdown -----------------------------------------------------
-
-  /**
-   * Runs periodically. Fails conversions past CONVERSION_TIMEOUT_S, and recovers stalls: a page the
-   * store says is running that no worker is running (lost to a bug or a crash) goes back to the
-   * queue, and an unfinished conversion nobody works on is resumed.
-   */
-  watchdog(now = Date.now()): void {
-    for (const row of this.store.unfinished()) {
-      const budget = this.config.CONVERSION_TIMEOUT_S;
-      if (budget > 0 && row.started_at && now - Date.parse(row.started_at) > budget * 1000) {
-        this.fail(row.id, { code: 'conversion_timeout', message: `The conversion ran longer than ${budget} s (CONVERSION_TIMEOUT_S).` });
-        continue;
-      }
-      if (!this.live.has(row.id)) {
-        this.log.warn({ conversion_id: row.id }, 'stalled conversion found; resuming');
-        this.resumeOne(row);
-        continue;
-      }
-      if (this.busy.has(row.id) || this.finalizing.has(row.id)) continue;
-      const stuck = this.store.unfinishedPages(row.id).filter((p) => p.status === 'running' && !this.scheduler.isRunning(row.id, p.page_no));
-      for (const p of stuck) {
-        this.log.warn({ conversion_id: row.id, page: p.page_no }, 'stalled page found; requeued');
-        this.store.requeuePage(row.id, p.page_no);
-      }
-      if (stuck.length) this.scheduler.enqueue(row.id, stuck.map((p) => p.page_no), row.priority);
-    }
+  /** Picks up what a previous process left unfinished (see ConversionWorkflow.resume). */
+  resume(): Promise<number> {
+    return this.workflow.resume();
   }
 
-  /**
-   * Picks up what a previous process left unfinished: conversions never inspected are inspected,
-   * others continue with their unfinished pages. A page that was running when the process died is
-   * retried once; if it was already on its second attempt it fails with worker_crashed, so a page
-   * that kills the process cannot cause a crash loop.
-   */
-  async resume(): Promise<number> {
-    const rows = this.store.unfinished();
-    for (const row of rows) this.resumeOne(row);
-    if (rows.length) this.log.info({ conversions: rows.length }, 'resumed unfinished conversions');
-    return rows.length;
+  /** Periodic checks: conversion budget, stalled pages (see ConversionWorkflow.watchdog). */
+  watchdog(): void {
+    this.workflow.watchdog();
   }
 
-  private resumeOne(row: ConversionRow): void {
-    this.live.add(row.id);
-    if (row.status === 'pending' || row.total_pages === null) {
-      void this.inspectAndSchedule(row);
-      return;
-    }
-    const todo: number[] = [];
-    for (const page of this.store.unfinishedPages(row.id)) {
-      if (page.status === 'running' && page.attempts >= MAX_PAGE_ATTEMPTS) {
-        this.log.warn({ conversion_id: row.id, page: page.page_no }, 'page was running during two crashes; giving it up');
-        this.store.finishPage(row.id, page.page_no, { status: 'failed', error_code: 'worker_crashed', error: 'The page stopped the server twice and was given up.' }, row.message);
-      } else {
-        if (page.status === 'running') this.store.requeuePage(row.id, page.page_no);
-        todo.push(page.page_no);
-      }
-    }
-    if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
-    else void this.finalize(row.id);
-  }
-
-  /**
-   * Stops taking work, lets running pages finish for up to `graceMs`, then stops them. Unfinished
-   * pages stay queued in the store and are picked up by the next start.
-   */
+  /** Refuses new work, then lets running pages finish for up to `graceMs`. */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    this.scheduler.pause();
-    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
-    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
-      this.log.warn('shutdown grace period over; stopping running pages');
-      this.scheduler.abortAll(SHUTDOWN);
-      await this.scheduler.idle();
-    }
-    this.lifetime.abort(SHUTDOWN);
-    await this.runner.close();
+    await this.workflow.shutdown(graceMs);
   }
 
   /** Ready for traffic: accepting, workers started, store answering. */

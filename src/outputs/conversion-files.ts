@@ -63,6 +63,11 @@ export class ConversionFiles {
   }
 }
 
+/** The files of a stored conversion. */
+export function conversionFiles(config: { OUTPUT_DIR: string; DATA_DIR: string }, row: { output_stem: string; id: string }): ConversionFiles {
+  return new ConversionFiles(config.OUTPUT_DIR, config.DATA_DIR, row.output_stem, row.id);
+}
+
 /** Readers never see half a file: write to a temporary name, then rename. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;

@@ -232,6 +232,9 @@ describe('status and document routes', () => {
     expect(files.files.map((f: { filename: string }) => f.filename)).toEqual(['Field_Notes_page_0_nohf.md', 'Field_Notes_page_1_nohf.md']);
     expect((await t.app.inject({ url: '/markdown/Field_Notes?page_no=7' })).json().code).toBe('page_not_found');
     expect((await t.app.inject({ url: '/markdown/nothing-here' })).json().code).toBe('document_not_found');
-    expect((await t.app.inject({ url: '/markdown/..' })).statusCode).toBe(404);
+    // URL parsers resolve "/markdown/.." before routing; the stem guard itself refuses any path
+    for (const stem of ['..', '../output', 'a/b', 'a\\b']) {
+      await expect(t.runtime.library.markdown(stem), stem).rejects.toMatchObject({ code: 'document_not_found' });
+    }
   });
 });

@@ -1,0 +1,311 @@
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { TaskError } from '../schemas/page-result.js';
+import { TERMINAL_STATUSES } from '../schemas/conversion.js';
+import type { Languages } from '../pipeline/languages.js';
+import { selectPages } from '../pipeline/page-range.js';
+import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
+import { conversionFiles } from '../outputs/conversion-files.js';
+import { assembleDocument } from '../pipeline/assemble-document.js';
+import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
+import { batchCounts, etaIso, etaSeconds, formatsOf, progressOf } from './conversion-records.js';
+import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
+import { PageScheduler } from './page-scheduler.js';
+import type { PageRunner } from './page-runner.js';
+import type { ProgressEvents } from './progress-events.js';
+
+/** A page that crashed its thread is retried once; the second crash fails it. */
+const MAX_PAGE_ATTEMPTS = 2;
+const SHUTDOWN = Symbol('shutdown');
+
+const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
+
+/**
+ * Runs conversions: inspect (page count) → pages through the scheduler → assemble → completed |
+ * error | cancelled, with retries of crashed pages, progress events, and recovery after a restart.
+ * Every step is recorded in the store first, so a crash at any point resumes where it stopped.
+ */
+export class ConversionWorkflow {
+  private readonly scheduler: PageScheduler;
+  /** Non-terminal conversions this process is working on, and those with work running right now. */
+  private readonly live = new Set<string>();
+  private readonly busy = new Map<string, number>();
+  private readonly finalizing = new Set<string>();
+  private readonly lifetime = new AbortController();
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: JobStore,
+    private readonly runner: PageRunner,
+    private readonly languages: Languages,
+    private readonly events: ProgressEvents,
+    private readonly log: Logger,
+  ) {
+    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal) => this.executePage(id, pageNo, signal));
+  }
+
+  /** Starts work on a freshly accepted conversion. */
+  begin(row: ConversionRow): void {
+    this.live.add(row.id);
+    void this.inspectAndSchedule(row);
+  }
+
+  counts(): { live: number; busy: number; queued_pages: number; active_pages: number } {
+    const s = this.scheduler.stats();
+    return { live: this.live.size, busy: this.busy.size, queued_pages: s.queued_pages, active_pages: s.active_pages };
+  }
+
+  batchesOf(row: ConversionRow) {
+    return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
+  }
+
+  private filesOf(row: ConversionRow) {
+    return conversionFiles(this.config, row);
+  }
+
+  /** Ends a conversion as cancelled and stops its pages; undefined when it had already ended. */
+  cancel(id: string): ConversionRow | undefined {
+    const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
+    if (!done) return undefined;
+    this.live.delete(id);
+    const stopped = this.scheduler.cancel(id, 'cancelled');
+    this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
+    this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
+    return done;
+  }
+
+  private markBusy(id: string, delta: 1 | -1): void {
+    const n = (this.busy.get(id) ?? 0) + delta;
+    if (n <= 0) this.busy.delete(id);
+    else this.busy.set(id, n);
+  }
+
+  private async inspectAndSchedule(row: ConversionRow): Promise<void> {
+    const log = this.log.child({ conversion_id: row.id });
+    this.markBusy(row.id, 1);
+    try {
+      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
+      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
+      if (!inspected.ok) return this.fail(row.id, inspected.error);
+      const pages = inspected.value.page_count;
+      if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
+      const selected = selectPages(row.page_range, pages);
+      if (selected.length === 0) return this.fail(row.id, { code: 'no_pages_selected', message: `pages=${row.page_range} selects none of the document's ${pages} pages.` });
+      if (selected.length > this.config.MAX_PAGES) {
+        return this.fail(row.id, { code: 'too_many_pages', message: `The document has ${pages} pages; MAX_PAGES is ${this.config.MAX_PAGES}.` });
+      }
+      await this.filesOf(row).prepare();
+      if (!this.store.start(row.id, pages, selected, new Date().toISOString())) return; // cancelled meanwhile
+      log.info({ pages: selected.length, document_pages: pages, batches: Math.ceil(pages / this.config.BATCH_SIZE) }, 'conversion started');
+      this.publishProgress(this.store.get(row.id)!, 'inspected', null, null);
+      this.scheduler.enqueue(row.id, selected, row.priority);
+    } catch (err) {
+      log.error({ err }, 'could not start conversion');
+      this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
+    } finally {
+      this.markBusy(row.id, -1);
+    }
+  }
+
+  private async executePage(id: string, pageNo: number, signal: AbortSignal): Promise<void> {
+    const row = this.store.get(id);
+    if (!row || TERMINAL_STATUSES.includes(row.status)) return;
+    const log = this.log.child({ conversion_id: id, page: pageNo });
+    this.markBusy(id, 1);
+    try {
+      this.store.markPageRunning(id, pageNo);
+      const result = await this.runner.runPage({
+        kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
+        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir,
+        ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
+        detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
+      }, signal, this.config.PAGE_TIMEOUT_S * 1000);
+
+      if (!result.ok && result.error.code === 'cancelled') {
+        // Cancelled conversions are already terminal; on shutdown the page goes back to the queue.
+        if (signal.reason === SHUTDOWN) this.store.requeuePage(id, pageNo);
+        return;
+      }
+      if (!result.ok && result.error.code === 'worker_crashed' && (this.store.page(id, pageNo)?.attempts ?? 0) < MAX_PAGE_ATTEMPTS) {
+        log.warn('page crashed its worker; retrying once');
+        this.store.requeuePage(id, pageNo);
+        this.scheduler.enqueue(id, [pageNo], row.priority);
+        return;
+      }
+
+      let outcome: PageOutcome;
+      if (result.ok) {
+        try {
+          await writePageOutputs(this.filesOf(row), result.value, row.prompt_mode);
+          const { page } = result.value;
+          outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
+        } catch (err) {
+          log.error({ err }, 'could not write page result');
+          const e = storageError('The page result');
+          outcome = { status: 'failed', error_code: e.code, error: e.message };
+        }
+      } else {
+        log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
+        outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
+      }
+      const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
+      if (TERMINAL_STATUSES.includes(updated.status)) return;
+      this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
+      if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
+    } finally {
+      this.markBusy(id, -1);
+    }
+  }
+
+  private async finalize(id: string): Promise<void> {
+    if (this.finalizing.has(id)) return;
+    this.finalizing.add(id);
+    this.markBusy(id, 1);
+    const log = this.log.child({ conversion_id: id });
+    try {
+      const row = this.store.get(id)!;
+      this.publishProgress(row, 'assembling', null, null);
+      const formats = formatsOf(row);
+      const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
+      const results = await assembleDocument(this.filesOf(row), this.store.pages(id), { conversionId: id, filename: row.filename, promptMode: row.prompt_mode }, textFormats);
+      const pdfProblem = formats.includes('pdf') && row.pages_done > 0 ? await this.buildSearchablePdf(row) : null;
+      const failed = results.flatMap((r) => (r.error ? [r.error] : []));
+      if (row.pages_done === 0) {
+        // Nothing could be read: the conversion fails with its pages' reason.
+        return this.fail(id, { code: failed[0]?.code ?? 'render_failed', message: failed[0]?.message ?? 'No page could be read.' });
+      }
+      const message = (failed.length
+        ? `Conversion completed: ${row.pages_done} of ${row.total_pages} pages; ${failed.length} failed`
+        : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
+      if (!this.store.finish(id, 'completed', message)) return;
+      this.live.delete(id);
+      log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
+      this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
+    } catch (err) {
+      log.error({ err }, 'could not assemble results');
+      this.fail(id, isStorageError(err) ? storageError('The results') : { code: 'worker_crashed', message: 'The results could not be assembled.' });
+    } finally {
+      this.finalizing.delete(id);
+      this.markBusy(id, -1);
+    }
+  }
+
+  /**
+   * Builds the searchable PDF in a worker (pdf-lib parses the whole original, too heavy for the
+   * event loop). A failure costs the PDF, not the conversion: returns the reason, or null.
+   */
+  private async buildSearchablePdf(row: ConversionRow): Promise<string | null> {
+    const files = this.filesOf(row);
+    const layers = [];
+    for (const p of this.store.pages(row.id)) {
+      if (p.status !== 'done' || p.source !== 'ocr') continue;
+      const page = await readPageResult(files, p.page_no);
+      const layerPath = files.textLayer(p.page_no);
+      if (!page || !(await fs.stat(layerPath).catch(() => null))) continue;
+      layers.push({ page_no: p.page_no, layer_path: layerPath, rotation: page.rotation, dpi: page.dpi });
+    }
+    const timeoutMs = (this.config.PAGE_TIMEOUT_S + (row.total_pages ?? 1)) * 1000;
+    const result = await this.runner.searchablePdf({ kind: row.kind, source_path: row.source_path, out_path: files.document('pdf'), layers }, this.lifetime.signal, timeoutMs);
+    if (result.ok) return null;
+    this.log.warn({ conversion_id: row.id, code: result.error.code, reason: result.error.message }, 'searchable PDF not produced');
+    return result.error.message;
+  }
+
+  private fail(id: string, error: TaskError): void {
+    const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
+    this.live.delete(id);
+    this.scheduler.cancel(id, 'failed');
+    if (!row) return;
+    this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
+    this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
+  }
+
+  private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
+    const eta = etaSeconds(row);
+    this.events.publish({
+      conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
+      current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
+      source, page_duration_ms: durationMs, estimated_seconds_remaining: eta, estimated_completion_iso: etaIso(eta), batches: this.batchesOf(row), timestamp: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Runs periodically. Fails conversions past CONVERSION_TIMEOUT_S, and recovers stalls: a page the
+   * store says is running that no worker is running (lost to a bug or a crash) goes back to the
+   * queue, and an unfinished conversion nobody works on is resumed.
+   */
+  watchdog(now = Date.now()): void {
+    for (const row of this.store.unfinished()) {
+      const budget = this.config.CONVERSION_TIMEOUT_S;
+      if (budget > 0 && row.started_at && now - Date.parse(row.started_at) > budget * 1000) {
+        this.fail(row.id, { code: 'conversion_timeout', message: `The conversion ran longer than ${budget} s (CONVERSION_TIMEOUT_S).` });
+        continue;
+      }
+      if (!this.live.has(row.id)) {
+        this.log.warn({ conversion_id: row.id }, 'stalled conversion found; resuming');
+        this.resumeOne(row);
+        continue;
+      }
+      if (this.busy.has(row.id) || this.finalizing.has(row.id)) continue;
+      const stuck = this.store.unfinishedPages(row.id).filter((p) => p.status === 'running' && !this.scheduler.isRunning(row.id, p.page_no));
+      for (const p of stuck) {
+        this.log.warn({ conversion_id: row.id, page: p.page_no }, 'stalled page found; requeued');
+        this.store.requeuePage(row.id, p.page_no);
+      }
+      if (stuck.length) this.scheduler.enqueue(row.id, stuck.map((p) => p.page_no), row.priority);
+    }
+  }
+
+  /**
+   * Picks up what a previous process left unfinished: conversions never inspected are inspected,
+   * others continue with their unfinished pages. A page that was running when the process died is
+   * retried once; if it was already on its second attempt it fails with worker_crashed, so a page
+   * that kills the process cannot cause a crash loop.
+   */
+  async resume(): Promise<number> {
+    const rows = this.store.unfinished();
+    for (const row of rows) this.resumeOne(row);
+    if (rows.length) this.log.info({ conversions: rows.length }, 'resumed unfinished conversions');
+    return rows.length;
+  }
+
+  private resumeOne(row: ConversionRow): void {
+    this.live.add(row.id);
+    if (row.status === 'pending' || row.total_pages === null) {
+      void this.inspectAndSchedule(row);
+      return;
+    }
+    const todo: number[] = [];
+    for (const page of this.store.unfinishedPages(row.id)) {
+      if (page.status === 'running' && page.attempts >= MAX_PAGE_ATTEMPTS) {
+        this.log.warn({ conversion_id: row.id, page: page.page_no }, 'page was running during two crashes; giving it up');
+        this.store.finishPage(row.id, page.page_no, { status: 'failed', error_code: 'worker_crashed', error: 'The page stopped the server twice and was given up.' }, row.message);
+      } else {
+        if (page.status === 'running') this.store.requeuePage(row.id, page.page_no);
+        todo.push(page.page_no);
+      }
+    }
+    if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
+    else void this.finalize(row.id);
+  }
+
+  /**
+   * Stops taking work, lets running pages finish for up to `graceMs`, then stops them. Unfinished
+   * pages stay queued in the store and are picked up by the next start.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.scheduler.pause();
+    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
+    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
+      this.log.warn('shutdown grace period over; stopping running pages');
+      this.scheduler.abortAll(SHUTDOWN);
+      await this.scheduler.idle();
+    }
+    this.lifetime.abort(SHUTDOWN);
+    await this.runner.close();
+  }
+
+  /** Ready for traffic: accepting, workers started, store answering. */
+}
