@@ -174,6 +174,15 @@ describe('POST /convert — the seed error cases', () => {
     expect(route.json().code).toBe('route_not_found');
   });
 
+  it('refuses a multipart body of 10,000 tiny parts with 413, and a second file part', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, 'x']));
+    const res = await t.app.inject({ method: 'POST', url: '/convert', ...multipart(null, fields) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('too_many_parts');
+    // the next request is unaffected
+    expect((await t.app.inject({ url: '/worker-pool-status' })).statusCode).toBe(200);
+  });
+
   it('refuses an upload over MAX_UPLOAD_MB with 413 and keeps no temp file', async () => {
     const small = await startTestServer({ MAX_UPLOAD_MB: 1 });
     try {
