@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { scannedPdf, textPdf } from '../test/fixtures/pdf-fixtures.js';
+import { scannedPdf, textPdf, type ScanLook } from '../test/fixtures/pdf-fixtures.js';
 
 /**
  * Benchmark documents with known text, generated (deterministically) rather than downloaded.
@@ -32,10 +32,11 @@ export function pageTexts(pages: number, linesPerPage = 8, seed = 42): string[][
 /** The text a perfect OCR would return for a generated document, page by page. */
 export const expectedText = (pages: string[][]) => pages.map((lines) => lines.join('\n'));
 
-export async function writeScanned(file: string, pages: number, dpi = 150): Promise<string[][]> {
+/** A scanned-looking PDF: pages rendered at `dpi`, tilted by `skew` degrees, with specks of dust. */
+export async function writeScanned(file: string, pages: number, dpi = 150, look: ScanLook = {}): Promise<string[][]> {
   const texts = pageTexts(pages);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, await scannedPdf(texts, dpi));
+  await fs.writeFile(file, await scannedPdf(texts, dpi, look));
   return texts;
 }
 

@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { LatencyResult } from './load.js';
+import type { MemoryResult } from './memory-run.js';
+import type { PagemillResult } from './pagemill-run.js';
+
+export interface BenchReport {
+  date: string;
+  machine: { cpus: number; memory_gb: number; node: string };
+  settings: { scanned_pages: number; dpi: number; workers: number };
+  systems: { system: string; seconds: number; pages_per_minute: number; cer: number | null }[];
+  skipped: { system: string; reason: string }[];
+  pagemill?: PagemillResult;
+  born_digital?: { pages: number; seconds: number; pages_per_second: number };
+  responsiveness?: { worker_pool_status: LatencyResult; post_convert: LatencyResult; ws_delay_ms: { p50: number; p99: number }; submit_to_first_page_seconds: number | null };
+  memory?: MemoryResult;
+}
+
+const TARGETS = {
+  vs_native: 1.0, vs_ocrmypdf: 1.3, cer_margin_points: 0.5, born_digital_pps: 200, p99_convert_ms: 50, p99_status_ms: 10, first_page_s: 3, peak_rss_mb: 1536,
+};
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(2)} %`);
+const ok = (good: boolean | null) => (good === null ? '–' : good ? 'met' : 'not met');
+
+/** The ratios the targets are stated in, from one run. */
+export function ratios(r: BenchReport) {
+  const by = (name: string) => r.systems.find((s) => s.system === name);
+  const ours = by('pagemill');
+  const native = by('tesseract CLI ×2');
+  const ocrmypdf = by('OCRmyPDF -j 2');
+  return {
+    vs_native: ours && native ? Math.round((ours.pages_per_minute / native.pages_per_minute) * 100) / 100 : null,
+    vs_ocrmypdf: ours && ocrmypdf ? Math.round((ours.pages_per_minute / ocrmypdf.pages_per_minute) * 100) / 100 : null,
+    cer_minus_native_points: ours?.cer != null && native?.cer != null ? Math.round((ours.cer - native.cer) * 10000) / 100 : null,
+  };
+}
+
+function markdown(r: BenchReport): string {
+  const q = ratios(r);
+  const rs = r.responsiveness;
+  const lines = [
+    `# pagemill benchmark — ${r.date.slice(0, 10)}`,
+    '',
+    `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated scanned pages (skewed 0.7°, specks), ${r.settings.dpi} dpi.`,
+    '',
+    '| system | seconds | pages/min | CER |',
+    '|---|---|---|---|',
+    ...r.systems.map((s) => `| ${s.system} | ${s.seconds} | ${s.pages_per_minute} | ${pct(s.cer)} |`),
+    ...r.skipped.map((s) => `| ${s.system} | skipped: ${s.reason} | | |`),
+    '',
+    '| target | wanted | measured | |',
+    '|---|---|---|---|',
+    `| scanned throughput vs native tesseract ×2 | ≥ ${TARGETS.vs_native}× | ${q.vs_native ?? '–'}× | ${ok(q.vs_native === null ? null : q.vs_native >= TARGETS.vs_native)} |`,
+    `| scanned throughput vs OCRmyPDF -j 2 | ≥ ${TARGETS.vs_ocrmypdf}× | ${q.vs_ocrmypdf ?? '–'}× | ${ok(q.vs_ocrmypdf === null ? null : q.vs_ocrmypdf >= TARGETS.vs_ocrmypdf)} |`,
+    `| CER vs native | ≤ native + ${TARGETS.cer_margin_points} points | ${q.cer_minus_native_points ?? '–'} points | ${ok(q.cer_minus_native_points === null ? null : q.cer_minus_native_points <= TARGETS.cer_margin_points)} |`,
+    `| born-digital pages/s | ≥ ${TARGETS.born_digital_pps} | ${r.born_digital?.pages_per_second ?? '–'} | ${ok(r.born_digital ? r.born_digital.pages_per_second >= TARGETS.born_digital_pps : null)} |`,
+    `| p99 POST /convert under load | < ${TARGETS.p99_convert_ms} ms | ${rs?.post_convert.p99_ms ?? '–'} ms | ${ok(rs ? rs.post_convert.p99_ms < TARGETS.p99_convert_ms : null)} |`,
+    `| p99 /worker-pool-status under load | < ${TARGETS.p99_status_ms} ms | ${rs?.worker_pool_status.p99_ms ?? '–'} ms | ${ok(rs ? rs.worker_pool_status.p99_ms < TARGETS.p99_status_ms : null)} |`,
+    `| submit → first page done | < ${TARGETS.first_page_s} s | ${rs?.submit_to_first_page_seconds ?? '–'} s | ${ok(rs?.submit_to_first_page_seconds != null ? rs.submit_to_first_page_seconds < TARGETS.first_page_s : null)} |`,
+    `| peak RSS, 1,000 scanned pages, 2 workers | < ${TARGETS.peak_rss_mb} MB | ${r.memory?.peak_rss_mb ?? '–'} MB | ${ok(r.memory ? r.memory.peak_rss_mb < TARGETS.peak_rss_mb : null)} |`,
+    '',
+    rs ? `Under load: /worker-pool-status p50 ${rs.worker_pool_status.p50_ms} ms (${rs.worker_pool_status.requests} requests); POST /convert p50 ${rs.post_convert.p50_ms} ms (${rs.post_convert.requests} requests); page finished → WebSocket message p50 ${rs.ws_delay_ms.p50} ms, p99 ${rs.ws_delay_ms.p99} ms.` : '',
+    r.memory ? `Memory run: ${r.memory.pages} pages (${r.memory.file_mb} MB PDF) in ${r.memory.seconds} s (${r.memory.pages_per_minute} pages/min), peak RSS ${r.memory.peak_rss_mb} MB.` : '',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** A bar chart of pages/min per system, as a standalone SVG. */
+function svg(r: BenchReport): string {
+  const rows = r.systems;
+  const max = Math.max(1, ...rows.map((s) => s.pages_per_minute));
+  const bar = (s: BenchReport['systems'][number], i: number) => {
+    const w = Math.round((s.pages_per_minute / max) * 380);
+    const y = 40 + i * 36;
+    const colour = s.system === 'pagemill' ? '#3a7bd5' : '#9aa5b1';
+    return `<text x="10" y="${y + 17}" font-size="13">${s.system}</text><rect x="170" y="${y}" width="${w}" height="24" fill="${colour}"/><text x="${176 + w}" y="${y + 17}" font-size="13">${s.pages_per_minute}</text>`;
+  };
+  const height = 60 + rows.length * 36;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/><text x="10" y="22" font-size="15" font-weight="bold">Scanned pages per minute (${r.settings.dpi} dpi, ${r.machine.cpus} cores)</text>${rows.map(bar).join('')}</svg>\n`;
+}
+
+export async function writeReport(r: BenchReport, dir: string): Promise<string[]> {
+  await fs.mkdir(dir, { recursive: true });
+  const stem = path.join(dir, r.date.slice(0, 19).replace(/:/g, '-'));
+  const files = [`${stem}.json`, `${stem}.md`, `${stem}.svg`];
+  await fs.writeFile(files[0]!, `${JSON.stringify({ ...r, ratios: ratios(r) }, null, 2)}\n`);
+  await fs.writeFile(files[1]!, markdown(r));
+  await fs.writeFile(files[2]!, svg(r));
+  return files;
+}
