@@ -29,7 +29,7 @@ export interface AccuracyRow { file: string; page: number; pagemill_cer: number;
 
 export async function accuracyRun(log = console.log): Promise<{ rows: AccuracyRow[]; pagemill_mean: number; native_mean: number | null; native_skipped?: string }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-acc-'));
-  const server = await spawnServer({ INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data'), LOG_LEVEL: 'info' });
+  const server = await spawnServer({ INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data'), LOG_LEVEL: 'info', RENDER_DPI: process.env.RENDER_DPI ?? '300' });
   const nativeOk = (await has('tesseract')) && (await has('pdftoppm'));
   try {
     const texts = new Map<string, { page_no: number; text: string }[]>();

@@ -9,13 +9,16 @@ const run = promisify(execFile);
 
 export interface NativeResult { system: string; seconds: number; pages_per_minute: number; cer: number | null }
 
-/** Native tesseract, 2 processes, same dpi, OMP_THREAD_LIMIT=1; timed from PDF to text (rasterising included). */
-export async function runNativeTesseract(file: string, pages: number, dpi: number, workDir: string, expected: string[]): Promise<NativeResult> {
+/**
+ * Native tesseract, 2 processes, same dpi, OMP_THREAD_LIMIT=1; timed from PDF to text (rasterising
+ * included). `tessdataDir` picks the model (default: the system's, Debian's "fast" one).
+ */
+export async function runNativeTesseract(name: string, file: string, pages: number, dpi: number, workDir: string, expected: string[], tessdataDir?: string): Promise<NativeResult> {
   const t0 = performance.now();
-  const images = await parallel(Array.from({ length: pages }, (_, i) => () => rasterize(file, path.join(workDir, `native-${i + 1}`), dpi, [i + 1]).then((r) => r[0]!)), 2);
-  const texts = await parallel(images.map((img) => () => tesseractText(img)), 2);
+  const images = await parallel(Array.from({ length: pages }, (_, i) => () => rasterize(file, path.join(workDir, `${name.replace(/\W+/g, '-')}-${i + 1}`), dpi, [i + 1]).then((r) => r[0]!)), 2);
+  const texts = await parallel(images.map((img) => () => tesseractText(img, 'eng', tessdataDir)), 2);
   const seconds = (performance.now() - t0) / 1000;
-  return { system: 'tesseract CLI ×2', seconds: Math.round(seconds * 10) / 10, pages_per_minute: Math.round((pages / seconds) * 600) / 10, cer: cer(texts.join('\n'), expected.join('\n')) };
+  return { system: name, seconds: Math.round(seconds * 10) / 10, pages_per_minute: Math.round((pages / seconds) * 600) / 10, cer: cer(texts.join('\n'), expected.join('\n')) };
 }
 
 /** OCRmyPDF -j 2 --force-ocr to a PDF with a text sidecar. */

@@ -22,9 +22,24 @@ export async function rasterize(pdf: string, dir: string, dpi: number, pages?: n
 }
 
 /** Native tesseract on one image, single-threaded (OpenMP threads make it 6× slower on these VMs). */
-export async function tesseractText(image: string, lang = 'eng'): Promise<string> {
-  const { stdout } = await run('tesseract', [image, 'stdout', '-l', lang], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 24 });
+export async function tesseractText(image: string, lang = 'eng', tessdataDir?: string): Promise<string> {
+  const args = [image, 'stdout', '-l', lang, ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
+  const { stdout } = await run('tesseract', args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 24 });
   return stdout;
+}
+
+/**
+ * A tessdata folder with the model pagemill uses (best_int eng from @tesseract.js-data/eng,
+ * gunzipped), so native tesseract can be compared on the same model.
+ */
+export async function sameModelTessdata(dir: string): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const { gunzipSync } = await import('node:zlib');
+  const require = createRequire(import.meta.url);
+  const source = path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int', 'eng.traineddata.gz');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'eng.traineddata'), gunzipSync(await fs.readFile(source)));
+  return dir;
 }
 
 /** Runs `jobs` with at most `n` at a time. */

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { expectedText, writeDigital, writeScanned } from './documents.js';
 import { convertLatency, statusLatency } from './load.js';
 import { memoryRun } from './memory-run.js';
-import { has } from './native-tesseract.js';
+import { has, sameModelTessdata } from './native-tesseract.js';
 import { runNativeTesseract, runOcrmypdf, type NativeResult } from './native-run.js';
 import { runPagemill } from './pagemill-run.js';
 import { writeReport, type BenchReport } from './report.js';
@@ -43,6 +43,21 @@ try {
     report.pagemill = ours;
     report.systems.push({ system: 'pagemill', seconds: ours.seconds, pages_per_minute: ours.pages_per_minute, cer: ours.cer });
 
+    const debianFast = '/usr/share/tesseract-ocr/5/tessdata';
+    if (await fs.stat(path.join(debianFast, 'eng.traineddata')).catch(() => null)) {
+      log('pagemill with TESSDATA_DIR (Debian fast model)…');
+      const fast = await spawnServer({ INPUT_DIR: path.join(root, 'in2'), OUTPUT_DIR: path.join(root, 'out2'), DATA_DIR: path.join(root, 'data2'), RENDER_DPI: String(DPI), TESSDATA_DIR: debianFast });
+      try {
+        const r = await runPagemill(fast, scanned, expected);
+        report.systems.push({ system: 'pagemill, fast model', seconds: r.seconds, pages_per_minute: r.pages_per_minute, cer: r.cer });
+      } finally {
+        fast.child.kill('SIGTERM');
+        await fast.exited;
+      }
+    } else {
+      report.skipped.push({ system: 'pagemill, fast model', reason: `${debianFast}/eng.traineddata not installed (apt-get install tesseract-ocr-eng)` });
+    }
+
     log('pagemill: 500 born-digital pages…');
     const born = await runPagemill(server, digital, null, { prompt_mode: 'prompt_ocr' });
     report.born_digital = { pages: born.pages, seconds: born.seconds, pages_per_second: Math.round((born.pages / born.seconds) * 10) / 10 };
@@ -62,7 +77,8 @@ try {
   }
 
   const natives: [string, string[], () => Promise<NativeResult>][] = [
-    ['tesseract CLI ×2', ['tesseract', 'pdftoppm'], () => runNativeTesseract(scanned, SCANNED_PAGES, DPI, root, expected)],
+    ['tesseract CLI ×2', ['tesseract', 'pdftoppm'], async () => runNativeTesseract('tesseract CLI ×2', scanned, SCANNED_PAGES, DPI, root, expected, await sameModelTessdata(path.join(root, 'tessdata-best')))],
+    ['tesseract CLI ×2, fast model', ['tesseract', 'pdftoppm'], () => runNativeTesseract('tesseract CLI ×2, fast model', scanned, SCANNED_PAGES, DPI, root, expected)],
     ['OCRmyPDF -j 2', ['ocrmypdf'], () => runOcrmypdf(scanned, SCANNED_PAGES, root, expected)],
   ];
   for (const [name, tools, run] of natives) {

@@ -24,6 +24,11 @@ export const configSchema = z.object({
   RENDER_DPI: positiveInt.min(50).max(600).default(300),
   MAX_PAGE_MEGAPIXELS: z.coerce.number().positive().max(400).default(25),
   OCR_RECYCLE_PAGES: positiveInt.default(200),
+  /**
+   * A folder of uncompressed `<lang>.traineddata` files to use instead of the bundled
+   * @tesseract.js-data models, e.g. Debian's faster "fast" models in /usr/share/tesseract-ocr/5/tessdata.
+   */
+  TESSDATA_DIR: z.string().default(''),
   WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
   SHUTDOWN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(30),
   BATCH_SIZE: positiveInt.max(10_000).default(25),

@@ -8,7 +8,7 @@ import { JobStore } from './jobs/job-store.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
-import { prepareLanguages } from './pipeline/languages.js';
+import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 
@@ -32,7 +32,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
   const runner = await PiscinaPageRunner.start(config, log);
-  const languages = await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
+  const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
   const service = new ConversionService(config, store, runner, languages, log);
   const library = new DocumentLibrary(config, store);

@@ -16,7 +16,7 @@ let osd: Engine | null = null;
  * With an errorHandler set, a failing createWorker never settles; this wrapper rejects on the
  * first reported error or after a timeout instead of hanging the thread.
  */
-function createEngine(langs: string, oem: Tesseract.OEM, langPath: string, legacy: boolean): Promise<Tesseract.Worker> {
+function createEngine(langs: string, oem: Tesseract.OEM, langPath: string, gzip: boolean, legacy: boolean): Promise<Tesseract.Worker> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: unknown) => {
@@ -27,7 +27,7 @@ function createEngine(langs: string, oem: Tesseract.OEM, langPath: string, legac
     };
     const timer = setTimeout(() => fail(new Error('timed out')), CREATE_TIMEOUT_MS);
     Tesseract.createWorker(langs.split('+'), oem, {
-      langPath, gzip: true, cacheMethod: 'none', legacyCore: legacy, legacyLang: legacy,
+      langPath, gzip, cacheMethod: 'none', legacyCore: legacy, legacyLang: legacy,
       errorHandler: (e: unknown) => fail(e),
     }).then(
       (w) => {
@@ -74,7 +74,7 @@ async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Pro
 }
 
 export interface OcrRequest {
-  image: Buffer; dpi: number; lang: string; langPath: string; recycleAfter: number; layoutOnly: boolean; pdf: boolean;
+  image: Buffer; dpi: number; lang: string; langPath: string; gzip: boolean; recycleAfter: number; layoutOnly: boolean; pdf: boolean;
   /**
    * AUTO by default: tesseract.js would use "single block", which reads multi-column pages line by
    * line across the columns (CER 38 % against 0.9 % on linn.pdf); automatic segmentation is what
@@ -85,7 +85,7 @@ export interface OcrRequest {
 
 export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   try {
-    ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, false));
+    ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, req.gzip, false));
     const worker = await configured(ocr, req.dpi, req.psm ?? Tesseract.PSM.AUTO);
     const output = req.layoutOnly ? { text: false, layoutBlocks: true } : { text: true, blocks: true, pdf: req.pdf };
     const { data } = await worker.recognize(req.image, req.pdf ? { pdfTextOnly: true, pdfTitle: 'pagemill' } : {}, output);
@@ -98,9 +98,9 @@ export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
 }
 
 /** Clockwise degrees the page must be turned to read upright, or 0 when unsure. Needs osd data. */
-export async function detectRotation(image: Buffer, dpi: number, langPath: string, recycleAfter: number): Promise<number> {
+export async function detectRotation(image: Buffer, dpi: number, langPath: string, gzip: boolean, recycleAfter: number): Promise<number> {
   try {
-    osd = await acquire(osd, `osd@${langPath}`, recycleAfter, () => createEngine('osd', Tesseract.OEM.TESSERACT_ONLY, langPath, true));
+    osd = await acquire(osd, `osd@${langPath}`, recycleAfter, () => createEngine('osd', Tesseract.OEM.TESSERACT_ONLY, langPath, gzip, true));
     const worker = await configured(osd, dpi);
     const { data } = await worker.detect(image);
     // orientation_degrees is how far the page is turned counter-clockwise from upright.

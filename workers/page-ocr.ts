@@ -28,7 +28,7 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
   }
   const read = (img: GreyImage, psm?: Tesseract.PSM) => recognize({
-    image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, recycleAfter: task.ocr_recycle_pages,
+    image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
     layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
   });
   let image = grey;
@@ -39,7 +39,7 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
   if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
     const small = shrinkGrey(grey, 1200);
     const smallDpi = dpi * (small.width / grey.width);
-    const turn = await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.ocr_recycle_pages);
+    const turn = await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
     if (turn) {
       const turned = rotateGrey(grey, turn);
       const again = await read(turned);

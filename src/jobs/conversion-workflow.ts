@@ -118,7 +118,7 @@ export class ConversionWorkflow {
       this.store.markPageRunning(id, pageNo);
       const result = await this.runner.runPage({
         kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
-        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir,
+        max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
         ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
         detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
       }, signal, this.config.PAGE_TIMEOUT_S * 1000);

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ConfigError } from '../config.js';
 import { AppError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -8,10 +9,22 @@ const require = createRequire(import.meta.url);
 const NOT_LANGUAGES = new Set(['osd']);
 
 export interface Languages {
-  /** One folder holding every installed `<code>.traineddata.gz`, for tesseract.js's single langPath. */
+  /** One folder holding every installed `<code>.traineddata[.gz]`, for tesseract.js's single langPath. */
   dir: string;
+  /** Whether the files are gzipped (the bundled ones are; a TESSDATA_DIR's are not). */
+  gzip: boolean;
   installed: string[];
   hasOsd: boolean;
+}
+
+/** Languages from an operator's tessdata folder (TESSDATA_DIR): plain `<code>.traineddata` files. */
+export async function languagesFromTessdata(dir: string): Promise<Languages> {
+  const names = await fs.readdir(dir).catch(() => {
+    throw new ConfigError(`TESSDATA_DIR: cannot read ${dir}`);
+  });
+  const codes = names.filter((n) => n.endsWith('.traineddata')).map((n) => n.slice(0, -'.traineddata'.length)).sort();
+  if (!codes.some((c) => !NOT_LANGUAGES.has(c))) throw new ConfigError(`TESSDATA_DIR: no <lang>.traineddata files in ${dir}`);
+  return { dir: path.resolve(dir), gzip: false, installed: codes.filter((c) => !NOT_LANGUAGES.has(c)), hasOsd: codes.includes('osd') };
 }
 
 /**
@@ -32,7 +45,7 @@ export async function prepareLanguages(cacheDir: string): Promise<Languages> {
     await fs.symlink(source, link);
     codes.push(code);
   }
-  return { dir, installed: codes.filter((c) => !NOT_LANGUAGES.has(c)), hasOsd: codes.includes('osd') };
+  return { dir, gzip: true, installed: codes.filter((c) => !NOT_LANGUAGES.has(c)), hasOsd: codes.includes('osd') };
 }
 
 /** `eng`, `fra`, `eng+fra`: each part must be installed; the 400 names the installed ones. */

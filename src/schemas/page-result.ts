@@ -67,6 +67,7 @@ export interface PageTask {
   /** `eng`, `eng+fra`…; read from `tessdata_dir`. */
   lang: string;
   tessdata_dir: string;
+  tessdata_gzip: boolean;
   /** Restart the thread's tesseract worker after this many pages (bounds leaks in the WASM heap). */
   ocr_recycle_pages: number;
   /** auto: use a usable text layer, else OCR; force: always OCR; skip-text: any text layer is kept as is. */
