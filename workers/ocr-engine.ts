@@ -8,7 +8,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  * every page, recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
  * Language data comes from one local folder of installed @tesseract.js-data files; no network.
  */
-interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: string }
+interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: string; quiet: boolean }
 let ocr: Engine | null = null;
 let osd: Engine | null = null;
 
@@ -47,7 +47,7 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
     current = null;
   }
   if (!current) {
-    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0, psm: '' };
+    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0, psm: '', quiet: false };
     engine.worker.catch(() => undefined);
     current = engine;
   }
@@ -65,6 +65,11 @@ async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Pro
   if (engine.dpi !== rounded) {
     await worker.setParameters({ user_defined_dpi: String(rounded) });
     engine.dpi = rounded;
+  }
+  if (!engine.quiet) {
+    // tesseract prints debug lines ("Detected 22 diacritics") to stdout, which is the server's log.
+    await worker.setParameters({ debug_file: '/dev/null' });
+    engine.quiet = true;
   }
   if (psm && engine.psm !== psm) {
     await worker.setParameters({ tessedit_pageseg_mode: psm });
