@@ -6,10 +6,13 @@ import { drawPreview, ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { collectPdfWarnings, isDroppedImageWarning } from './pdf-warnings.js';
 import { renderSize, type RenderSize } from './render-budget.js';
+import { scanResolution } from './scan-resolution.js';
 import { TaskFailure } from './task-errors.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
+/** Scans are never rendered below this, however coarse the scan: tesseract wants about this much. */
+const MIN_SCAN_DPI = 150;
 /** Text-layer pages get a preview rendered at this width only (they are not rendered otherwise). */
 const TEXT_PAGE_PREVIEW_WIDTH = 1000;
 
@@ -76,9 +79,17 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
       };
     }
 
-    const rendered = await collectPdfWarnings(() => renderGrey(page, size, canvasFactory));
+    // A scan is rendered at its own resolution when that is lower than the target (never finer
+    // than the scan, never below MIN_SCAN_DPI); everything else at the target.
+    const scanDpi = await collectPdfWarnings(() => scanResolution(page));
+    const ocrSize = scanDpi.value && scanDpi.value < task.dpi
+      ? renderSize(base.width, base.height, Math.max(MIN_SCAN_DPI, Math.round(scanDpi.value)), task.max_megapixels)
+      : size;
+    const rendered = await collectPdfWarnings(() => renderGrey(page, ocrSize, canvasFactory));
+    rendered.warnings.push(...scanDpi.warnings);
+    common.dpi = ocrSize.dpi;
     const dropped = rendered.warnings.some(isDroppedImageWarning);
-    const ocr = await ocrPageImage(rendered.value, size.dpi, task.page_no, task);
+    const ocr = await ocrPageImage(rendered.value, ocrSize.dpi, task.page_no, task);
     if (dropped) {
       if (ocr.blocks.length === 0) {
         throw new TaskFailure('image_too_large', `An image on page ${task.page_no} is larger than ${imagePixelLimit(task.max_megapixels) / 1e6} MP and was not decoded; the page would be blank.`);
