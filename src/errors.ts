@@ -59,10 +59,6 @@ export const CONVERSION_ERROR_CODES = [
 ] as const satisfies readonly ErrorCode[];
 export type ConversionErrorCode = (typeof CONVERSION_ERROR_CODES)[number];
 
-export function isConversionErrorCode(code: string): code is ConversionErrorCode {
-  return (CONVERSION_ERROR_CODES as readonly string[]).includes(code);
-}
-
 /** An error meant for the caller: its message is safe to show. */
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,21 +1,12 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scannedPdf } from './fixtures/pdf-fixtures.js';
 import { multipart } from './helpers/test-server.js';
 import { spawnServer } from './helpers/server-process.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
-const roots: string[] = [];
-afterAll(async () => {
-  await Promise.all(roots.map((r) => fs.rm(r, { recursive: true, force: true })));
-});
-
-async function dirs() {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-proc-'));
-  roots.push(root);
-  return { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'), RENDER_DPI: '150' };
-}
+const temp = tempDirs('pagemill-proc-');
+afterAll(() => temp.cleanup());
+const dirs = async () => ({ ...(await temp.serverDirs()), RENDER_DPI: '150' });
 
 describe('the server process', () => {
   it('refuses to start on a bad setting, naming it', async () => {

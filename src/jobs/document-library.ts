@@ -51,6 +51,7 @@ export class DocumentLibrary {
       const files = this.filesFor(stem);
       const markdownPath = files.markdownNoHeaderFooter(1);
       const exists = await fs.access(markdownPath).then(() => true, () => false);
+      const pageCount = conv?.total_pages ?? (await this.pageFiles(files)).length;
       documents.push({
         filename: entry.name,
         file_path: file,
@@ -58,7 +59,7 @@ export class DocumentLibrary {
         upload_time: stat.mtime.toISOString(),
         markdown_exists: exists,
         markdown_path: exists ? markdownPath : null,
-        is_multipage: (conv?.total_pages ?? (await this.pageFiles(stem)).length) > 1,
+        is_multipage: pageCount > 1,
         stem,
         conversion_id: conv?.id ?? null,
         total_pages: conv?.total_pages ?? null,
@@ -71,7 +72,7 @@ export class DocumentLibrary {
   /** `pageNo` is 0-based, as in the seed's file names; without it, the whole document. */
   async markdown(stem: string, pageNo?: number) {
     const files = this.filesFor(stem);
-    const pages = await this.pageFiles(stem);
+    const pages = await this.pageFiles(files);
     if (pages.length === 0) throw new AppError('document_not_found');
     if (pageNo === undefined) {
       const parts = await Promise.all(pages.map((p) => fs.readFile(files.markdownNoHeaderFooter(p + 1), 'utf8')));
@@ -84,7 +85,7 @@ export class DocumentLibrary {
 
   async markdownFiles(stem: string) {
     const files = this.filesFor(stem);
-    const pages = await this.pageFiles(stem);
+    const pages = await this.pageFiles(files);
     if (pages.length === 0) throw new AppError('document_not_found');
     return {
       status: 'success',
@@ -110,8 +111,7 @@ export class DocumentLibrary {
   }
 
   /** 0-based page numbers that have a `_nohf.md` file. */
-  private async pageFiles(stem: string): Promise<number[]> {
-    const files = this.filesFor(stem);
+  private async pageFiles(files: ConversionFiles): Promise<number[]> {
     const names = await fs.readdir(files.outDir).catch(() => [] as string[]);
     const re = new RegExp(`^${files.stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_page_(\\d+)_nohf\\.md$`);
     return names.flatMap((n) => { const m = re.exec(n); return m ? [Number(m[1])] : []; }).sort((a, b) => a - b);

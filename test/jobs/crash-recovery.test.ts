@@ -1,21 +1,13 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
 import { multipart, startTestServer, submitFile, waitForEnd } from '../helpers/test-server.js';
 import { spawnServer } from '../helpers/server-process.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const roots: string[] = [];
-afterAll(async () => {
-  await Promise.all(roots.map((r) => fs.rm(r, { recursive: true, force: true })));
-});
-async function newRoot() {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-crash-'));
-  roots.push(root);
-  return root;
-}
+const temp = tempDirs('pagemill-crash-');
+afterAll(() => temp.cleanup());
 
 interface PageRow { page_no: number; status: string; attempts: number; finished_at: string | null }
 const pagesOf = (dataDir: string, id: string): PageRow[] => {
@@ -29,8 +21,7 @@ const pagesOf = (dataDir: string, id: string): PageRow[] => {
 
 describe('crash and restart', () => {
   it('after kill -9, a restarted server finishes the conversion without redoing finished pages', async () => {
-    const root = await newRoot();
-    const env = { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'), RENDER_DPI: '200' };
+    const env = { ...(await temp.serverDirs()), RENDER_DPI: '200' };
     const first = await spawnServer(env);
     const { payload, headers } = multipart({ name: 'crash.pdf', data: await scannedPdf(Array.from({ length: 8 }, (_, i) => [`Crash test page ${i + 1}`])) });
     const res = await fetch(`${first.url}/convert`, { method: 'POST', body: payload, headers });
@@ -72,7 +63,7 @@ describe('crash and restart', () => {
   });
 
   it('a page that was running during two crashes fails with worker_crashed instead of looping', async () => {
-    const root = await newRoot();
+    const root = await temp.make();
     const a = await startTestServer({}, { root });
     const { body } = await submitFile(a.app, 'twice.pdf', textPdf([['Page one'], ['Page two']]));
     await waitForEnd(a.app, body.conversion_id);
