@@ -1,13 +1,58 @@
 /** 8-bit grey page images: what OCR reads, what blank detection and previews look at. */
 export interface GreyImage { data: Uint8Array; width: number; height: number }
 
+/** ITU-R BT.601 luma in fixed point. */
+const luma = (r: number, g: number, b: number) => (r * 77 + g * 150 + b * 29) >> 8;
+
 export function greyFromRgba(rgba: Uint8Array, width: number, height: number): GreyImage {
   const data = new Uint8Array(width * height);
   for (let i = 0, j = 0; i < data.length; i++, j += 4) {
-    // ITU-R BT.601 luma in fixed point.
-    data[i] = (rgba[j]! * 77 + rgba[j + 1]! * 150 + rgba[j + 2]! * 29) >> 8;
+    data[i] = luma(rgba[j]!, rgba[j + 1]!, rgba[j + 2]!);
   }
   return { data, width, height };
+}
+
+/** A decoded pdf.js image: its `ImageKind` and pixels, as pdf.js hands them to the canvas. */
+export interface PdfImageData { kind: number; width: number; height: number; data?: Uint8Array | Uint8ClampedArray }
+
+const PDF_IMAGE_GREY_1BPP = 1;
+const PDF_IMAGE_RGB = 2;
+const PDF_IMAGE_RGBA = 3;
+
+/**
+ * The grey pixels of a decoded pdf.js image, or null for a form we do not read (a bitmap).
+ * 1-bit rows are padded to whole bytes and a set bit is white (pdf.js has applied /Decode);
+ * RGBA is laid over white, as the render would.
+ */
+export function greyFromPdfImage(img: PdfImageData): GreyImage | null {
+  const { kind, width, height, data: src } = img;
+  if (!src || !width || !height) return null;
+  const data = new Uint8Array(width * height);
+  if (kind === PDF_IMAGE_GREY_1BPP) {
+    const rowBytes = (width + 7) >> 3;
+    if (src.length < rowBytes * height) return null;
+    for (let y = 0; y < height; y++) {
+      const row = y * rowBytes;
+      const out = y * width;
+      for (let x = 0; x < width; x++) data[out + x] = (src[row + (x >> 3)]! >> (7 - (x & 7))) & 1 ? 255 : 0;
+    }
+    return { data, width, height };
+  }
+  if (kind === PDF_IMAGE_RGB) {
+    if (src.length < width * height * 3) return null;
+    for (let i = 0, j = 0; i < data.length; i++, j += 3) data[i] = luma(src[j]!, src[j + 1]!, src[j + 2]!);
+    return { data, width, height };
+  }
+  if (kind === PDF_IMAGE_RGBA) {
+    if (src.length < width * height * 4) return null;
+    const grey = greyFromRgba(src as Uint8Array, width, height);
+    for (let i = 0, j = 3; i < data.length; i++, j += 4) {
+      const alpha = src[j]!;
+      data[i] = (grey.data[i]! * alpha + 255 * (255 - alpha) + 127) / 255;
+    }
+    return { data, width, height };
+  }
+  return null;
 }
 
 /** Grey PGM (P5): tesseract.js reads it faster than PNG, and making it is nearly free. */

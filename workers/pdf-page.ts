@@ -1,42 +1,21 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
-import { greyFromRgba, type GreyImage } from './grey-image.js';
 import { blocksFromTextItems, categorize, isUsableTextLayer, pageText, type TextItemLike } from './page-layout.js';
 import { drawPreview, ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
-import { collectPdfWarnings, isDroppedImageWarning } from './pdf-warnings.js';
-import { renderSize, type RenderSize } from './render-budget.js';
-import { scanResolution } from './scan-resolution.js';
+import { isDroppedImageWarning } from './pdf-warnings.js';
+import { ocrPixels, renderGrey, type CanvasFactory } from './page-pixels.js';
+import { renderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
-/** Scans are never rendered below this, however coarse the scan: tesseract wants about this much. */
-const MIN_SCAN_DPI = 150;
 /** Text-layer pages get a preview rendered at this width only (they are not rendered otherwise). */
 const TEXT_PAGE_PREVIEW_WIDTH = 1000;
-
-interface CanvasFactory { create(w: number, h: number): unknown; destroy(c: unknown): void }
 
 export async function pdfPageCount(file: string, password: string | undefined, maxMegapixels: number): Promise<number> {
   const doc = await openPdf(file, { password, maxImagePixels: imagePixelLimit(maxMegapixels) });
   return doc.numPages;
-}
-
-async function renderGrey(page: PDFPageProxy, size: Pick<RenderSize, 'scale' | 'width' | 'height'>, canvasFactory: CanvasFactory): Promise<GreyImage> {
-  const viewport = page.getViewport({ scale: size.scale });
-  let target: { canvas: { data(): Buffer }; context: unknown };
-  try {
-    target = canvasFactory.create(size.width, size.height) as typeof target;
-  } catch (err) {
-    throw new TaskFailure('image_too_large', `A ${size.width}×${size.height} canvas could not be created: ${(err as Error).message}`);
-  }
-  try {
-    await page.render({ canvas: target.canvas as never, viewport, background: '#ffffff' }).promise;
-    return greyFromRgba(target.canvas.data(), size.width, size.height);
-  } finally {
-    canvasFactory.destroy(target);
-  }
 }
 
 /** Which pages keep their own text: `auto` a usable layer, `skip-text` any layer, `force` none. */
@@ -79,17 +58,10 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
       };
     }
 
-    // A scan is rendered at its own resolution when that is lower than the target (never finer
-    // than the scan, never below MIN_SCAN_DPI); everything else at the target.
-    const scanDpi = await collectPdfWarnings(() => scanResolution(page));
-    const ocrSize = scanDpi.value && scanDpi.value < task.dpi
-      ? renderSize(base.width, base.height, Math.max(MIN_SCAN_DPI, Math.round(scanDpi.value)), task.max_megapixels)
-      : size;
-    const rendered = await collectPdfWarnings(() => renderGrey(page, ocrSize, canvasFactory));
-    rendered.warnings.push(...scanDpi.warnings);
-    common.dpi = ocrSize.dpi;
-    const dropped = rendered.warnings.some(isDroppedImageWarning);
-    const ocr = await ocrPageImage(rendered.value, ocrSize.dpi, task.page_no, task);
+    const pixels = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
+    common.dpi = pixels.dpi;
+    const dropped = pixels.warnings.some(isDroppedImageWarning);
+    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task.page_no, task);
     if (dropped) {
       if (ocr.blocks.length === 0) {
         throw new TaskFailure('image_too_large', `An image on page ${task.page_no} is larger than ${imagePixelLimit(task.max_megapixels) / 1e6} MP and was not decoded; the page would be blank.`);

@@ -1,0 +1,96 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GreyImage } from '../../workers/grey-image.js';
+import { findScan } from '../../workers/page-scan.js';
+import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../workers/page-pixels.js';
+import { openPdf } from '../../workers/pdf-documents.js';
+import { renderSize } from '../../workers/render-budget.js';
+import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { CORPUS } from '../helpers/test-server.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+/**
+ * Reading a scan's decoded image instead of rendering the page must give OCR the same pixels the
+ * render would have: same size, same orientation, same values (up to resampling noise).
+ */
+const temp = tempDirs('pagemill-pixels-');
+let dir: string;
+beforeAll(async () => {
+  dir = await temp.make();
+});
+afterAll(() => temp.cleanup());
+
+const LINES = [['Pixels straight from the scan', 'the quick brown fox jumps over the lazy dog']];
+
+async function pageOf(file: string, pageNo = 1) {
+  const doc = await openPdf(file, { maxImagePixels: 1e9 });
+  const page = await doc.getPage(pageNo);
+  return { page, canvasFactory: (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory };
+}
+
+async function generated(name: string, rotate: number): Promise<string> {
+  const file = path.join(dir, name);
+  await fs.writeFile(file, await scannedPdf(LINES, 200, { specksPerPage: 50 }, rotate));
+  return file;
+}
+
+/** Of the pixels dark in either image, the share dark in both (1 = the same ink in the same places). */
+function inkOverlap(a: GreyImage, b: GreyImage): number {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const inA = a.data[i]! < 128;
+    const inB = b.data[i]! < 128;
+    if (inA || inB) either++;
+    if (inA && inB) both++;
+  }
+  return either ? both / either : 0;
+}
+
+async function asIsAndRendered(page: PDFPageProxy, canvasFactory: CanvasFactory) {
+  const scan = await findScan(page);
+  expect(scan?.soleImage).toBeTruthy();
+  const asIs = (await soleImageGrey(page, scan!.soleImage!))!;
+  const base = page.getViewport({ scale: 1 });
+  const rendered = await renderGrey(page, renderSize(base.width, base.height, scan!.dpi, 1000), canvasFactory);
+  return { scan: scan!, asIs, rendered };
+}
+
+describe('a page that is one scanned image', () => {
+  for (const rotate of [0, 90, 180, 270]) {
+    it(`is read as its image, matching the render, with /Rotate ${rotate}`, async () => {
+      const { page, canvasFactory } = await pageOf(await generated(`scan-${rotate}.pdf`, rotate));
+      const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
+      expect(scan.dpi).toBeCloseTo(200, 0);
+      expect([asIs.width, asIs.height]).toEqual([rendered.width, rendered.height]);
+      expect(asIs.width > asIs.height).toBe(rotate % 180 !== 0);
+      expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
+    });
+  }
+
+  it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
+    for (const name of ['ccitt.pdf', 'cardinal.pdf']) {
+      const { page, canvasFactory } = await pageOf(path.join(CORPUS, 'OCRmyPDF', name));
+      const { asIs, rendered } = await asIsAndRendered(page, canvasFactory);
+      expect([asIs.width, asIs.height], name).toEqual([rendered.width, rendered.height]);
+      expect(inkOverlap(asIs, rendered), name).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('is rendered when its image is tilted, clipped or finer than the target', async () => {
+    for (const name of ['skew.pdf', 'multipage.pdf']) {
+      const { page } = await pageOf(path.join(CORPUS, 'OCRmyPDF', name));
+      expect((await findScan(page))?.soleImage, name).toBeNull();
+    }
+    const { page, canvasFactory } = await pageOf(await generated('scan-fine.pdf', 0));
+    const base = page.getViewport({ scale: 1 });
+    const at = (dpi: number) => ocrPixels(page, renderSize(base.width, base.height, dpi, 100), 100, canvasFactory);
+    const own = await at(300);
+    expect(own).toMatchObject({ rendered: false, dpi: 200 });
+    const coarser = await at(150);
+    expect(coarser).toMatchObject({ rendered: true, dpi: 150 });
+    expect(coarser.grey.width).toBe(Math.round(612 * 150 / 72));
+  });
+});

@@ -1,0 +1,104 @@
+import { OPS, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+/** A page counts as a scan when one image covers at least this share of it. */
+const SCAN_COVERAGE = 0.5;
+/** How far (in points) a sole image's edges may be from the page's and still be "the page". */
+const EDGE_TOLERANCE_PT = 1;
+
+/**
+ * Operators that neither draw nor change how an image is drawn. A page whose list holds only
+ * these and one image is that image: its pixels can be read as they are, without rendering.
+ */
+const NEUTRAL_OPS = new Set<number>([
+  OPS.save, OPS.restore, OPS.transform, OPS.dependency,
+  OPS.beginMarkedContent, OPS.beginMarkedContentProps, OPS.endMarkedContent,
+]);
+
+/** Graphics-state entries that leave an opaque image as it is (line styles, normal blending, full opacity). */
+const NEUTRAL_GSTATE: Record<string, (v: unknown) => boolean> = {
+  LW: () => true, LC: () => true, LJ: () => true, ML: () => true, D: () => true, RI: () => true, FL: () => true, SA: () => true,
+  BM: (v) => v === 'source-over', CA: (v) => v === 1, ca: (v) => v === 1, SMask: (v) => v === false,
+};
+const isNeutralGState = (args: unknown[]) =>
+  (args[0] as [string, unknown][]).every(([key, value]) => NEUTRAL_GSTATE[key]?.(value) ?? false);
+
+type Matrix = [number, number, number, number, number, number];
+const multiply = (m: Matrix, n: number[]): Matrix => [
+  m[0] * n[0]! + m[2] * n[1]!, m[1] * n[0]! + m[3] * n[1]!,
+  m[0] * n[2]! + m[2] * n[3]!, m[1] * n[2]! + m[3] * n[3]!,
+  m[0] * n[4]! + m[2] * n[5]! + m[4], m[1] * n[4]! + m[3] * n[5]! + m[5],
+];
+
+export interface PageScan {
+  /** Pixels per inch of the page's biggest image as drawn (the lower of the two axes). */
+  dpi: number;
+  /**
+   * The pdf.js object id of that image when it alone makes the page: nothing else is drawn, it
+   * is upright, unflipped, square-pixelled and covers the page edge to edge. Its pixels are then
+   * exactly what a render at `dpi` would produce, so the render can be skipped.
+   */
+  soleImage: string | null;
+}
+
+interface ImagePaint { id: string | null; width: number; height: number; ctm: Matrix }
+
+function imagePaint(fn: number, args: unknown[], ctm: Matrix): ImagePaint | null {
+  if (fn === OPS.paintImageXObject) return { id: args[0] as string, width: args[1] as number, height: args[2] as number, ctm };
+  if (fn === OPS.paintInlineImageXObject) {
+    const img = args[0] as { width: number; height: number };
+    return { id: null, width: img.width, height: img.height, ctm };
+  }
+  return null;
+}
+
+/** Whether an image drawn with `ctm` fills the page box exactly, the right way up. */
+function fillsPageUpright(ctm: Matrix, view: number[]): boolean {
+  const [a, b, c, d, e, f] = ctm;
+  const [x0, y0, x1, y1] = view as [number, number, number, number];
+  if (a <= 0 || d <= 0 || Math.abs(b) > 1e-6 * a || Math.abs(c) > 1e-6 * d) return false;
+  const near = (p: number, q: number) => Math.abs(p - q) <= EDGE_TOLERANCE_PT;
+  return near(e, Math.min(x0, x1)) && near(f, Math.min(y0, y1)) && near(e + a, Math.max(x0, x1)) && near(f + d, Math.max(y0, y1));
+}
+
+/**
+ * What kind of scan a page is, or null when it is not one big image. Rendering a scan finer
+ * than its own resolution only adds pixels for OCR to chew on (measured on 200-dpi scans: 300-dpi
+ * renders were 30 % slower and no more accurate), and a page that is nothing but its image need
+ * not be rendered at all. The operator list is the one pdf.js builds for rendering anyway
+ * (cached per page and intent), and it decodes the images it paints.
+ */
+export async function findScan(page: PDFPageProxy): Promise<PageScan | null> {
+  const view = page.view as [number, number, number, number];
+  const pageArea = Math.abs((view[2] - view[0]) * (view[3] - view[1]));
+  const ops = await page.getOperatorList();
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  const paints: ImagePaint[] = [];
+  let onlyImages = true;
+  for (let i = 0; i < ops.fnArray.length; i++) {
+    const fn = ops.fnArray[i]!;
+    const args = ops.argsArray[i] as unknown[];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = multiply(ctm, args as number[]);
+    const paint = imagePaint(fn, args, ctm);
+    if (paint) paints.push(paint);
+    else if (!NEUTRAL_OPS.has(fn) && !(fn === OPS.setGState && isNeutralGState(args))) onlyImages = false;
+  }
+  let best: { coverage: number; dpi: number; paint: ImagePaint } | null = null;
+  for (const paint of paints) {
+    const { width: w, height: h, ctm: m } = paint;
+    const drawnW = Math.hypot(m[0], m[1]);
+    const drawnH = Math.hypot(m[2], m[3]);
+    if (!w || !h || !drawnW || !drawnH) continue;
+    const coverage = (drawnW * drawnH) / pageArea;
+    const dpi = Math.min(w / (drawnW / 72), h / (drawnH / 72));
+    if (!best || coverage > best.coverage) best = { coverage, dpi, paint };
+  }
+  if (!best || best.coverage < SCAN_COVERAGE) return null;
+  const { paint } = best;
+  const dpiX = paint.width / (paint.ctm[0] / 72);
+  const dpiY = paint.height / (paint.ctm[3] / 72);
+  const sole = onlyImages && paints.length === 1 && paint.id !== null && fillsPageUpright(paint.ctm, view) && Math.abs(dpiX - dpiY) <= 0.01 * dpiX;
+  return { dpi: best.dpi, soleImage: sole ? paint.id : null };
+}
