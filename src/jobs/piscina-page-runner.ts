@@ -35,6 +35,9 @@ export class PiscinaPageRunner implements PageRunner {
       maxThreads: config.NUM_WORKERS,
       idleTimeout: 60_000,
       concurrentTasksPerWorker: 1,
+      // The bundle is plain JS: without this, every pool thread (and the tesseract.js thread each
+      // one starts) would inherit `--import tsx` from `npm start` and load the TypeScript loader.
+      execArgv: [],
       // Catches JS heap blow-ups; image memory is bounded separately by the pixel budget.
       resourceLimits: { maxOldGenerationSizeMb: config.WORKER_MAX_HEAP_MB },
     });
