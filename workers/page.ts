@@ -3,6 +3,7 @@ import { processImagePage } from './image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf-page.js';
 import { buildSearchablePdf as build, type SearchablePdfTask } from './searchable-pdf.js';
 import { toEnvelope } from './task-errors.js';
+import { runAtPoolPriority } from './thread-priority.js';
 
 /**
  * The Piscina tasks. A worker never touches HTTP or the job store: one task in, one envelope out.
@@ -11,6 +12,7 @@ import { toEnvelope } from './task-errors.js';
 
 /** Counts pages (and, for PDFs, proves the file opens: damaged or encrypted files fail here). */
 export async function inspect(task: InspectTask & { max_megapixels: number }): Promise<Envelope<InspectResult>> {
+  runAtPoolPriority();
   return toEnvelope(async () => {
     if (task.kind === 'image') return { page_count: 1 };
     return { page_count: await pdfPageCount(task.path, task.password, task.max_megapixels) };
@@ -18,6 +20,7 @@ export async function inspect(task: InspectTask & { max_megapixels: number }): P
 }
 
 export async function processPage(task: PageTask): Promise<Envelope<PageOutput>> {
+  runAtPoolPriority();
   const started = performance.now();
   return toEnvelope(async () => {
     const out = task.kind === 'pdf' ? await processPdfPage(task) : await processImagePage(task);
@@ -26,10 +29,12 @@ export async function processPage(task: PageTask): Promise<Envelope<PageOutput>>
 }
 
 export async function buildSearchablePdf(task: SearchablePdfTask): Promise<Envelope<{ pages: number }>> {
+  runAtPoolPriority();
   return toEnvelope(() => build(task), 'render_failed');
 }
 
 /** Start-up check: proves a thread can load the task module (and its dependencies). */
 export async function ping(): Promise<'pong'> {
+  runAtPoolPriority();
   return 'pong';
 }

@@ -36,6 +36,22 @@ describe('formats', () => {
     pages = (await result(id, 'json')).json().pages;
   });
 
+  it.runIf(process.platform === 'linux')('recognizes on pool threads that yield to the HTTP thread', async () => {
+    const threads = async () => new Map(await Promise.all((await fs.readdir('/proc/self/task')).map(async (tid) => {
+      const stat = await fs.readFile(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [Number(tid), { cpu: Number(fields[11]) + Number(fields[12]), nice: Number(fields[16]) }] as const;
+    })));
+    const before = await threads();
+    await convert('again.pdf', await scannedPdf([['Priority check', 'the quick brown fox jumps over the lazy dog']]));
+    const after = await threads();
+    expect(after.get(process.pid)!.nice).toBe(0);
+    expect([...after.values()].filter((th) => th.nice === 10).length).toBeGreaterThanOrEqual(2);
+    // The thread that worked hardest on the conversion (tesseract's, started by a pool thread) inherited the niceness.
+    const busiest = [...after].reduce((a, b) => (b[1].cpu - (before.get(b[0])?.cpu ?? 0) > a[1].cpu - (before.get(a[0])?.cpu ?? 0) ? b : a));
+    expect(busiest[1].nice).toBe(10);
+  });
+
   it('hOCR is well-formed XHTML with one ocr_page per page and words with boxes inside the page', async () => {
     const res = await result(scanId, 'hocr');
     expect(res.headers['content-type']).toMatch(/xhtml/);
