@@ -7,8 +7,9 @@ import type { PagemillResult } from './pagemill-run.js';
 export interface BenchReport {
   date: string;
   machine: { cpus: number; memory_gb: number; node: string };
-  settings: { scanned_pages: number; dpi: number; workers: number };
-  systems: { system: string; seconds: number; pages_per_minute: number; cer: number | null }[];
+  settings: { scanned_pages: number; dpi: number; workers: number; rounds: number };
+  /** Each system's median round; `rounds` holds every round's pages/min. */
+  systems: { system: string; seconds: number; pages_per_minute: number; cer: number | null; rounds: number[] }[];
   skipped: { system: string; reason: string }[];
   pagemill?: PagemillResult;
   born_digital?: { pages: number; seconds: number; pages_per_second: number };
@@ -42,12 +43,12 @@ function markdown(r: BenchReport): string {
   const lines = [
     `# pagemill benchmark — ${r.date.slice(0, 10)}`,
     '',
-    `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated scanned pages (skewed 0.7°, specks), ${r.settings.dpi} dpi.`,
+    `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated 200-dpi scanned pages (skewed 0.7°, specks), target ${r.settings.dpi} dpi; each system ${r.settings.rounds} rounds, interleaved, median shown.`,
     '',
-    '| system | seconds | pages/min | CER |',
-    '|---|---|---|---|',
-    ...r.systems.map((s) => `| ${s.system} | ${s.seconds} | ${s.pages_per_minute} | ${pct(s.cer)} |`),
-    ...r.skipped.map((s) => `| ${s.system} | skipped: ${s.reason} | | |`),
+    '| system | seconds | pages/min (median) | every round | CER |',
+    '|---|---|---|---|---|',
+    ...r.systems.map((s) => `| ${s.system} | ${s.seconds} | ${s.pages_per_minute} | ${s.rounds.join(' · ')} | ${pct(s.cer)} |`),
+    ...r.skipped.map((s) => `| ${s.system} | skipped: ${s.reason} | | | |`),
     '',
     '| target | wanted | measured | |',
     '|---|---|---|---|',
