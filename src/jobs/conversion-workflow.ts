@@ -43,7 +43,7 @@ export class ConversionWorkflow {
     private readonly events: ProgressEvents,
     private readonly log: Logger,
   ) {
-    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal) => this.executePage(id, pageNo, signal));
+    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) => this.executePage(id, pageNo, signal, threadFree));
   }
 
   /** Starts work on a freshly accepted conversion. */
@@ -58,7 +58,7 @@ export class ConversionWorkflow {
   }
 
   batchesOf(row: ConversionRow) {
-    return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE)) : null;
+    return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE, row.status === 'processing')) : null;
   }
 
   private filesOf(row: ConversionRow) {
@@ -109,7 +109,7 @@ export class ConversionWorkflow {
     }
   }
 
-  private async executePage(id: string, pageNo: number, signal: AbortSignal): Promise<void> {
+  private async executePage(id: string, pageNo: number, signal: AbortSignal, threadFree: () => void): Promise<void> {
     const row = this.store.get(id);
     if (!row || TERMINAL_STATUSES.includes(row.status)) return;
     const log = this.log.child({ conversion_id: id, page: pageNo });
@@ -122,6 +122,7 @@ export class ConversionWorkflow {
         ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
         detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
       }, signal, this.config.PAGE_TIMEOUT_S * 1000);
+      threadFree();
 
       if (!result.ok && result.error.code === 'cancelled') {
         // Cancelled conversions are already terminal; on shutdown the page goes back to the queue.

@@ -133,8 +133,18 @@ CREATE TABLE IF NOT EXISTS pages (
 ) WITHOUT ROWID;
 `;
 
+export type BatchTally = { finished: number; failed: number; running: number; n: number };
+
 export class JobStore {
   private readonly db: Database.Database;
+  /** Prepared once: preparing costs more than running most of these statements. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Per-batch page tallies of running conversions, kept exact by re-counting just the batch of
+   * each page that changes: recounting every page on every progress message made a 500-page
+   * conversion quadratic (a third of the main thread's time on born-digital documents).
+   */
+  private readonly tallies = new Map<string, { size: number; byBatch: Map<number, BatchTally> }>();
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -144,7 +154,7 @@ export class JobStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    const have = new Set((this.db.prepare('PRAGMA table_info(conversions)').all() as { name: string }[]).map((c) => c.name));
+    const have = new Set((this.sql('PRAGMA table_info(conversions)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of COLUMNS_ADDED) {
       if (!have.has(name)) this.db.exec(`ALTER TABLE conversions ADD COLUMN ${name} ${type}`);
     }
@@ -154,9 +164,17 @@ export class JobStore {
     this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   insert(c: NewConversion): ConversionRow {
-    this.db
-      .prepare(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
+    this.sql(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
                   created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url, owner)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
                   @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
@@ -165,38 +183,36 @@ export class JobStore {
   }
 
   get(id: string): ConversionRow | undefined {
-    return this.db.prepare('SELECT * FROM conversions WHERE id = ?').get(id) as ConversionRow | undefined;
+    return this.sql('SELECT * FROM conversions WHERE id = ?').get(id) as ConversionRow | undefined;
   }
 
   list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRow[]; total: number } {
     const conditions = [opts.status ? 'status = @status' : '', opts.owner ? 'owner = @owner' : ''].filter(Boolean);
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const params = { status: opts.status, owner: opts.owner ?? undefined };
-    const items = this.db
-      .prepare(`SELECT * FROM conversions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+    const items = this.sql(`SELECT * FROM conversions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: opts.limit, offset: opts.offset }) as ConversionRow[];
-    const { n } = this.db.prepare(`SELECT count(*) AS n FROM conversions ${where}`).get(params) as { n: number };
+    const { n } = this.sql(`SELECT count(*) AS n FROM conversions ${where}`).get(params) as { n: number };
     return { items, total: n };
   }
 
   unfinishedCountOf(owner: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
   }
 
   /** Latest conversion of a document by its stem (or by its own output folder name). */
   latestByStem(stem: string, status?: ConversionStatus): ConversionRow | undefined {
-    return this.db
-      .prepare(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
+    return this.sql(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
                 ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
       .get({ stem, status }) as ConversionRow | undefined;
   }
 
   outputStemTaken(stem: string): boolean {
-    return this.db.prepare('SELECT 1 FROM conversions WHERE output_stem = ?').get(stem) !== undefined;
+    return this.sql('SELECT 1 FROM conversions WHERE output_stem = ?').get(stem) !== undefined;
   }
 
   countByStatus(): Record<ConversionStatus, number> {
-    const rows = this.db.prepare('SELECT status, count(*) AS n FROM conversions GROUP BY status').all() as { status: ConversionStatus; n: number }[];
+    const rows = this.sql('SELECT status, count(*) AS n FROM conversions GROUP BY status').all() as { status: ConversionStatus; n: number }[];
     const out = { pending: 0, processing: 0, completed: 0, error: 0, cancelled: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
@@ -204,11 +220,11 @@ export class JobStore {
 
   /** Unfinished conversions, oldest first: what a restart must resume. */
   unfinished(): ConversionRow[] {
-    return this.db.prepare(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
+    return this.sql(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
   }
 
   byIdempotencyKey(key: string): ConversionRow | undefined {
-    return this.db.prepare('SELECT * FROM conversions WHERE idempotency_key = ?').get(key) as ConversionRow | undefined;
+    return this.sql('SELECT * FROM conversions WHERE idempotency_key = ?').get(key) as ConversionRow | undefined;
   }
 
   /**
@@ -216,10 +232,10 @@ export class JobStore {
    * the conversion is still pending (a cancel during inspection wins). Returns whether it started.
    */
   start(id: string, documentPages: number, selected: number[], startedAt: string): boolean {
-    const insertPage = this.db.prepare(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
+    this.tallies.delete(id);
+    const insertPage = this.sql(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
     return this.db.transaction(() => {
-      const r = this.db
-        .prepare(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
+      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
                   WHERE id = ? AND status = 'pending'`)
         .run(selected.length, documentPages, startedAt, `Processing pages: 0/${selected.length}`, id);
       if (r.changes === 0) return false;
@@ -229,101 +245,120 @@ export class JobStore {
   }
 
   pages(id: string): PageRow[] {
-    return this.db.prepare('SELECT * FROM pages WHERE conversion_id = ? ORDER BY page_no').all(id) as PageRow[];
+    return this.sql('SELECT * FROM pages WHERE conversion_id = ? ORDER BY page_no').all(id) as PageRow[];
   }
 
   page(id: string, pageNo: number): PageRow | undefined {
-    return this.db.prepare('SELECT * FROM pages WHERE conversion_id = ? AND page_no = ?').get(id, pageNo) as PageRow | undefined;
+    return this.sql('SELECT * FROM pages WHERE conversion_id = ? AND page_no = ?').get(id, pageNo) as PageRow | undefined;
   }
 
   /** Pages still to do: queued ones, and ones that were running when the process stopped. */
   unfinishedPages(id: string): PageRow[] {
-    return this.db.prepare(`SELECT * FROM pages WHERE conversion_id = ? AND status IN ('queued', 'running') ORDER BY page_no`).all(id) as PageRow[];
+    return this.sql(`SELECT * FROM pages WHERE conversion_id = ? AND status IN ('queued', 'running') ORDER BY page_no`).all(id) as PageRow[];
   }
 
   markPageRunning(id: string, pageNo: number): void {
-    this.db.prepare(`UPDATE pages SET status = 'running', attempts = attempts + 1 WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+    this.sql(`UPDATE pages SET status = 'running', attempts = attempts + 1 WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+    this.recount(id, pageNo);
   }
 
   requeuePage(id: string, pageNo: number): void {
-    this.db.prepare(`UPDATE pages SET status = 'queued' WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+    this.sql(`UPDATE pages SET status = 'queued' WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+    this.recount(id, pageNo);
   }
 
   /** Saves a page's outcome and bumps the conversion's counters in one transaction. */
   finishPage(id: string, pageNo: number, o: PageOutcome, message: string | ((row: ConversionRow) => string)): ConversionRow {
     return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(`UPDATE pages SET status = @status, source = @source, confidence = @confidence, error_code = @error_code, error = @error,
+      const changed = this.sql(`UPDATE pages SET status = @status, source = @source, confidence = @confidence, error_code = @error_code, error = @error,
                     duration_ms = @duration_ms, finished_at = @now
                   WHERE conversion_id = @id AND page_no = @page_no AND status NOT IN ('done', 'failed')`)
         .run({ id, page_no: pageNo, status: o.status, source: o.source ?? null, confidence: o.confidence ?? null, error_code: o.error_code ?? null,
           error: o.error ?? null, duration_ms: o.duration_ms ?? null, now: new Date().toISOString() });
       if (changed.changes > 0) {
         const column = o.status === 'done' ? 'pages_done' : 'pages_failed';
-        this.db.prepare(`UPDATE conversions SET ${column} = ${column} + 1, last_page = ? WHERE id = ?`).run(pageNo, id);
+        this.sql(`UPDATE conversions SET ${column} = ${column} + 1, last_page = ? WHERE id = ?`).run(pageNo, id);
+        this.recount(id, pageNo);
       }
       const row = this.get(id)!;
       const text = typeof message === 'function' ? message(row) : message;
-      this.db.prepare('UPDATE conversions SET message = ? WHERE id = ?').run(text, id);
+      this.sql('UPDATE conversions SET message = ? WHERE id = ?').run(text, id);
       return { ...row, message: text };
     })();
   }
 
   /** Moves a conversion to a terminal state; returns undefined when it already was terminal. */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
-    const r = this.db
-      .prepare(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
+    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
                 WHERE id = ? AND status IN ('pending', 'processing')`)
       .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
+    this.tallies.delete(id);
     return r.changes > 0 ? this.get(id) : undefined;
   }
 
-  /** Per-batch page counts: batch b holds pages b*size+1 … (b+1)*size. */
-  batches(id: string, size: number): { finished: number; failed: number; running: number; n: number }[] {
-    return this.db
-      .prepare(`SELECT (page_no - 1) / @size AS batch, sum(status IN ('done', 'failed')) AS finished, sum(status = 'failed') AS failed,
+  /**
+   * Per-batch page counts, in batch order: batch b holds pages b*size+1 … (b+1)*size. `live`
+   * (a running conversion) keeps them and updates them as pages change, instead of recounting.
+   */
+  batches(id: string, size: number, live = false): BatchTally[] {
+    const kept = this.tallies.get(id);
+    if (kept && kept.size === size) return [...kept.byBatch.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t);
+    const rows = this.sql(`SELECT (page_no - 1) / CAST(@size AS INTEGER) AS batch, sum(status IN ('done', 'failed')) AS finished, sum(status = 'failed') AS failed,
                   sum(status = 'running') AS running, count(*) AS n
                 FROM pages WHERE conversion_id = @id GROUP BY batch ORDER BY batch`)
-      .all({ id, size }) as { finished: number; failed: number; running: number; n: number }[];
+      .all({ id, size }) as (BatchTally & { batch: number })[];
+    if (live) this.tallies.set(id, { size, byBatch: new Map(rows.map(({ batch, ...t }) => [batch, t])) });
+    return rows.map(({ batch: _, ...t }) => t);
+  }
+
+  /** Re-counts the one batch holding `pageNo`, when the conversion's tallies are kept. */
+  private recount(id: string, pageNo: number): void {
+    const kept = this.tallies.get(id);
+    if (!kept) return;
+    const batch = Math.floor((pageNo - 1) / kept.size);
+    const t = this.sql(`SELECT coalesce(sum(status IN ('done', 'failed')), 0) AS finished, coalesce(sum(status = 'failed'), 0) AS failed,
+                  coalesce(sum(status = 'running'), 0) AS running, count(*) AS n
+                FROM pages WHERE conversion_id = ? AND page_no BETWEEN ? AND ?`).get(id, batch * kept.size + 1, (batch + 1) * kept.size) as BatchTally;
+    if (t.n > 0) kept.byBatch.set(batch, t);
+    else kept.byBatch.delete(batch);
   }
 
   /** Terminal conversions that ended before `before` (ISO time): what retention removes. */
   endedBefore(before: string, limit = 100): ConversionRow[] {
-    return this.db
-      .prepare(`SELECT * FROM conversions WHERE status IN ('completed', 'error', 'cancelled') AND completed_at < ? ORDER BY completed_at LIMIT ?`)
+    return this.sql(`SELECT * FROM conversions WHERE status IN ('completed', 'error', 'cancelled') AND completed_at < ? ORDER BY completed_at LIMIT ?`)
       .all(before, limit) as ConversionRow[];
   }
 
   /** Pages that finished (done or failed) since `since` (ISO time). */
   pagesFinishedSince(since: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
   }
 
   /** Mean seconds from accept to start, over conversions started since `since`. */
   meanWaitSeconds(since: string): number | null {
-    const r = this.db
-      .prepare(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions WHERE started_at >= ?`)
+    const r = this.sql(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions WHERE started_at >= ?`)
       .get(since) as { s: number | null };
     return r.s === null ? null : Math.round(r.s * 10) / 10;
   }
 
   /** Pages of unfinished conversions still to do (queued or running). */
   pagesOutstanding(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
+    return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
                               WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')`).get() as { n: number }).n;
   }
 
   setWebhookState(id: string, status: 'pending' | 'delivered' | 'failed', attempts: number): void {
-    this.db.prepare('UPDATE conversions SET webhook_status = ?, webhook_attempts = ? WHERE id = ?').run(status, attempts, id);
+    this.sql('UPDATE conversions SET webhook_status = ?, webhook_attempts = ? WHERE id = ?').run(status, attempts, id);
   }
 
   /** Ended conversions whose callback has not been delivered or given up yet. */
   pendingWebhooks(): string[] {
-    return (this.db.prepare(`SELECT id FROM conversions WHERE callback_url IS NOT NULL AND status IN ('completed', 'error', 'cancelled')
+    return (this.sql(`SELECT id FROM conversions WHERE callback_url IS NOT NULL AND status IN ('completed', 'error', 'cancelled')
                               AND (webhook_status IS NULL OR webhook_status = 'pending')`).all() as { id: string }[]).map((r) => r.id);
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM conversions WHERE id = ?').run(id);
+    this.tallies.delete(id);
+    this.sql('DELETE FROM conversions WHERE id = ?').run(id);
   }
 }

@@ -4,13 +4,19 @@ import type { Priority } from '../schemas/conversion.js';
  * Decides which page runs next. Pages, not documents, are the unit: each conversion has its own
  * queue, conversions of the same priority take turns (round-robin), and priority classes share
  * slots by weight (high 6 : normal 3 : low 1) so a flood of high-priority work slows low-priority
- * work down but never starves it. At most `capacity` pages run at once — one per pool thread —
- * so queued pages stay here, where they can be reordered and cancelled.
+ * work down but never starves it. At most `capacity` pages hold a pool thread at once — one per
+ * thread — so queued pages stay here, where they can be reordered and cancelled. A page frees its
+ * thread as soon as the worker is done with it (`threadFree`), before its results are written:
+ * the next page starts while the main thread stores this one (born-digital pages take ~1 ms of
+ * worker time, so waiting for the writes left the threads idle most of the time).
  */
 const WEIGHTS: Record<Priority, number> = { high: 6, normal: 3, low: 1 };
 const CLASSES: Priority[] = ['high', 'normal', 'low'];
 
-export type ExecutePage = (conversionId: string, pageNo: number, signal: AbortSignal) => Promise<void>;
+export type ExecutePage = (conversionId: string, pageNo: number, signal: AbortSignal, threadFree: () => void) => Promise<void>;
+
+/** Pages whose results are still being written, beyond those holding threads, are bounded by this factor. */
+const FINISHING_FACTOR = 4;
 
 interface ConversionQueue { pages: number[]; priority: Priority }
 
@@ -19,7 +25,10 @@ export class PageScheduler {
   /** Round-robin order per class: conversion ids that have queued pages. */
   private readonly rings: Record<Priority, string[]> = { high: [], normal: [], low: [] };
   private readonly credits: Record<Priority, number> = { ...WEIGHTS };
+  /** Every started page not yet finished, by `id#page`: cancel reaches them, idle() waits for them. */
   private readonly running = new Map<string, AbortController>();
+  /** Pages holding a pool thread (≤ capacity). */
+  private occupied = 0;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -108,18 +117,27 @@ export class PageScheduler {
   }
 
   private pump(): void {
-    while (!this.paused && this.running.size < this.capacity) {
+    while (!this.paused && this.occupied < this.capacity && this.running.size < this.capacity * FINISHING_FACTOR) {
       const next = this.take();
       if (!next) break;
       const key = `${next.conversionId}#${next.pageNo}`;
       const ctrl = new AbortController();
       this.running.set(key, ctrl);
-      this.execute(next.conversionId, next.pageNo, ctrl.signal)
+      this.occupied++;
+      let holdsThread = true;
+      const threadFree = () => {
+        if (!holdsThread) return;
+        holdsThread = false;
+        this.occupied--;
+        this.pump();
+      };
+      this.execute(next.conversionId, next.pageNo, ctrl.signal, threadFree)
         .catch(() => undefined) // execute owns its errors; this only keeps the loop alive
         .finally(() => {
           this.running.delete(key);
           if (this.running.size === 0) this.idleWaiters.splice(0).forEach((w) => w());
-          this.pump();
+          if (holdsThread) threadFree();
+          else this.pump();
         });
     }
   }

@@ -8,22 +8,22 @@ import type { PageRow } from '../jobs/job-store.js';
 
 /**
  * Writes one finished page: its full result (internal) and the seed's per-page files, as soon as
- * the page is done, so results are there while the rest of the document still runs.
+ * the page is done, so results are there while the rest of the document still runs. The files
+ * are written side by side; the page only counts as done once the store says so, after all of
+ * them are in place (a crash in between redoes the page).
  */
 export async function writePageOutputs(files: ConversionFiles, output: PageOutput, mode: PromptMode): Promise<void> {
   const { page } = output;
-  if (output.textLayerPdf) await writeFileAtomic(files.textLayer(page.page_no), output.textLayerPdf);
-  if (output.preview) await writeFileAtomic(files.preview(page.page_no), output.preview);
-  // The result last: once it exists the page counts as done, with everything it needs.
-  await writeFileAtomic(files.pageResult(page.page_no), JSON.stringify(page));
-  if (mode !== 'prompt_ocr') {
-    await writeFileAtomic(files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode)));
-  }
+  const writes: [string, string | Uint8Array][] = [[files.pageResult(page.page_no), JSON.stringify(page)]];
+  if (output.textLayerPdf) writes.push([files.textLayer(page.page_no), output.textLayerPdf]);
+  if (output.preview) writes.push([files.preview(page.page_no), output.preview]);
+  if (mode !== 'prompt_ocr') writes.push([files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode))]);
   if (mode !== 'prompt_layout_only_en') {
     const md = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page.blocks, true);
-    await writeFileAtomic(files.markdown(page.page_no), md);
-    await writeFileAtomic(files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page.blocks, false));
+    writes.push([files.markdown(page.page_no), md]);
+    writes.push([files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page.blocks, false)]);
   }
+  await Promise.all(writes.map(([file, data]) => writeFileAtomic(file, data)));
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {

@@ -62,4 +62,29 @@ describe('PageScheduler', () => {
     expect(started).not.toContain('a3');
     expect(started).toContain('b1');
   });
+
+  it('starts the next page once a thread is free, while the last one is still being stored', async () => {
+    const started: number[] = [];
+    const storing: (() => void)[] = [];
+    const s = new PageScheduler(1, (_id, page, _signal, threadFree) => {
+      started.push(page);
+      threadFree(); // the worker is done at once; storing the result takes until the test says so
+      return new Promise<void>((resolve) => storing.push(resolve));
+    });
+    s.enqueue('a', [1, 2, 3, 4, 5, 6], 'normal');
+    // One thread, but up to 4 pages may be stored at once: the fifth waits for a store to finish.
+    expect(started).toEqual([1, 2, 3, 4]);
+    expect(s.stats().active_pages).toBe(4);
+    storing.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    let idle = false;
+    void s.idle().then(() => { idle = true; });
+    while (storing.length) {
+      storing.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(started).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(idle).toBe(true);
+  });
 });
