@@ -50,7 +50,7 @@ export async function accuracyRun(log = console.log): Promise<{ rows: AccuracyRo
       let native: number | null = null;
       if (nativeOk) {
         const [img] = await rasterize(path.join(CORPUS, file), path.join(root, `${file}-${page}`), 300, [page]);
-        native = cer(await tesseractText(img!), reference);
+        native = cer(await tesseractText(img!, 'eng', undefined, 300), reference);
       }
       rows.push({ file, page, pagemill_cer: cer(ours, reference), native_cer: native });
       log(`${file} p${page}: pagemill ${(100 * cer(ours, reference)).toFixed(1)} %${native === null ? '' : `, native ${(100 * native).toFixed(1)} %`}`);

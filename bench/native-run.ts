@@ -16,7 +16,7 @@ export interface NativeResult { system: string; seconds: number; pages_per_minut
 export async function runNativeTesseract(name: string, file: string, pages: number, dpi: number, workDir: string, expected: string[], tessdataDir?: string): Promise<NativeResult> {
   const t0 = performance.now();
   const images = await parallel(Array.from({ length: pages }, (_, i) => () => rasterize(file, path.join(workDir, `${name.replace(/\W+/g, '-')}-${i + 1}`), dpi, [i + 1]).then((r) => r[0]!)), 2);
-  const texts = await parallel(images.map((img) => () => tesseractText(img, 'eng', tessdataDir)), 2);
+  const texts = await parallel(images.map((img) => () => tesseractText(img, 'eng', tessdataDir, dpi)), 2);
   const seconds = (performance.now() - t0) / 1000;
   return { system: name, seconds: Math.round(seconds * 10) / 10, pages_per_minute: Math.round((pages / seconds) * 600) / 10, cer: cer(texts.join('\n'), expected.join('\n')) };
 }

@@ -22,8 +22,9 @@ export async function rasterize(pdf: string, dir: string, dpi: number, pages?: n
 }
 
 /** Native tesseract on one image, single-threaded (OpenMP threads make it 6× slower on these VMs). */
-export async function tesseractText(image: string, lang = 'eng', tessdataDir?: string): Promise<string> {
-  const args = [image, 'stdout', '-l', lang, ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
+export async function tesseractText(image: string, lang = 'eng', tessdataDir?: string, dpi?: number): Promise<string> {
+  // A PGM carries no resolution: without --dpi tesseract guesses one (as pagemill, it is told).
+  const args = [image, 'stdout', '-l', lang, ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : []), ...(dpi ? ['--dpi', String(dpi)] : [])];
   const { stdout } = await run('tesseract', args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 24 });
   return stdout;
 }
