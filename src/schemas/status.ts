@@ -7,9 +7,9 @@ export const poolStatusSchema = z.object({
   queue_size: z.number().int().describe('accepted conversions waiting'),
   active_tasks: z.number().int().describe('conversions with work running now'),
   num_workers: z.number().int(),
-  pages_queued: z.number().int(),
-  pages_active: z.number().int(),
-  busy_workers: z.number().int(),
+  pages_queued: z.number().int().describe('pages waiting for a worker'),
+  pages_active: z.number().int().describe('pages started and not finished: on a worker, or having their results stored (the next page starts meanwhile)'),
+  busy_workers: z.number().int().describe('worker threads running a task now'),
   worker_threads: z.number().int(),
   accepting: z.boolean(),
 });
