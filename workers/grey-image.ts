@@ -45,10 +45,9 @@ export function greyFromPdfImage(img: PdfImageData): GreyImage | null {
   }
   if (kind === PDF_IMAGE_RGBA) {
     if (src.length < width * height * 4) return null;
-    const grey = greyFromRgba(src as Uint8Array, width, height);
-    for (let i = 0, j = 3; i < data.length; i++, j += 4) {
-      const alpha = src[j]!;
-      data[i] = (grey.data[i]! * alpha + 255 * (255 - alpha) + 127) / 255;
+    for (let i = 0, j = 0; i < data.length; i++, j += 4) {
+      const alpha = src[j + 3]!;
+      data[i] = (luma(src[j]!, src[j + 1]!, src[j + 2]!) * alpha + 255 * (255 - alpha) + 127) / 255;
     }
     return { data, width, height };
   }
