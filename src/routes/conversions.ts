@@ -9,6 +9,7 @@ import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
+import { contentDisposition } from './content-disposition.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const pageParams = idParams.extend({ n: z.coerce.number().int().min(1) });
@@ -58,7 +59,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     });
     return reply
       .header('content-type', FORMATS[format as Format])
-      .header('content-disposition', `inline; filename="${file.filename.replace(/"/g, '')}"`)
+      .header('content-disposition', contentDisposition(file.filename))
       .send(stream);
   });
 
