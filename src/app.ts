@@ -19,6 +19,7 @@ import { webPageRoutes } from './routes/web-page.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
+import { logSerializers } from './log-redaction.js';
 
 export interface AppDeps {
   config: Config;
@@ -47,7 +48,8 @@ const FRAMEWORK_ERRORS: Record<string, ErrorCode> = {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Request lines log the URL: the serializers redact ?api_key= and other secrets from it.
+    loggerInstance: deps.logger.child({}, { serializers: logSerializers }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();

@@ -11,6 +11,7 @@ import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
+import { logSerializers } from './log-redaction.js';
 
 export interface Runtime {
   service: ConversionService;
@@ -24,7 +25,8 @@ export interface Runtime {
 }
 
 /** Wires the local backend: SQLite store + page scheduler + Piscina pool. Resumes unfinished work. */
-export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+export async function createRuntime(config: Config, parentLog: Logger): Promise<Runtime> {
+  const log = parentLog.child({}, { serializers: logSerializers });
   const apiKeys = loadApiKeys(config);
   for (const dir of [config.INPUT_DIR, config.OUTPUT_DIR, config.DATA_DIR, path.join(config.DATA_DIR, 'uploads')]) {
     await fs.mkdir(dir, { recursive: true });

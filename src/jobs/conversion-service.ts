@@ -17,6 +17,7 @@ import type { ConversionRow, JobStore } from './job-store.js';
 import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
+import { redactSecrets } from '../log-redaction.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
@@ -79,8 +80,9 @@ export class ConversionService {
       if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
-    const { password: _secret, ...loggable } = req.options;
-    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable }, 'conversion accepted');
+    const { password: _secret, callbackUrl, ...loggable } = req.options;
+    const webhook = callbackUrl ? redactSecrets(callbackUrl) : null;
+    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable, webhook }, 'conversion accepted');
     this.workflow.begin(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
   }

@@ -4,6 +4,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { guardedLookup } from '../pipeline/url-guard.js';
+import { redactSecrets } from '../log-redaction.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import type { ConversionService } from './conversion-service.js';
 import type { JobStore } from './job-store.js';
@@ -47,7 +48,7 @@ export class WebhookSender {
   async deliver(id: string): Promise<void> {
     const row = this.store.get(id);
     if (!row?.callback_url || !TERMINAL_STATUSES.includes(row.status) || row.webhook_status === 'delivered') return;
-    const log = this.log.child({ conversion_id: id, webhook: row.callback_url });
+    const log = this.log.child({ conversion_id: id, webhook: redactSecrets(row.callback_url) });
     const event = EVENTS[row.status as keyof typeof EVENTS];
     const body = JSON.stringify({ event, conversion: this.service.get(id), timestamp: new Date().toISOString() });
     const delivery = randomUUID();
