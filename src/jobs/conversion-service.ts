@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -63,6 +64,9 @@ export class ConversionService {
     this.refuseWhenFull();
     const id = randomUUID();
     const source = await acceptSource(this.config, id, req);
+    // A file another key uploaded into the input folder does not exist for this key.
+    const uploader = !source.isUpload && req.owner ? this.store.uploadOwner(path.basename(source.path)) : undefined;
+    if (uploader && uploader !== req.owner) throw new AppError('file_not_found');
     const stem = safeStem(source.name);
     let row: ConversionRow;
     try {

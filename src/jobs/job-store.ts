@@ -131,6 +131,12 @@ CREATE TABLE IF NOT EXISTS pages (
   finished_at TEXT,
   PRIMARY KEY (conversion_id, page_no)
 ) WITHOUT ROWID;
+-- Who uploaded a file into INPUT_DIR (with API keys on): another key may neither list nor convert it.
+CREATE TABLE IF NOT EXISTS uploads (
+  filename TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  uploaded_at TEXT NOT NULL
+) WITHOUT ROWID;
 `;
 
 export type BatchTally = { finished: number; failed: number; running: number; n: number };
@@ -200,11 +206,27 @@ export class JobStore {
     return (this.sql(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
   }
 
-  /** Latest conversion of a document by its stem (or by its own output folder name). */
-  latestByStem(stem: string, status?: ConversionStatus): ConversionRow | undefined {
+  /** Latest conversion of a document by its stem (or by its own output folder name); `owner` narrows to one key's. */
+  latestByStem(stem: string, status?: ConversionStatus, owner?: string | null): ConversionRow | undefined {
     return this.sql(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
-                ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
-      .get({ stem, status }) as ConversionRow | undefined;
+                ${owner ? 'AND owner = @owner' : ''} ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
+      .get({ stem, status, owner: owner ?? undefined }) as ConversionRow | undefined;
+  }
+
+  recordUpload(filename: string, owner: string): void {
+    this.sql('INSERT OR REPLACE INTO uploads (filename, owner, uploaded_at) VALUES (?, ?, ?)').run(filename, owner, new Date().toISOString());
+  }
+
+  /** The key that uploaded an input file; undefined for files put there otherwise. */
+  uploadOwner(filename: string): string | undefined {
+    return (this.sql('SELECT owner FROM uploads WHERE filename = ?').get(filename) as { owner: string } | undefined)?.owner;
+  }
+
+  /** Input file names a key uploaded or converted by name. */
+  inputNamesOf(owner: string): Set<string> {
+    const rows = this.sql(`SELECT filename FROM uploads WHERE owner = @owner
+                UNION SELECT filename FROM conversions WHERE owner = @owner AND source_is_upload = 0`).all({ owner }) as { filename: string }[];
+    return new Set(rows.map((r) => r.filename));
   }
 
   outputStemTaken(stem: string): boolean {

@@ -41,6 +41,6 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
   }), async (request) => {
     const form = await readFormInput(request, tmpDir);
     if (!form.upload) throw new AppError('missing_input', 'Send the file in the multipart field "file".');
-    return library.upload(form.upload.tmpPath, form.upload.originalName);
+    return library.upload(form.upload.tmpPath, form.upload.originalName, request.owner);
   });
 };
