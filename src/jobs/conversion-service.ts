@@ -53,23 +53,26 @@ export class ConversionService {
 
   async submit(req: SubmitRequest): Promise<AcceptedReply> {
     if (!this.accepting) throw new AppError('shutting_down');
-    if (req.idempotencyKey) {
-      const existing = this.store.byIdempotencyKey(req.idempotencyKey);
-      if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
-      if (existing) throw new AppError('validation_error', 'This Idempotency-Key is already used by another client; pick another.');
-    }
-    if (req.owner && this.store.unfinishedCountOf(req.owner) >= this.config.MAX_CONCURRENT_PER_KEY) {
-      throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
-    }
-    this.refuseWhenFull();
+    const earlier = this.idempotentReplay(req);
+    if (earlier) return earlier;
+    // A cheap refusal before the file is sniffed and moved; the binding check is at insert time.
+    this.admit(req.owner);
     const id = randomUUID();
     const source = await acceptSource(this.config, id, req);
-    // A file another key uploaded into the input folder does not exist for this key.
-    const uploader = !source.isUpload && req.owner ? this.store.uploadOwner(path.basename(source.path)) : undefined;
-    if (uploader && uploader !== req.owner) throw new AppError('file_not_found');
     const stem = safeStem(source.name);
     let row: ConversionRow;
     try {
+      // A file another key uploaded into the input folder does not exist for this key.
+      const uploader = !source.isUpload && req.owner ? this.store.uploadOwner(path.basename(source.path)) : undefined;
+      if (uploader && uploader !== req.owner) throw new AppError('file_not_found');
+      // From here to begin() nothing awaits: check and insert are one step on the event loop, so
+      // concurrent requests cannot all pass the limits before any of them is counted.
+      const replay = this.idempotentReplay(req);
+      if (replay) {
+        if (source.isUpload) await fs.rm(source.path, { force: true });
+        return replay;
+      }
+      this.admit(req.owner);
       row = this.store.insert({
         id, filename: source.name, source_path: source.path, source_is_upload: source.isUpload ? 1 : 0, source_stem: stem,
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
@@ -81,7 +84,7 @@ export class ConversionService {
       if (source.isUpload) await fs.rm(source.path, { force: true });
       // Two requests with the same key raced; the first one won.
       const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey) : undefined;
-      if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
+      if (winner && winner.owner === (req.owner ?? null)) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
     const { password: _secret, callbackUrl, ...loggable } = req.options;
@@ -89,6 +92,23 @@ export class ConversionService {
     this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable, webhook }, 'conversion accepted');
     this.workflow.begin(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
+  }
+
+  /** The reply of an earlier request with the same Idempotency-Key from the same client, if any. */
+  private idempotentReplay(req: SubmitRequest): AcceptedReply | null {
+    if (!req.idempotencyKey) return null;
+    const existing = this.store.byIdempotencyKey(req.idempotencyKey);
+    if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
+    if (existing) throw new AppError('validation_error', 'This Idempotency-Key is already used by another client; pick another.');
+    return null;
+  }
+
+  /** The per-key and queue limits; synchronous, so it can run in the same step as the insert. */
+  private admit(owner: string | null | undefined): void {
+    if (owner && this.store.unfinishedCountOf(owner) >= this.config.MAX_CONCURRENT_PER_KEY) {
+      throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
+    }
+    this.refuseWhenFull();
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */

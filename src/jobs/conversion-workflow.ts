@@ -12,6 +12,7 @@ import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
 import { batchCounts, etaIso, etaSeconds, formatsOf, progressOf } from './conversion-records.js';
 import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
+import { InspectGate } from './inspect-gate.js';
 import type { PageRunner } from './page-runner.js';
 import type { ProgressEvents } from './progress-events.js';
 
@@ -33,6 +34,9 @@ export class ConversionWorkflow {
   private readonly live = new Set<string>();
   private readonly busy = new Map<string, number>();
   private readonly finalizing = new Set<string>();
+  /** Conversions being inspected or waiting for it: queued, not running (they count against MAX_QUEUED_CONVERSIONS). */
+  private readonly inspecting = new Set<string>();
+  private readonly inspectGate: InspectGate;
   private readonly lifetime = new AbortController();
 
   constructor(
@@ -44,6 +48,7 @@ export class ConversionWorkflow {
     private readonly log: Logger,
   ) {
     this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) => this.executePage(id, pageNo, signal, threadFree));
+    this.inspectGate = new InspectGate(runner.capacity);
   }
 
   /** Starts work on a freshly accepted conversion. */
@@ -84,10 +89,15 @@ export class ConversionWorkflow {
 
   private async inspectAndSchedule(row: ConversionRow): Promise<void> {
     const log = this.log.child({ conversion_id: row.id });
-    this.markBusy(row.id, 1);
+    this.inspecting.add(row.id);
     try {
-      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
-      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
+      const inspected = await this.inspectGate.run(async () => {
+        // Cancelled or shutting down while waiting for a slot: nothing to inspect.
+        const now = this.store.get(row.id);
+        if (this.lifetime.signal.aborted || !now || TERMINAL_STATUSES.includes(now.status)) return null;
+        return this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
+      });
+      if (!inspected || this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
       if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
@@ -105,7 +115,7 @@ export class ConversionWorkflow {
       log.error({ err }, 'could not start conversion');
       this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
     } finally {
-      this.markBusy(row.id, -1);
+      this.inspecting.delete(row.id);
     }
   }
 
@@ -249,7 +259,7 @@ export class ConversionWorkflow {
         this.resumeOne(row);
         continue;
       }
-      if (this.busy.has(row.id) || this.finalizing.has(row.id)) continue;
+      if (this.busy.has(row.id) || this.finalizing.has(row.id) || this.inspecting.has(row.id)) continue;
       const stuck = this.store.unfinishedPages(row.id).filter((p) => p.status === 'running' && !this.scheduler.isRunning(row.id, p.page_no));
       for (const p of stuck) {
         this.log.warn({ conversion_id: row.id, page: p.page_no }, 'stalled page found; requeued');
