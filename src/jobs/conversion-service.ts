@@ -83,8 +83,8 @@ export class ConversionService {
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });
       // Two requests with the same key raced; the first one won.
-      const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey) : undefined;
-      if (winner && winner.owner === (req.owner ?? null)) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
+      const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey, req.owner ?? null) : undefined;
+      if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
     const { password: _secret, callbackUrl, ...loggable } = req.options;
@@ -97,10 +97,8 @@ export class ConversionService {
   /** The reply of an earlier request with the same Idempotency-Key from the same client, if any. */
   private idempotentReplay(req: SubmitRequest): AcceptedReply | null {
     if (!req.idempotencyKey) return null;
-    const existing = this.store.byIdempotencyKey(req.idempotencyKey);
-    if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
-    if (existing) throw new AppError('validation_error', 'This Idempotency-Key is already used by another client; pick another.');
-    return null;
+    const existing = this.store.byIdempotencyKey(req.idempotencyKey, req.owner ?? null);
+    return existing ? this.acceptedReply(existing, 'Already accepted under this Idempotency-Key') : null;
   }
 
   /** The per-key and queue limits; synchronous, so it can run in the same step as the insert. */

@@ -5,6 +5,7 @@ import type { ConversionErrorCode } from '../errors.js';
 import type { DocumentKind, PageSource } from '../schemas/page-result.js';
 import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
 import type { OcrMode } from '../schemas/convert-options.js';
+import { scopeIdempotencyKeysPerOwner } from './store-migrations.js';
 
 /**
  * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
@@ -113,7 +114,7 @@ CREATE TABLE IF NOT EXISTS conversions (
   started_at TEXT,
   completed_at TEXT,
   password TEXT,
-  idempotency_key TEXT UNIQUE
+  idempotency_key TEXT
 );
 -- columns added after the first schema are in COLUMNS_ADDED (ALTER TABLE on older databases)
 CREATE INDEX IF NOT EXISTS conversions_status ON conversions(status, created_at);
@@ -164,6 +165,8 @@ export class JobStore {
     for (const [name, type] of COLUMNS_ADDED) {
       if (!have.has(name)) this.db.exec(`ALTER TABLE conversions ADD COLUMN ${name} ${type}`);
     }
+    scopeIdempotencyKeysPerOwner(this.db);
+    this.db.exec(SCHEMA); // indexes dropped with a rebuilt table come back
   }
 
   close(): void {
@@ -245,8 +248,9 @@ export class JobStore {
     return this.sql(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
   }
 
-  byIdempotencyKey(key: string): ConversionRow | undefined {
-    return this.sql('SELECT * FROM conversions WHERE idempotency_key = ?').get(key) as ConversionRow | undefined;
+  /** Idempotency keys are per API key: `owner` null is the no-keys namespace. */
+  byIdempotencyKey(key: string, owner: string | null): ConversionRow | undefined {
+    return this.sql(`SELECT * FROM conversions WHERE idempotency_key = ? AND ifnull(owner, '') = ?`).get(key, owner ?? '') as ConversionRow | undefined;
   }
 
   /**
