@@ -11,6 +11,8 @@ export interface ApiKeys {
   enabled: boolean;
   /** The key's name, or null for an unknown key. */
   identify(presented: string): string | null;
+  /** Admin keys (ADMIN_API_KEYS) see server-wide totals in /stats and the pool status. */
+  isAdmin(name: string): boolean;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -26,12 +28,15 @@ export function loadApiKeys(config: Config): ApiKeys {
     }
     entries.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
   }
-  const keys = entries.map((entry) => {
+  const admins = config.ADMIN_API_KEYS.split(',').map((e) => e.trim()).filter(Boolean);
+  const parse = (entry: string, admin: boolean) => {
     const i = entry.indexOf(':');
     const [name, key] = i > 0 ? [entry.slice(0, i), entry.slice(i + 1)] : [entry.slice(0, 6), entry];
     if (key.length < 16) throw new ConfigError(`API_KEYS: the key named "${name}" is shorter than 16 characters`);
-    return { name, hash: digest(key) };
-  });
+    return { name, hash: digest(key), admin };
+  };
+  const keys = [...entries.map((e) => parse(e, false)), ...admins.map((e) => parse(e, true))];
+  const adminNames = new Set(keys.filter((k) => k.admin).map((k) => k.name));
   return {
     enabled: keys.length > 0,
     identify(presented) {
@@ -41,6 +46,7 @@ export function loadApiKeys(config: Config): ApiKeys {
       for (const k of keys) if (timingSafeEqual(h, k.hash)) found ??= k.name;
       return found;
     },
+    isAdmin: (name) => adminNames.has(name),
   };
 }
 

@@ -40,6 +40,8 @@ export const configSchema = z.object({
   CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
   /** `name:key` pairs, comma-separated (a bare key is named after its first 6 characters); empty = no keys needed. */
   API_KEYS: z.string().default(''),
+  /** `name:key` pairs like API_KEYS; these keys also see server-wide totals in /stats and the pool status. */
+  ADMIN_API_KEYS: z.string().default(''),
   /** A file with one `name:key` per line (# comments), read at start. */
   API_KEYS_FILE: z.string().default(''),
   /** Requests per minute per key (with keys on). */

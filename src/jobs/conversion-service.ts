@@ -185,9 +185,19 @@ export class ConversionService {
     return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
   }
 
-  poolStatus() {
-    const work = this.workflow.counts();
+  /** The pool as `owner` sees it: its own conversions and pages; null (admins, no keys) sees totals. */
+  poolStatus(owner: string | null = null) {
     const runner = this.runner.stats();
+    if (owner) {
+      const { ids, pagesQueued, pagesRunning } = this.store.workOf(owner);
+      const active = ids.filter((id) => this.workflow.isRunning(id)).length;
+      return {
+        status: 'ok' as const, queue_size: ids.length - active, active_tasks: active, num_workers: this.runner.capacity,
+        pages_queued: pagesQueued, pages_active: pagesRunning, busy_workers: Math.min(pagesRunning, this.runner.capacity),
+        worker_threads: runner.threads, accepting: this.accepting,
+      };
+    }
+    const work = this.workflow.counts();
     return {
       status: 'ok' as const,
       queue_size: work.live - work.busy,
@@ -201,8 +211,8 @@ export class ConversionService {
     };
   }
 
-  stats(): QueueStats {
-    return queueStats(this.store, this.poolStatus());
+  stats(owner: string | null = null): QueueStats {
+    return queueStats(this.store, this.poolStatus(owner), Date.now(), owner);
   }
 
   private queueEtaSeconds(extraPages: number): number | null {

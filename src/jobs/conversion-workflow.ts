@@ -62,6 +62,11 @@ export class ConversionWorkflow {
     return { live: this.live.size, busy: this.busy.size, queued_pages: s.queued_pages, active_pages: s.active_pages };
   }
 
+  /** Whether the conversion has work running now (a page on a worker, or its results being assembled). */
+  isRunning(id: string): boolean {
+    return this.busy.has(id);
+  }
+
   batchesOf(row: ConversionRow) {
     return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE, row.status === 'processing')) : null;
   }

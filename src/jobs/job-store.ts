@@ -236,8 +236,11 @@ export class JobStore {
     return this.sql('SELECT 1 FROM conversions WHERE output_stem = ?').get(stem) !== undefined;
   }
 
-  countByStatus(): Record<ConversionStatus, number> {
-    const rows = this.sql('SELECT status, count(*) AS n FROM conversions GROUP BY status').all() as { status: ConversionStatus; n: number }[];
+  // `owner` in the counters below narrows them to one API key's conversions (null: all).
+
+  countByStatus(owner: string | null = null): Record<ConversionStatus, number> {
+    const rows = this.sql(`SELECT status, count(*) AS n FROM conversions WHERE (@owner IS NULL OR owner = @owner) GROUP BY status`)
+      .all({ owner }) as { status: ConversionStatus; n: number }[];
     const out = { pending: 0, processing: 0, completed: 0, error: 0, cancelled: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
@@ -356,21 +359,34 @@ export class JobStore {
   }
 
   /** Pages that finished (done or failed) since `since` (ISO time). */
-  pagesFinishedSince(since: string): number {
-    return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+  pagesFinishedSince(since: string, owner: string | null = null): number {
+    if (owner === null) return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id WHERE p.finished_at >= ? AND c.owner = ?`)
+      .get(since, owner) as { n: number }).n;
   }
 
   /** Mean seconds from accept to start, over conversions started since `since`. */
-  meanWaitSeconds(since: string): number | null {
-    const r = this.sql(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions WHERE started_at >= ?`)
-      .get(since) as { s: number | null };
+  meanWaitSeconds(since: string, owner: string | null = null): number | null {
+    const r = this.sql(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions
+                WHERE started_at >= @since AND (@owner IS NULL OR owner = @owner)`)
+      .get({ since, owner }) as { s: number | null };
     return r.s === null ? null : Math.round(r.s * 10) / 10;
   }
 
   /** Pages of unfinished conversions still to do (queued or running). */
-  pagesOutstanding(): number {
+  pagesOutstanding(owner: string | null = null): number {
     return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
-                              WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')`).get() as { n: number }).n;
+                              WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')
+                                AND (@owner IS NULL OR c.owner = @owner)`).get({ owner }) as { n: number }).n;
+  }
+
+  /** One key's unfinished conversions and their pages by state: its share of the pool status. */
+  workOf(owner: string): { ids: string[]; pagesQueued: number; pagesRunning: number } {
+    const ids = (this.sql(`SELECT id FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).all(owner) as { id: string }[]).map((r) => r.id);
+    const pages = this.sql(`SELECT sum(p.status = 'queued') AS queued, sum(p.status = 'running') AS running FROM pages p
+                              JOIN conversions c ON c.id = p.conversion_id WHERE c.owner = ? AND c.status IN ('pending', 'processing')`)
+      .get(owner) as { queued: number | null; running: number | null };
+    return { ids, pagesQueued: pages.queued ?? 0, pagesRunning: pages.running ?? 0 };
   }
 
   setWebhookState(id: string, status: 'pending' | 'delivered' | 'failed', attempts: number): void {

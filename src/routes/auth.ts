@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API key's name; null when keys are off (everyone sees everything). */
     owner: string | null;
+    /** An admin key: sees server-wide totals (stats, pool). Without keys everyone does. */
+    admin: boolean;
   }
 }
 
@@ -23,9 +25,13 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return typeof q === 'string' && q ? q : undefined;
 }
 
+/** Whose numbers a caller sees in stats and pool status: its own, or everyone's (null) for admins and without keys. */
+export const statsScope = (request: FastifyRequest): string | null => (request.admin ? null : request.owner);
+
 /** With API keys on, every non-public request needs a valid key and stays within its rate. */
 export function registerAuth(app: FastifyInstance, keys: ApiKeys, config: Config): void {
   app.decorateRequest('owner', null);
+  app.decorateRequest('admin', false);
   if (!keys.enabled) return;
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE);
   app.addHook('onRequest', async (request) => {
@@ -37,5 +43,6 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys, config: Config
     const wait = limiter.take(name);
     if (wait > 0) throw new AppError('rate_limited', `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute reached; retry in ${wait} s.`, { 'retry-after': String(wait) });
     request.owner = name;
+    request.admin = keys.isAdmin(name);
   });
 }

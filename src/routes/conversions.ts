@@ -9,6 +9,7 @@ import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
+import { statsScope } from './auth.js';
 import { contentDisposition } from './content-disposition.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -67,7 +68,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
   // The older Celery backends' name for the same thing.
   app.post('/cancel-job/:id', docs({ summary: 'Cancel (the older backends\' name)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id, request.owner));
 
-  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async () => service.stats());
+  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async (request) => service.stats(statsScope(request)));
 
   app.delete('/conversions/:id', docs({ summary: 'Delete a conversion and its files (cancels it first)', tags: ['conversions'], params: idParams, errors: [404] }), async (request, reply) => {
     await service.remove(parseOr400(idParams, request.params).id, request.owner);
