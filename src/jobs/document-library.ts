@@ -34,7 +34,7 @@ export class DocumentLibrary {
           throw err;
         }
         if (owner) this.store.recordUpload(name, owner);
-        return { status: 'success', filename: name, file_path: target, file_size: size, upload_time: new Date().toISOString() };
+        return { status: 'success', filename: name, file_path: this.shown(target), file_size: size, upload_time: new Date().toISOString() };
       }
       throw new AppError('invalid_filename', 'Too many files with this name in the input folder; rename the file.');
     } finally {
@@ -60,11 +60,11 @@ export class DocumentLibrary {
       const pageCount = conv?.total_pages ?? (files ? (await this.pageFiles(files)).length : 0);
       documents.push({
         filename: entry.name,
-        file_path: file,
+        file_path: this.shown(file),
         file_size: stat.size,
         upload_time: stat.mtime.toISOString(),
         markdown_exists: exists,
-        markdown_path: exists ? markdownPath : null,
+        markdown_path: exists ? this.shown(markdownPath) : null,
         is_multipage: pageCount > 1,
         stem,
         conversion_id: conv?.id ?? null,
@@ -82,11 +82,11 @@ export class DocumentLibrary {
     if (pages.length === 0) throw new AppError('document_not_found');
     if (pageNo === undefined) {
       const parts = await Promise.all(pages.map((p) => fs.readFile(files.markdownNoHeaderFooter(p + 1), 'utf8')));
-      return { status: 'success', filename: stem, page_no: null, total_pages: pages.length, content: parts.join('\n---\n\n'), markdown_path: files.document('md') };
+      return { status: 'success', filename: stem, page_no: null, total_pages: pages.length, content: parts.join('\n---\n\n'), markdown_path: this.shown(files.document('md')) };
     }
     if (!pages.includes(pageNo)) throw new AppError('page_not_found', `Page ${pageNo} does not exist; page_no runs from 0 to ${Math.max(...pages)}.`);
     const mdPath = files.markdownNoHeaderFooter(pageNo + 1);
-    return { status: 'success', filename: stem, page_no: pageNo, total_pages: pages.length, content: await fs.readFile(mdPath, 'utf8'), markdown_path: mdPath };
+    return { status: 'success', filename: stem, page_no: pageNo, total_pages: pages.length, content: await fs.readFile(mdPath, 'utf8'), markdown_path: this.shown(mdPath) };
   }
 
   async markdownFiles(stem: string, owner: string | null = null) {
@@ -97,7 +97,12 @@ export class DocumentLibrary {
       status: 'success',
       stem,
       total_pages: pages.length,
-      files: pages.map((p) => ({ page_no: p, filename: path.basename(files.markdownNoHeaderFooter(p + 1)), path: files.markdownNoHeaderFooter(p + 1), with_header_footer: files.markdown(p + 1) })),
+      files: pages.map((p) => ({
+        page_no: p,
+        filename: path.basename(files.markdownNoHeaderFooter(p + 1)),
+        path: this.shown(files.markdownNoHeaderFooter(p + 1)),
+        with_header_footer: this.shown(files.markdown(p + 1)),
+      })),
     };
   }
 
@@ -108,6 +113,15 @@ export class DocumentLibrary {
       throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
     }
     return file;
+  }
+
+  /** A file as clients see it: `input/…` or `output/…`, never the server's absolute path. */
+  private shown(file: string): string {
+    for (const [root, label] of [[this.config.INPUT_DIR, 'input'], [this.config.OUTPUT_DIR, 'output']] as const) {
+      const rel = path.relative(root, file);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `${label}/${rel.split(path.sep).join('/')}`;
+    }
+    return path.basename(file);
   }
 
   private filesFor(stem: string, owner: string | null): ConversionFiles {
