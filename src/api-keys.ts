@@ -58,6 +58,7 @@ export class RateLimiter {
 
   /** Returns 0 when allowed, or the seconds to wait. */
   take(name: string, now = Date.now()): number {
+    if (this.windows.size > 10_000) this.prune(now);
     const w = this.windows.get(name);
     if (!w || now - w.start >= 60_000) {
       this.windows.set(name, { start: now, count: 1 });
@@ -68,5 +69,17 @@ export class RateLimiter {
       return 0;
     }
     return Math.ceil((w.start + 60_000 - now) / 1000);
+  }
+
+  /** Seconds to wait when the window is used up, without counting this call; 0 otherwise. */
+  blocked(name: string, now = Date.now()): number {
+    const w = this.windows.get(name);
+    if (!w || now - w.start >= 60_000 || w.count < this.perMinute) return 0;
+    return Math.ceil((w.start + 60_000 - now) / 1000);
+  }
+
+  /** Forgets ended windows, so many distinct clients (addresses) cannot grow the map forever. */
+  private prune(now: number): void {
+    for (const [name, w] of this.windows) if (now - w.start >= 60_000) this.windows.delete(name);
   }
 }

@@ -46,6 +46,8 @@ export const configSchema = z.object({
   API_KEYS_FILE: z.string().default(''),
   /** Requests per minute per key (with keys on). */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  /** Wrong API keys per client address per minute before 429 auth_rate_limited (with keys on). */
+  AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
   /** Unfinished conversions per key (with keys on). */
   MAX_CONCURRENT_PER_KEY: positiveInt.default(20),
   /** HMAC-SHA256 key for X-Pagemill-Signature on webhooks; empty = unsigned. */

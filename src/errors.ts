@@ -28,6 +28,7 @@ export const ERRORS = {
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
   unauthorized: { status: 401, message: 'A valid API key is required: send it in the X-API-Key header (or Authorization: Bearer, or ?api_key= for WebSockets and links).' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; retry after Retry-After seconds.' },
+  auth_rate_limited: { status: 429, message: 'Too many wrong API keys from this address; check the key and retry after Retry-After seconds.' },
   too_many_conversions: { status: 429, message: 'This API key has too many unfinished conversions; wait for some to finish or cancel some.' },
   queue_full: { status: 429, message: 'The queue is full; retry after the number of seconds in Retry-After.' },
   invalid_state: { status: 409, message: 'The conversion is not in a state that allows this.' },

@@ -34,12 +34,20 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys, config: Config
   app.decorateRequest('admin', false);
   if (!keys.enabled) return;
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE);
+  // Wrong keys per client address: past the limit, every keyed request from it waits out the
+  // minute (the right key too, or guessing would go on with a tell-tale answer for a hit).
+  const failures = new RateLimiter(config.AUTH_FAILURES_PER_MINUTE);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
     if (PUBLIC.some((re) => re.test(path))) return;
     const key = presentedKey(request);
+    const locked = key ? failures.blocked(request.ip) : 0;
+    if (locked > 0) throw new AppError('auth_rate_limited', undefined, { 'retry-after': String(locked) });
     const name = key ? keys.identify(key) : null;
-    if (!name) throw new AppError('unauthorized');
+    if (!name) {
+      if (key) failures.take(request.ip);
+      throw new AppError('unauthorized');
+    }
     const wait = limiter.take(name);
     if (wait > 0) throw new AppError('rate_limited', `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute reached; retry in ${wait} s.`, { 'retry-after': String(wait) });
     request.owner = name;
