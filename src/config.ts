@@ -50,6 +50,8 @@ export const configSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
   /** Unfinished conversions per key (with keys on). */
   MAX_CONCURRENT_PER_KEY: positiveInt.default(20),
+  /** Key for secrets kept at rest (PDF passwords, AES-256-GCM); empty = a generated DATA_DIR/secret.key. */
+  SECRET_KEY: z.string().default(''),
   /** HMAC-SHA256 key for X-Pagemill-Signature on webhooks; empty = unsigned. */
   WEBHOOK_SECRET: z.string().default(''),
   /** Allow callback URLs on private/loopback addresses (off: SSRF guard). */

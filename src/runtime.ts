@@ -12,6 +12,7 @@ import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 import { logSerializers } from './log-redaction.js';
+import { loadSecretBox } from './secret-box.js';
 
 export interface Runtime {
   service: ConversionService;
@@ -29,10 +30,11 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   const log = parentLog.child({}, { serializers: logSerializers });
   const apiKeys = loadApiKeys(config);
   for (const dir of [config.INPUT_DIR, config.OUTPUT_DIR, config.DATA_DIR, path.join(config.DATA_DIR, 'uploads')]) {
-    await fs.mkdir(dir, { recursive: true });
+    // DATA_DIR holds the job store, the key file and uploaded originals: owner-only when we create it.
+    await fs.mkdir(dir, { recursive: true, mode: dir === config.DATA_DIR ? 0o700 : 0o777 });
   }
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
-  const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
+  const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'), loadSecretBox(config));
   const runner = await PiscinaPageRunner.start(config, log);
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');

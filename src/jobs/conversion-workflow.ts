@@ -100,7 +100,7 @@ export class ConversionWorkflow {
         // Cancelled or shutting down while waiting for a slot: nothing to inspect.
         const now = this.store.get(row.id);
         if (this.lifetime.signal.aborted || !now || TERMINAL_STATUSES.includes(now.status)) return null;
-        return this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
+        return this.runner.inspect({ kind: row.kind, path: row.source_path, password: this.store.passwordOf(row) }, this.lifetime.signal);
       });
       if (!inspected || this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
@@ -132,7 +132,7 @@ export class ConversionWorkflow {
     try {
       this.store.markPageRunning(id, pageNo);
       const result = await this.runner.runPage({
-        kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
+        kind: row.kind, path: row.source_path, page_no: pageNo, password: this.store.passwordOf(row), dpi: this.config.RENDER_DPI,
         max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
         ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
         detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',

@@ -5,7 +5,8 @@ import type { ConversionErrorCode } from '../errors.js';
 import type { DocumentKind, PageSource } from '../schemas/page-result.js';
 import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
 import type { OcrMode } from '../schemas/convert-options.js';
-import { scopeIdempotencyKeysPerOwner } from './store-migrations.js';
+import { restrictDatabaseFiles, scopeIdempotencyKeysPerOwner } from './store-migrations.js';
+import type { SecretBox } from '../secret-box.js';
 
 /**
  * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
@@ -33,7 +34,10 @@ export interface ConversionRow {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
-  /** A PDF's password, kept so a restart can resume it (same trust boundary as the file and its text). */
+  /**
+   * A PDF's password, kept so a restart can resume it: sealed with the SecretBox when the store has
+   * one (read it with passwordOf), and cleared when the conversion ends.
+   */
   password: string | null;
   idempotency_key: string | null;
   /** Comma-separated output formats. */
@@ -153,8 +157,11 @@ export class JobStore {
    */
   private readonly tallies = new Map<string, { size: number; byBatch: Map<number, BatchTally> }>();
 
-  constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  constructor(file: string, private readonly secrets?: SecretBox) {
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      restrictDatabaseFiles(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -167,6 +174,7 @@ export class JobStore {
     }
     scopeIdempotencyKeysPerOwner(this.db);
     this.db.exec(SCHEMA); // indexes dropped with a rebuilt table come back
+    if (secrets) this.sealPlainPasswords(secrets);
   }
 
   close(): void {
@@ -183,12 +191,27 @@ export class JobStore {
   }
 
   insert(c: NewConversion): ConversionRow {
+    if (c.password !== null && this.secrets) c = { ...c, password: this.secrets.seal(c.password) };
     this.sql(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
                   created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url, owner)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
                   @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
       .run(c);
     return this.get(c.id)!;
+  }
+
+  /** The PDF password to hand to a worker (undefined: none, or it cannot be opened with this key). */
+  passwordOf(row: ConversionRow): string | undefined {
+    if (row.password === null) return undefined;
+    return (this.secrets ? this.secrets.open(row.password) : row.password) ?? undefined;
+  }
+
+  /** Passwords stored in plain text by older versions are sealed on open. */
+  private sealPlainPasswords(secrets: SecretBox): void {
+    const rows = this.sql('SELECT id, password FROM conversions WHERE password IS NOT NULL').all() as { id: string; password: string }[];
+    for (const r of rows) {
+      if (!secrets.isSealed(r.password)) this.sql('UPDATE conversions SET password = ? WHERE id = ?').run(secrets.seal(r.password), r.id);
+    }
   }
 
   get(id: string): ConversionRow | undefined {
@@ -316,9 +339,9 @@ export class JobStore {
     })();
   }
 
-  /** Moves a conversion to a terminal state; returns undefined when it already was terminal. */
+  /** Moves a conversion to a terminal state (its password is no longer needed: cleared); undefined when it already was terminal. */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
-    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
+    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?, password = NULL
                 WHERE id = ? AND status IN ('pending', 'processing')`)
       .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
     this.tallies.delete(id);

@@ -1,4 +1,21 @@
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
+
+/**
+ * The database holds PDF passwords (sealed), file names and owners: owner-only (0600). SQLite
+ * gives the -wal and -shm files the mode of the database file, so the database file is created
+ * 0600 before SQLite opens it; files of older installs are narrowed too.
+ */
+export function restrictDatabaseFiles(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
 
 /**
  * Idempotency keys used to be UNIQUE across the whole table, so two API keys could not use the
