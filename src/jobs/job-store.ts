@@ -209,9 +209,8 @@ export class JobStore {
   /** Passwords stored in plain text by older versions are sealed on open. */
   private sealPlainPasswords(secrets: SecretBox): void {
     const rows = this.sql('SELECT id, password FROM conversions WHERE password IS NOT NULL').all() as { id: string; password: string }[];
-    for (const r of rows) {
-      if (!secrets.isSealed(r.password)) this.sql('UPDATE conversions SET password = ? WHERE id = ?').run(secrets.seal(r.password), r.id);
-    }
+    const update = this.sql('UPDATE conversions SET password = ? WHERE id = ?');
+    for (const r of rows) if (!secrets.isSealed(r.password)) update.run(secrets.seal(r.password), r.id);
   }
 
   get(id: string): ConversionRow | undefined {
@@ -240,7 +239,8 @@ export class JobStore {
   }
 
   recordUpload(filename: string, owner: string): void {
-    this.sql('INSERT OR REPLACE INTO uploads (filename, owner, uploaded_at) VALUES (?, ?, ?)').run(filename, owner, new Date().toISOString());
+    this.sql('INSERT OR REPLACE INTO uploads (filename, owner, uploaded_at) VALUES (?, ?, ?)')
+      .run(filename, owner, new Date().toISOString());
   }
 
   /** The key that uploaded an input file; undefined for files put there otherwise. */
@@ -251,7 +251,8 @@ export class JobStore {
   /** Input file names a key uploaded or converted by name. */
   inputNamesOf(owner: string): Set<string> {
     const rows = this.sql(`SELECT filename FROM uploads WHERE owner = @owner
-                UNION SELECT filename FROM conversions WHERE owner = @owner AND source_is_upload = 0`).all({ owner }) as { filename: string }[];
+                UNION SELECT filename FROM conversions WHERE owner = @owner AND source_is_upload = 0`)
+      .all({ owner }) as { filename: string }[];
     return new Set(rows.map((r) => r.filename));
   }
 
@@ -276,7 +277,8 @@ export class JobStore {
 
   /** Idempotency keys are per API key: `owner` null is the no-keys namespace. */
   byIdempotencyKey(key: string, owner: string | null): ConversionRow | undefined {
-    return this.sql(`SELECT * FROM conversions WHERE idempotency_key = ? AND ifnull(owner, '') = ?`).get(key, owner ?? '') as ConversionRow | undefined;
+    return this.sql(`SELECT * FROM conversions WHERE idempotency_key = ? AND ifnull(owner, '') = ?`)
+      .get(key, owner ?? '') as ConversionRow | undefined;
   }
 
   /**
@@ -339,7 +341,10 @@ export class JobStore {
     })();
   }
 
-  /** Moves a conversion to a terminal state (its password is no longer needed: cleared); undefined when it already was terminal. */
+  /**
+   * Moves a conversion to a terminal state, clearing its password (no longer needed); undefined
+   * when it already was terminal.
+   */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
     const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?, password = NULL
                 WHERE id = ? AND status IN ('pending', 'processing')`)
@@ -384,8 +389,8 @@ export class JobStore {
   /** Pages that finished (done or failed) since `since` (ISO time). */
   pagesFinishedSince(since: string, owner: string | null = null): number {
     if (owner === null) return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
-    return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id WHERE p.finished_at >= ? AND c.owner = ?`)
-      .get(since, owner) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
+                WHERE p.finished_at >= ? AND c.owner = ?`).get(since, owner) as { n: number }).n;
   }
 
   /** Mean seconds from accept to start, over conversions started since `since`. */
@@ -405,7 +410,8 @@ export class JobStore {
 
   /** One key's unfinished conversions and their pages by state: its share of the pool status. */
   workOf(owner: string): { ids: string[]; pagesQueued: number; pagesRunning: number } {
-    const ids = (this.sql(`SELECT id FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).all(owner) as { id: string }[]).map((r) => r.id);
+    const ids = (this.sql(`SELECT id FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`)
+      .all(owner) as { id: string }[]).map((r) => r.id);
     const pages = this.sql(`SELECT sum(p.status = 'queued') AS queued, sum(p.status = 'running') AS running FROM pages p
                               JOIN conversions c ON c.id = p.conversion_id WHERE c.owner = ? AND c.status IN ('pending', 'processing')`)
       .get(owner) as { queued: number | null; running: number | null };

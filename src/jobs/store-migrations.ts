@@ -24,7 +24,8 @@ export function restrictDatabaseFiles(file: string): void {
  * unique index on (owner, idempotency_key) takes its place.
  */
 export function scopeIdempotencyKeysPerOwner(db: Database.Database): void {
-  const table = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'conversions'`).get() as { sql: string } | undefined;
+  const table = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'conversions'`)
+    .get() as { sql: string } | undefined;
   if (table && /idempotency_key\s+TEXT\s+UNIQUE/i.test(table.sql)) {
     const rebuilt = table.sql
       .replace(/idempotency_key\s+TEXT\s+UNIQUE/i, 'idempotency_key TEXT')
