@@ -201,9 +201,14 @@ export class JobStore {
   }
 
   /** Latest conversion of a document by its stem (or by its own output folder name). */
+  /**
+   * The newest conversion of the input file with this stem (a re-conversion of a replaced file
+   * must win over the first one); a stem that names no input file may be one conversion's own
+   * output stem (`x-1a2b3c4d`).
+   */
   latestByStem(stem: string, status?: ConversionStatus): ConversionRow | undefined {
     return this.sql(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
-                ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
+                ORDER BY (source_stem = @stem) DESC, created_at DESC, rowid DESC LIMIT 1`)
       .get({ stem, status }) as ConversionRow | undefined;
   }
 

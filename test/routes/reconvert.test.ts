@@ -59,4 +59,40 @@ describe('re-converting a replaced input file', () => {
     expect(second.text).toContain('Omega report');
     expect(second.text).not.toContain('Alpha');
   });
+
+  it('serves the latest completed conversion on the seed document routes; the first stays reachable by id', async () => {
+    const file = path.join(t.config.INPUT_DIR, 'routes.pdf');
+    await fs.writeFile(file, textPdf([['First edition of the ferry timetable']]));
+    const first = await convertNamed('routes.pdf');
+    await fs.writeFile(file, textPdf([['Second edition with winter sailings added']]));
+    const second = await convertNamed('routes.pdf');
+    expect(second.id).not.toBe(first.id);
+
+    const docs = (await t.app.inject({ url: '/documents' })).json();
+    const doc = docs.documents.find((d: { filename: string }) => d.filename === 'routes.pdf');
+    expect(doc).toMatchObject({ stem: 'routes', conversion_id: second.id, markdown_exists: true });
+
+    const md = await t.app.inject({ url: '/markdown/routes' });
+    expect(md.statusCode).toBe(200);
+    expect(md.json().content).toContain('Second edition');
+    expect(md.json().content).not.toContain('First edition');
+    const page = (await t.app.inject({ url: '/markdown/routes?page_no=0' })).json();
+    expect(page.content).toContain('Second edition');
+
+    const files = (await t.app.inject({ url: '/markdown-files/routes' })).json();
+    expect(files.files).toHaveLength(1);
+    expect(await fs.readFile(files.files[0].path, 'utf8')).toContain('Second edition');
+
+    const secondRec = (await t.app.inject({ url: `/conversions/${second.id}` })).json();
+    const image = await t.app.inject({ url: '/image/routes?page_no=0' });
+    expect(image.statusCode).toBe(200);
+    const latestPreview = await fs.readFile(path.join(t.config.OUTPUT_DIR, secondRec.output_stem, `${secondRec.output_stem}_page_0.jpg`));
+    expect(image.rawPayload.equals(latestPreview)).toBe(true);
+
+    // The first conversion is still there, by id and by its own output stem.
+    expect((await t.app.inject({ url: `/conversions/${first.id}/result?format=txt` })).body).toContain('First edition');
+    const firstRec = (await t.app.inject({ url: `/conversions/${first.id}` })).json();
+    expect((await t.app.inject({ url: `/markdown/${secondRec.output_stem}` })).json().content).toContain('Second edition');
+    expect(firstRec.output_stem).toBe('routes');
+  });
 });
