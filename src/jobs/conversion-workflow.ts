@@ -9,10 +9,11 @@ import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
 import { conversionFiles } from '../outputs/conversion-files.js';
 import { assembleDocument } from '../pipeline/assemble-document.js';
 import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
-import { batchCounts, etaIso, etaSeconds, formatsOf, progressOf } from './conversion-records.js';
+import { batchCounts, etaIso, formatsOf, progressOf } from './conversion-records.js';
 import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
 import type { PageRunner } from './page-runner.js';
+import { PageTimings } from './page-timings.js';
 import type { ProgressEvents } from './progress-events.js';
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
@@ -34,6 +35,7 @@ export class ConversionWorkflow {
   private readonly busy = new Map<string, number>();
   private readonly finalizing = new Set<string>();
   private readonly lifetime = new AbortController();
+  private readonly timings = new PageTimings();
 
   constructor(
     private readonly config: Config,
@@ -57,6 +59,11 @@ export class ConversionWorkflow {
     return { live: this.live.size, busy: this.busy.size, queued_pages: s.queued_pages, active_pages: s.active_pages };
   }
 
+  /** Seconds left for a conversion whose pages this process runs; null when not measured yet. */
+  etaOf(row: ConversionRow): number | null {
+    return this.timings.estimate(row);
+  }
+
   batchesOf(row: ConversionRow) {
     return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE, row.status === 'processing')) : null;
   }
@@ -70,6 +77,7 @@ export class ConversionWorkflow {
     const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
     if (!done) return undefined;
     this.live.delete(id);
+    this.timings.forget(id);
     const stopped = this.scheduler.cancel(id, 'cancelled');
     this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
     this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
@@ -116,6 +124,7 @@ export class ConversionWorkflow {
     this.markBusy(id, 1);
     try {
       this.store.markPageRunning(id, pageNo);
+      this.timings.started(id, pageNo);
       const result = await this.runner.runPage({
         kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
         max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
@@ -151,11 +160,13 @@ export class ConversionWorkflow {
         log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
         outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
       }
+      this.timings.finished(id, pageNo);
       const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
       if (TERMINAL_STATUSES.includes(updated.status)) return;
       this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
     } finally {
+      this.timings.stopped(id, pageNo);
       this.markBusy(id, -1);
     }
   }
@@ -182,6 +193,7 @@ export class ConversionWorkflow {
         : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
       if (!this.store.finish(id, 'completed', message)) return;
       this.live.delete(id);
+      this.timings.forget(id);
       log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
@@ -217,6 +229,7 @@ export class ConversionWorkflow {
   private fail(id: string, error: TaskError): void {
     const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
     this.live.delete(id);
+    this.timings.forget(id);
     this.scheduler.cancel(id, 'failed');
     if (!row) return;
     this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
@@ -224,7 +237,7 @@ export class ConversionWorkflow {
   }
 
   private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
-    const eta = etaSeconds(row);
+    const eta = this.etaOf(row);
     this.events.publish({
       conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
       current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
