@@ -22,7 +22,7 @@ export interface EtaInput {
 const RECENT_PAGES = 8;
 /** The window, in per-page times, over which the threads working on the conversion are counted. */
 const PARALLELISM_WINDOW_PAGES = 4;
-/** A page running longer than the average is assumed to need a little more, not nothing. */
+/** A page running longer than every recent one is assumed to need a little more, not nothing. */
 const OVERRUN_REMAINDER = 0.1;
 /** A floor for the measured share of the pool, so a conversion that barely ran gets no absurd ETA. */
 const MIN_THREADS = 0.1;
@@ -38,7 +38,8 @@ export function estimateRemainingSeconds(input: EtaInput): number | null {
 
   const running = spans.filter((s) => s.end === undefined);
   const queued = Math.max(0, total - finished - running.length);
-  const runningLeft = running.reduce((sum, s) => sum + Math.max(perPage - (now - s.start), perPage * OVERRUN_REMAINDER), 0);
+  const durations = recent.map((s) => s.end! - s.start);
+  const runningLeft = running.reduce((sum, s) => sum + residual(durations, now - s.start, perPage), 0);
   const work = queued * perPage + runningLeft;
 
   const firstStart = Math.min(...spans.map((s) => s.start));
@@ -47,6 +48,17 @@ export function estimateRemainingSeconds(input: EtaInput): number | null {
   // Nothing ran lately (waiting behind other conversions): assume one thread rather than none.
   const threads = measured > 0 ? Math.max(measured, MIN_THREADS) : Math.max(running.length, 1);
   return work / threads / 1000;
+}
+
+/**
+ * What a page that has run `elapsed` ms still needs: the mean of the recent durations longer than
+ * that, minus `elapsed` (a page past the usual time is one of the slow ones); past them all, a
+ * little.
+ */
+function residual(durations: number[], elapsed: number, perPage: number): number {
+  const longer = durations.filter((d) => d > elapsed);
+  if (longer.length === 0) return perPage * OVERRUN_REMAINDER;
+  return longer.reduce((a, b) => a + b, 0) / longer.length - elapsed;
 }
 
 /** Thread-milliseconds spent on the spans inside [from, to]. */
