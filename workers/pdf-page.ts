@@ -1,12 +1,13 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
-import { blocksFromTextItems, categorize, isUsableTextLayer, pageText, type TextItemLike } from './page-layout.js';
+import { blocksFromTextItems, categorize, pageText, type TextItemLike } from './page-layout.js';
 import { drawPreview, ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
 import { ocrPixels, renderGrey, type CanvasFactory } from './page-pixels.js';
 import { renderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
+import { judgeTextLayer } from './text-plausibility.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
@@ -18,11 +19,18 @@ export async function pdfPageCount(file: string, password: string | undefined, m
   return doc.numPages;
 }
 
-/** Which pages keep their own text: `auto` a usable layer, `skip-text` any layer, `force` none. */
-function keepsTextLayer(items: TextItemLike[], mode: PageTask['ocr_mode']): boolean {
-  if (mode === 'force') return false;
-  if (mode === 'skip-text') return items.some((i) => i.str.trim() !== '');
-  return isUsableTextLayer(items);
+/**
+ * Which pages keep their own text, and why (the page's `source_reason`): `auto` a plausible layer,
+ * `skip-text` any layer, `force` none.
+ */
+function textLayerDecision(items: TextItemLike[], task: PageTask): { keep: boolean; reason: string } {
+  if (task.ocr_mode === 'force') return { keep: false, reason: 'ocr-forced' };
+  if (task.ocr_mode === 'skip-text') {
+    const any = items.some((i) => i.str.trim() !== '');
+    return { keep: any, reason: any ? 'text-layer' : 'no-text-layer' };
+  }
+  const verdict = judgeTextLayer(items.map((i) => i.str).join(''), task.lang);
+  return verdict.usable ? { keep: true, reason: 'text-layer' } : { keep: false, reason: verdict.reason };
 }
 
 export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, 'page'> & { page: Omit<PageOutput['page'], 'duration_ms'> }> {
@@ -44,7 +52,8 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
 
     const content = await page.getTextContent();
     const items = content.items.filter((i): i is TextItemLike & typeof i => 'str' in i);
-    if (keepsTextLayer(items, task.ocr_mode)) {
+    const decision = textLayerDecision(items, task);
+    if (decision.keep) {
       const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, task.page_no);
       let preview: Uint8Array | undefined;
       if (task.preview) {
@@ -53,7 +62,10 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
         preview = await drawPreview({ ...small, width: small.width, height: small.height }, blocks.map((b) => ({ ...b, bbox: b.bbox.map((n) => n * f) as typeof b.bbox })));
       }
       return {
-        page: { ...common, width: size.width, height: size.height, source: 'text-layer', confidence: 100, text: pageText(blocks), blocks, rotation: 0, blank: false },
+        page: {
+          ...common, width: size.width, height: size.height, source: 'text-layer', source_reason: decision.reason, confidence: 100,
+          text: pageText(blocks), blocks, rotation: 0, blank: false,
+        },
         preview,
       };
     }
@@ -70,7 +82,8 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
     }
     return {
       page: {
-        ...common, width: ocr.width, height: ocr.height, source: 'ocr', confidence: ocr.confidence, text: pageText(ocr.blocks), blocks: ocr.blocks,
+        ...common, width: ocr.width, height: ocr.height, source: 'ocr', source_reason: decision.reason, confidence: ocr.confidence,
+        text: pageText(ocr.blocks), blocks: ocr.blocks,
         rotation: ocr.rotation, blank: ocr.blank,
       },
       textLayerPdf: ocr.textLayerPdf,
