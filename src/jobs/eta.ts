@@ -39,15 +39,16 @@ export function estimateRemainingSeconds(input: EtaInput): number | null {
   const running = spans.filter((s) => s.end === undefined);
   const queued = Math.max(0, total - finished - running.length);
   const durations = recent.map((s) => s.end! - s.start);
-  const runningLeft = running.reduce((sum, s) => sum + residual(durations, now - s.start, perPage), 0);
-  const work = queued * perPage + runningLeft;
+  const left = running.map((s) => residual(durations, now - s.start, perPage));
+  const work = queued * perPage + left.reduce((a, b) => a + b, 0);
 
   const firstStart = Math.min(...spans.map((s) => s.start));
   const window = Math.min(now - firstStart, PARALLELISM_WINDOW_PAGES * perPage);
   const measured = window > 0 ? busyTime(spans, now - window, now) / window : 0;
   // Nothing ran lately (waiting behind other conversions): assume one thread rather than none.
   const threads = measured > 0 ? Math.max(measured, MIN_THREADS) : Math.max(running.length, 1);
-  return work / threads / 1000;
+  // No thread speeds up one page: the slowest running page is a floor.
+  return Math.max(work / threads, ...left) / 1000;
 }
 
 /**

@@ -64,6 +64,11 @@ describe('estimateRemainingSeconds', () => {
     expect(estimateRemainingSeconds({ total: 8, finished: 4, spans: two, now: 2001 })).toBeCloseTo(2, 1);
   });
 
+  it('does not divide the last running page among idle threads', () => {
+    const spans = [{ start: 0, end: 1000 }, { start: 0, end: 1000 }, { start: 1000, end: 1500 }, { start: 1000 }];
+    expect(estimateRemainingSeconds({ total: 4, finished: 3, spans, now: 1500 })).toBeCloseTo(0.5, 5);
+  });
+
   it('has no estimate before a page finished, and none left when all did', () => {
     expect(estimateRemainingSeconds({ total: 3, finished: 0, spans: [{ start: 0 }], now: 500 })).toBeNull();
     expect(estimateRemainingSeconds({ total: 1, finished: 1, spans: [{ start: 0, end: 10 }], now: 20 })).toBe(0);
