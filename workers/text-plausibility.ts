@@ -6,7 +6,11 @@ import { scriptMatcher, scriptsOf } from '../src/pipeline/language-scripts.js';
  * (replacement or private-use characters), ToUnicode maps that point at control characters, or
  * byte-swapped maps that turn Latin into Han ideographs. OCR beats all of them.
  */
-export type LayerVerdict = { usable: true } | { usable: false; reason: string };
+/**
+ * `ocrMustBeatIt`: the layer's only fault is its script, which a real page in a language the
+ * client did not name also has; OCR replaces it only if it reads the page confidently.
+ */
+export type LayerVerdict = { usable: true } | { usable: false; reason: string; ocrMustBeatIt: boolean };
 
 /** Below this many non-space characters a page has no text layer worth keeping. */
 const MIN_CHARACTERS = 10;
@@ -22,7 +26,7 @@ export const IMPLAUSIBLE = 'implausible-text-layer';
 export function judgeTextLayer(text: string, lang: string): LayerVerdict {
   // Tabs, newlines and carriage returns are whitespace, not control junk.
   const chars = [...text.replace(/[\t\n\r\f\v \u00a0\u2000-\u200b\u3000]+/g, '')];
-  if (chars.length < MIN_CHARACTERS) return { usable: false, reason: 'no-text-layer' };
+  if (chars.length < MIN_CHARACTERS) return { usable: false, reason: 'no-text-layer', ocrMustBeatIt: false };
   const share = (re: RegExp) => chars.filter((c) => re.test(c)).length / chars.length;
 
   if (share(/[\u0000-\u001f\u007f-\u009f]/) > MAX_CONTROL_SHARE) return implausible('control characters');
@@ -33,11 +37,11 @@ export function judgeTextLayer(text: string, lang: string): LayerVerdict {
     const letters = chars.filter((c) => /\p{L}/u.test(c));
     const foreign = letters.filter((c) => !inScript.test(c)).length;
     if (letters.length > 0 && foreign / letters.length > MAX_FOREIGN_LETTER_SHARE) {
-      return implausible("characters outside the requested languages' scripts");
+      return { ...implausible("characters outside the requested languages' scripts"), ocrMustBeatIt: true };
     }
   }
   if (share(/[\p{L}\p{N}]/u) <= MIN_WORDISH_SHARE) return implausible('few letters or digits');
   return { usable: true };
 }
 
-const implausible = (why: string): LayerVerdict => ({ usable: false, reason: `${IMPLAUSIBLE}: ${why}` });
+const implausible = (why: string) => ({ usable: false as const, reason: `${IMPLAUSIBLE}: ${why}`, ocrMustBeatIt: false });

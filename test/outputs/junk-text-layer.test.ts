@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
+import { cyrillicTextPdf } from '../fixtures/cyrillic-pdf.js';
 import { byteSwapped, controlCharacters, junkTextLayerPdf } from '../fixtures/junk-text-pdf.js';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
 import { submitFile, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
@@ -43,6 +44,14 @@ describe('junk text layers in ocr_mode=auto', () => {
     expect(page.source).toBe('ocr');
     expect(page.source_reason).toBe('implausible-text-layer: control characters');
     expect(page.text).toContain('calm seas');
+  });
+
+  it('keeps a real page in another script when OCR in the requested language reads it worse', async () => {
+    const russian = ['Съешь же ещё этих мягких французских булок, да выпей чаю', 'Широкая электрификация южных губерний даст мощный толчок'];
+    const page = await convertPage('russian.pdf', cyrillicTextPdf(russian)); // lang defaults to eng
+    expect(page.source).toBe('text-layer');
+    expect(page.source_reason).toMatch(/^text-layer: kept, OCR in eng read it worse/);
+    expect(page.text).toContain('французских булок');
   });
 
   it('keeps the junk layer as it is with skip-text', async () => {
