@@ -21,6 +21,6 @@ describe('describeContent: what a refused file was', () => {
     expect(describeContent(Buffer.from('PK\x03\x04rest', 'latin1'))).toMatch(/^a ZIP archive/);
     expect(describeContent(Buffer.from('<!DOCTYPE html><html>', 'latin1'))).toBe('an HTML page');
     expect(describeContent(Buffer.from('Hello there,\nthis is a letter.'))).toBe('text starting "Hello there, this is a l"');
-    expect(describeContent(Buffer.from([1, 2, 3, 0xfe, 0xff, 0, 9, 200, 7]))).toBe('bytes 01 02 03 fe ff 00 09 c8');
+    expect(describeContent(Buffer.from([1, 2, 3, 0xfe, 0xff, 0, 9, 200, 7]))).toBe('unrecognised content (its first bytes: 01 02 03 fe ff 00 09 c8)');
   });
 });
