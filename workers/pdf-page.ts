@@ -53,7 +53,8 @@ async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageO
   let preview: Uint8Array | undefined;
   if (task.preview) {
     const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
-    const small = await renderGrey(page, { scale: size.scale * f, width: Math.max(1, Math.round(size.width * f)), height: Math.max(1, Math.round(size.height * f)) }, canvasFactory);
+    const shrunk = { scale: size.scale * f, width: Math.max(1, Math.round(size.width * f)), height: Math.max(1, Math.round(size.height * f)) };
+    const small = await renderGrey(page, shrunk, canvasFactory);
     preview = await drawPreview(small, blocks.map((b) => ({ ...b, bbox: b.bbox.map((n) => n * f) as typeof b.bbox })));
   }
   return {

@@ -31,7 +31,9 @@ export function etaIso(seconds: number | null, now = Date.now()): string | null 
 }
 
 /** `eta`: seconds left, measured by the process running the pages (page-timings.ts). */
-export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: BatchCounts | null = null, eta: number | null = null): ConversionRecord {
+export function toRecord(
+  row: ConversionRow, pages: PageRow[] = [], batches: BatchCounts | null = null, eta: number | null = null,
+): ConversionRecord {
   return {
     id: row.id,
     filename: row.filename,
@@ -71,7 +73,8 @@ export function neverProduced(row: ConversionRow): AppError | null {
   if (row.status === 'cancelled') return new AppError('conversion_cancelled');
   if (row.status === 'error') {
     const why = row.error_code ? ` (${row.error_code}: ${row.error ?? ''})` : '';
-    return new AppError('conversion_failed', `The conversion ended with an error${why}; this page or result will never exist. Fix the input and convert again.`);
+    const detail = `The conversion ended with an error${why}; this page or result will never exist. Fix the input and convert again.`;
+    return new AppError('conversion_failed', detail);
   }
   return null;
 }

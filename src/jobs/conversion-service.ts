@@ -144,7 +144,9 @@ export class ConversionService {
   async page(id: string, pageNo: number, owner?: string | null) {
     const row = this.row(id, owner);
     const page = this.store.page(id, pageNo);
-    if (!page && row.total_pages === null) throw neverProduced(row) ?? new AppError('page_not_found', 'The document is still being inspected; retry shortly.');
+    if (!page && row.total_pages === null) {
+      throw neverProduced(row) ?? new AppError('page_not_found', 'The document is still being inspected; retry shortly.');
+    }
     if (!page) throw new AppError('page_not_found');
     if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
     if (page.status !== 'done') throw neverProduced(row) ?? new AppError('page_not_ready');

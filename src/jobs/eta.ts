@@ -2,9 +2,10 @@
  * Remaining time of a conversion from what its pages measured, not from elapsed ÷ finished: that
  * ratio ignores pages already running and swings ~2× whenever pages finish together (two threads
  * finish in pairs). Here the remaining work is the queued pages at the recent per-page time plus
- * what is left of each running page, divided by how many threads have been working on this
- * conversion lately (busy thread-time per wall-time, so a share of a pool shared with other
- * conversions counts as such). Pure: the clock is a parameter.
+ * what is left of each running page (the mean residual of recent durations), divided by how many
+ * threads have been working on this conversion lately (busy thread-time per wall-time, so a share
+ * of a pool shared with other conversions counts as such), and never less than the slowest running
+ * page still needs. Pure: the clock is a parameter.
  */
 
 /** One page's run: wall-clock ms; `end` is undefined while it runs. */

@@ -43,7 +43,8 @@ export class PageTimings {
     if (row.status !== 'processing' || !row.total_pages || !run) return null;
     const now = this.now();
     const spans = [...run.finished, ...[...run.running.values()].map((start) => ({ start }))];
-    const seconds = estimateRemainingSeconds({ total: row.total_pages, finished: row.pages_done + row.pages_failed, spans, now });
+    const finished = row.pages_done + row.pages_failed;
+    const seconds = estimateRemainingSeconds({ total: row.total_pages, finished, spans, now });
     return seconds === null ? null : Math.round(seconds * 10) / 10;
   }
 }

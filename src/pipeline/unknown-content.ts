@@ -24,5 +24,6 @@ export function describeContent(head: Buffer): string {
   if (sample.length > 0 && printable / sample.length > 0.95) {
     return `text starting "${ascii.replace(/\s+/g, ' ').trim().slice(0, 24)}"`;
   }
-  return `unrecognised content (its first bytes: ${[...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`;
+  const hex = [...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `unrecognised content (its first bytes: ${hex})`;
 }
