@@ -23,6 +23,8 @@ export const ERRORS = {
   page_not_found: { status: 404, message: 'This conversion has no such page; pages are numbered from 1 to total_pages.' },
   page_not_ready: { status: 409, message: 'This page has not finished yet; follow /ws/conversion/:id or retry shortly.' },
   result_not_ready: { status: 409, message: 'The conversion has not completed; the result exists once status is "completed".' },
+  conversion_cancelled: { status: 409, message: 'The conversion was cancelled: this page or result will never exist; convert the document again.' },
+  conversion_failed: { status: 409, message: 'The conversion ended with an error (see its error_code): this page or result will never exist; fix the input and convert again.' },
   invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, pdf.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },

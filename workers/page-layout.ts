@@ -188,15 +188,3 @@ export function pageConfidence(blocks: Block[]): number {
 export function pageText(blocks: Block[]): string {
   return blocks.map((b) => b.text).join('\n\n');
 }
-
-/**
- * A text layer is usable when it has a reasonable amount of real text: fonts without a Unicode
- * mapping produce a handful of private-use or replacement characters, which OCR beats.
- */
-export function isUsableTextLayer(items: TextItemLike[]): boolean {
-  const text = items.map((i) => i.str).join('').replace(/\s+/g, '');
-  if (text.length < 10) return false;
-  const junk = text.match(/[\uFFFD\uE000-\uF8FF\u0000-\u001F]/g)?.length ?? 0;
-  const wordish = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
-  return junk / text.length < 0.1 && wordish / text.length > 0.5;
-}

@@ -12,7 +12,7 @@ import { conversionFiles, type ConversionFiles } from '../outputs/conversion-fil
 import { safeStem } from '../pipeline/input-files.js';
 import { readPageResult } from '../pipeline/page-output.js';
 import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
-import { etaSeconds, formatsOf, progressOf, toRecord } from './conversion-records.js';
+import { formatsOf, neverProduced, progressOf, toRecord } from './conversion-records.js';
 import { ConversionWorkflow } from './conversion-workflow.js';
 import type { ConversionRow, JobStore } from './job-store.js';
 import type { PageRunner } from './page-runner.js';
@@ -122,7 +122,7 @@ export class ConversionService {
   private acceptedReply(row: ConversionRow, message: string): AcceptedReply {
     const { queue_size, active_tasks } = this.poolStatus();
     const pages = row.total_pages;
-    const eta = etaSeconds(row) ?? (pages ? this.queueEtaSeconds(pages) : null);
+    const eta = this.workflow.etaOf(row) ?? (pages ? this.queueEtaSeconds(pages) : null);
     return {
       status: 'accepted', conversion_id: row.id, filename: row.filename, message, queue_size, active_tasks,
       status_endpoint: `/conversion-status/${row.id}`, websocket_endpoint: `/ws/conversion/${row.id}`, cancel_endpoint: `/conversions/${row.id}/cancel`,
@@ -152,12 +152,12 @@ export class ConversionService {
 
   get(id: string, owner?: string | null): ConversionRecord {
     const row = this.row(id, owner);
-    return toRecord(row, this.store.pages(id), this.workflow.batchesOf(row));
+    return toRecord(row, this.store.pages(id), this.workflow.batchesOf(row), this.workflow.etaOf(row));
   }
 
   list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
     const { items, total } = this.store.list(opts);
-    return { items: items.map((r) => toRecord(r)), total };
+    return { items: items.map((r) => toRecord(r, [], null, this.workflow.etaOf(r))), total };
   }
 
   filesOf(row: ConversionRow): ConversionFiles {
@@ -168,9 +168,12 @@ export class ConversionService {
   async page(id: string, pageNo: number, owner?: string | null) {
     const row = this.row(id, owner);
     const page = this.store.page(id, pageNo);
-    if (!page) throw new AppError('page_not_found', row.total_pages === null ? 'The document is still being inspected; retry shortly.' : undefined);
+    if (!page && row.total_pages === null) {
+      throw neverProduced(row) ?? new AppError('page_not_found', 'The document is still being inspected; retry shortly.');
+    }
+    if (!page) throw new AppError('page_not_found');
     if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
-    if (page.status !== 'done') throw new AppError('page_not_ready');
+    if (page.status !== 'done') throw neverProduced(row) ?? new AppError('page_not_ready');
     const result = await readPageResult(this.filesOf(row), pageNo);
     if (!result) throw new AppError('page_not_ready', 'The page result is not available.');
     return { status: 'done' as const, ...result };
@@ -178,7 +181,9 @@ export class ConversionService {
 
   resultFile(id: string, format: OutputFormat, owner?: string | null): { path: string; filename: string } {
     const row = this.row(id, owner);
-    if (row.status !== 'completed') throw new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    if (row.status !== 'completed') {
+      throw neverProduced(row) ?? new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    }
     if (!formatsOf(row).includes(format)) {
       throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
     }

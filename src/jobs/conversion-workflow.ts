@@ -9,11 +9,12 @@ import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
 import { conversionFiles } from '../outputs/conversion-files.js';
 import { assembleDocument } from '../pipeline/assemble-document.js';
 import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
-import { batchCounts, etaIso, etaSeconds, formatsOf, progressOf } from './conversion-records.js';
+import { batchCounts, etaIso, formatsOf, progressOf } from './conversion-records.js';
 import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
 import { InspectGate } from './inspect-gate.js';
 import type { PageRunner } from './page-runner.js';
+import { PageTimings } from './page-timings.js';
 import type { ProgressEvents } from './progress-events.js';
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
@@ -38,6 +39,7 @@ export class ConversionWorkflow {
   private readonly inspecting = new Set<string>();
   private readonly inspectGate: InspectGate;
   private readonly lifetime = new AbortController();
+  private readonly timings = new PageTimings();
 
   constructor(
     private readonly config: Config,
@@ -67,6 +69,11 @@ export class ConversionWorkflow {
     return this.busy.has(id);
   }
 
+  /** Seconds left for a conversion whose pages this process runs; null when not measured yet. */
+  etaOf(row: ConversionRow): number | null {
+    return this.timings.estimate(row);
+  }
+
   batchesOf(row: ConversionRow) {
     return row.total_pages ? batchCounts(this.store.batches(row.id, this.config.BATCH_SIZE, row.status === 'processing')) : null;
   }
@@ -80,6 +87,7 @@ export class ConversionWorkflow {
     const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
     if (!done) return undefined;
     this.live.delete(id);
+    this.timings.forget(id);
     const stopped = this.scheduler.cancel(id, 'cancelled');
     this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
     this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
@@ -131,6 +139,7 @@ export class ConversionWorkflow {
     this.markBusy(id, 1);
     try {
       this.store.markPageRunning(id, pageNo);
+      this.timings.started(id, pageNo);
       const result = await this.runner.runPage({
         kind: row.kind, path: row.source_path, page_no: pageNo, password: this.store.passwordOf(row), dpi: this.config.RENDER_DPI,
         max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
@@ -166,11 +175,13 @@ export class ConversionWorkflow {
         log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
         outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
       }
+      this.timings.finished(id, pageNo);
       const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
       if (TERMINAL_STATUSES.includes(updated.status)) return;
       this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
     } finally {
+      this.timings.stopped(id, pageNo);
       this.markBusy(id, -1);
     }
   }
@@ -197,6 +208,7 @@ export class ConversionWorkflow {
         : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
       if (!this.store.finish(id, 'completed', message)) return;
       this.live.delete(id);
+      this.timings.forget(id);
       log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
@@ -232,6 +244,7 @@ export class ConversionWorkflow {
   private fail(id: string, error: TaskError): void {
     const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
     this.live.delete(id);
+    this.timings.forget(id);
     this.scheduler.cancel(id, 'failed');
     if (!row) return;
     this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
@@ -239,7 +252,7 @@ export class ConversionWorkflow {
   }
 
   private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
-    const eta = etaSeconds(row);
+    const eta = this.etaOf(row);
     this.events.publish({
       conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
       current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,

@@ -231,10 +231,14 @@ export class JobStore {
     return (this.sql(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
   }
 
-  /** Latest conversion of a document by its stem (or by its own output folder name); `owner` narrows to one key's. */
+  /**
+   * The newest conversion of the input file with this stem (a re-conversion of a replaced file
+   * must win over the first one); a stem that names no input file may be one conversion's own
+   * output stem (`x-1a2b3c4d`). `owner` narrows to one key's conversions.
+   */
   latestByStem(stem: string, status?: ConversionStatus, owner?: string | null): ConversionRow | undefined {
     return this.sql(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
-                ${owner ? 'AND owner = @owner' : ''} ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
+                ${owner ? 'AND owner = @owner' : ''} ORDER BY (source_stem = @stem) DESC, created_at DESC, rowid DESC LIMIT 1`)
       .get({ stem, status, owner: owner ?? undefined }) as ConversionRow | undefined;
   }
 

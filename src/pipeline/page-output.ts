@@ -42,6 +42,7 @@ export function pageSummary(files: ConversionFiles, row: PageRow, page: PageResu
     page_number: row.page_no,
     status: done ? 'done' : 'failed',
     source: done ? page.source : null,
+    source_reason: done ? (page.source_reason ?? null) : null,
     confidence: done ? page.confidence : null,
     rotation: done ? page.rotation : null,
     blank: done ? page.blank : null,

@@ -27,6 +27,12 @@ export interface PageResult {
   height: number;
   dpi: number;
   source: PageSource;
+  /**
+   * Why the page has that source: `text-layer` (kept), `no-text-layer`, `ocr-forced` (ocr_mode=force),
+   * `implausible-text-layer: <why>` (a layer that extracts as junk, OCR'd instead in ocr_mode=auto),
+   * or `text-layer: kept, …` (a layer in another script that OCR in the requested language read worse).
+   */
+  source_reason: string;
   /** 0–100; mean word confidence for OCR, 100 for a usable text layer. */
   confidence: number;
   text: string;
