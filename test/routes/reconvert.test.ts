@@ -81,7 +81,8 @@ describe('re-converting a replaced input file', () => {
 
     const files = (await t.app.inject({ url: '/markdown-files/routes' })).json();
     expect(files.files).toHaveLength(1);
-    expect(await fs.readFile(files.files[0].path, 'utf8')).toContain('Second edition');
+    // Paths are relative to the data folders' parent (`output/<stem>/…`), never absolute.
+    expect(await fs.readFile(path.join(path.dirname(t.config.OUTPUT_DIR), files.files[0].path), 'utf8')).toContain('Second edition');
 
     const secondRec = (await t.app.inject({ url: `/conversions/${second.id}` })).json();
     const image = await t.app.inject({ url: '/image/routes?page_no=0' });
