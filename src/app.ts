@@ -11,6 +11,7 @@ import type { DocumentLibrary } from './jobs/document-library.js';
 import type { Metrics } from './metrics.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerAuth } from './routes/auth.js';
+import { registerCors } from './routes/cors.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerDocs(app, VERSION);
+  await registerCors(app, config);
   registerAuth(app, deps.apiKeys, config);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

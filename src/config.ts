@@ -53,6 +53,8 @@ export const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(6),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(2000),
   WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
+  /** Origins browser pages may call from: `*` (any, as the older backend) or a comma list. */
+  CORS_ORIGINS: z.string().default('*'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
