@@ -17,6 +17,7 @@ import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
 import { dashboardSocketRoutes, progressSocketRoutes } from './routes/progress-socket.js';
 import { webPageRoutes } from './routes/web-page.js';
+import { serviceInfoRoutes } from './routes/service-info.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(documentRoutes, deps);
   await app.register(progressSocketRoutes, deps);
   await app.register(dashboardSocketRoutes, deps);
+  await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
   return app;
 }
