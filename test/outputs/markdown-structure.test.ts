@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { joinLines, listMarker } from '../../src/outputs/line-text.js';
+import { pageMarkdown } from '../../src/outputs/markdown.js';
+import type { Block, Line } from '../../src/schemas/page-result.js';
+import { STRUCTURED_EXPECTED, structuredPdf, structuredScanPdf } from '../fixtures/structured-pdf.js';
+import { CORPUS, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+
+/** Markdown → headings, paragraphs and list items, as a reader (or a table of contents) sees them. */
+function parseMarkdown(md: string) {
+  const out = { headings: [] as { level: number; text: string }[], paragraphs: [] as string[], bullets: [] as string[], numbered: [] as string[] };
+  for (const line of md.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const heading = /^(#{1,6}) (.*)$/.exec(line);
+    const numbered = /^\d+\. (.*)$/.exec(line);
+    if (heading) out.headings.push({ level: heading[1]!.length, text: heading[2]! });
+    else if (line.startsWith('- ')) out.bullets.push(line.slice(2));
+    else if (numbered) out.numbered.push(numbered[1]!);
+    else out.paragraphs.push(line);
+  }
+  return out;
+}
+
+describe('the Markdown of generated pages has their structure', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ RENDER_DPI: 300 });
+  });
+  afterAll(async () => t?.close());
+
+  async function convert(name: string, pdf: Buffer) {
+    const { status, body } = await submitFile(t.app, name, pdf, { formats: 'md,json' });
+    expect(status).toBe(200);
+    const rec = await waitForEnd(t.app, body.conversion_id);
+    expect(rec.status).toBe('completed');
+    const json = (await t.app.inject({ url: `/conversions/${body.conversion_id}/result?format=json` })).json();
+    const md = (await t.app.inject({ url: `/conversions/${body.conversion_id}/result?format=md` })).body;
+    // the older frontend's view: the per-page file without header/footer
+    const page = (await t.app.inject({ url: `/markdown/${rec.output_stem}?page_no=0` })).json().content as string;
+    return { source: json.pages[0].source as string, md, page };
+  }
+
+  for (const [kind, make, source] of [
+    ['born-digital', structuredPdf, 'text-layer'],
+    ['scanned', () => structuredScanPdf(200), 'ocr'],
+  ] as const) {
+    it(`${kind}: headings, paragraphs and list items match, and no body line is a heading`, async () => {
+      const result = await convert(`${kind}.pdf`, await make());
+      expect(result.source).toBe(source);
+      for (const md of [result.md, result.page]) {
+        const got = parseMarkdown(md);
+        expect(got.headings).toEqual(STRUCTURED_EXPECTED.headings);
+        expect(got.paragraphs).toEqual(STRUCTURED_EXPECTED.paragraphs);
+        expect(got.bullets).toEqual(STRUCTURED_EXPECTED.bullets);
+        expect(got.numbered).toEqual(STRUCTURED_EXPECTED.numbered);
+      }
+    });
+  }
+
+  const linn = path.join(CORPUS, 'OCRmyPDF/linn.pdf');
+  it.skipIf(!fs.existsSync(linn))('linn.pdf (a real scan, two columns): only its titles are headings, bullets are items', async () => {
+    const { md } = await convert('linn.pdf', fs.readFileSync(linn));
+    const got = parseMarkdown(md);
+    expect(got.headings.map((h) => h.text)).toEqual([
+      'The LinnSequencer 32 Track MIDI Sequence Recorder', 'Recording a Sequence', 'Editing', 'Creating a Song',
+      'Composition Without Compromise', 'Additional Features',
+    ]);
+    expect(got.headings[0]!.level).toBe(1);
+    expect(got.bullets).toHaveLength(19);
+    expect(got.bullets.filter((b) => /^[®¢*•]/.test(b))).toEqual([]);
+    expect(md).toContain('SINGLE STEP function');
+    // the second column's first line continues the first column's last sentence
+    expect(md).toContain('within a sequence, simply use LOCATE');
+  });
+});
+
+describe('line rules', () => {
+  it('mends words broken at a line end and keeps real hyphens and dashes', () => {
+    expect(joinLines(['the recog-', 'nition marks'])).toBe('the recognition marks');
+    expect(joinLines(['a Beat-', 'Per-Minute step'])).toBe('a Beat-Per-Minute step');
+    expect(joinLines(['a well-', 'known chart'], new Set(['well-known']))).toBe('a well-known chart');
+    expect(joinLines(['in the sequence—', 'when played'])).toBe('in the sequence—when played');
+    expect(joinLines(['one', 'two  ', '', 'three'])).toBe('one two three');
+  });
+
+  it('reads bullets, OCR\'s misreadings of them and numbers as list markers', () => {
+    for (const line of ['• Item', '· Item', '* Item', '- Item', '– Item', '® Item', '¢ Item', '«Item', 'o Item', 'e Item']) {
+      expect(listMarker(line), line).not.toBeNull();
+      expect(listMarker(line)!.ordinal, line).toBeUndefined();
+    }
+    expect(listMarker('12. Item')).toMatchObject({ ordinal: '12.' });
+    expect(listMarker('2) Item')).toMatchObject({ ordinal: '2.' });
+    expect(listMarker('a) Item')).toMatchObject({ length: 0 });
+    for (const line of ['Item', 'o ring seals', 'e.g. this', '2024 was', '16 polyphonic', '—existing']) expect(listMarker(line), line).toBeNull();
+    expect(listMarker('2) the next', false)).toBeNull();
+  });
+});
+
+describe('page structure from word boxes', () => {
+  const line = (text: string, x: number, y: number, size: number): Line => {
+    const words = text.split(' ').map((w, i) => ({ text: w, bbox: [x + i * size * 3, y, x + i * size * 3 + size * 2.5, y + size] as Line['bbox'], confidence: 95 }));
+    return { text, bbox: [x, y, x + words.length * size * 3, y + size], confidence: 95, words };
+  };
+  const block = (...lines: Line[]): Block => ({
+    category: 'Text', text: lines.map((l) => l.text).join('\n'), confidence: 95, lines,
+    bbox: [Math.min(...lines.map((l) => l.bbox[0])), lines[0]!.bbox[1], Math.max(...lines.map((l) => l.bbox[2])), lines.at(-1)!.bbox[3]],
+  });
+
+  it('does not make a short line a heading when it sits in the run of the text like any other line', () => {
+    const body = (y: number, n: number) => Array.from({ length: n }, (_, i) => line(`Body text line ${i} runs across the whole column`, 100, y + i * 25, 20));
+    const md = pageMarkdown({ source: 'text-layer', blocks: [
+      block(...body(100, 3)),
+      // split off by the engine, same spacing as the lines around it, no extra room above
+      block(line('Harbour office hours', 100, 175, 20)),
+      block(...body(200, 3)),
+      block(line('of the season', 100, 275, 20)),
+    ] }, true);
+    expect(md).not.toMatch(/^#/m);
+    expect(md).toContain('whole column of the season');
+  });
+
+  it('moves a section title that the engine put between two columns to the full-width text it heads', () => {
+    const col = (x: number, y: number) => block(...Array.from({ length: 4 }, (_, i) => line(`Column text line number ${i} goes on.`, x, y + i * 25, 20)));
+    const md = pageMarkdown({ source: 'text-layer', blocks: [
+      col(100, 100),
+      block(line('Closing Notes', 100, 230, 28)),
+      col(700, 100),
+      block(...Array.from({ length: 2 }, (_, i) => line(`Wide text under the title spans both columns of the page ${i}.`, 100, 270 + i * 25, 20))),
+    ] }, true);
+    const order = md.split('\n\n').map((p) => p.slice(0, 14));
+    expect(order).toEqual(['Column text li', 'Column text li', '## Closing Not', 'Wide text unde']);
+  });
+});
