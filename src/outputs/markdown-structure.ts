@@ -1,5 +1,5 @@
 import type { BBox, Block, Line, PageSource } from '../schemas/page-result.js';
-import { lineSize, median, weightedMedian, xOverlap } from './text-geometry.js';
+import { lineSize, median, uprightBlocks, weightedMedian, xOverlap } from './text-geometry.js';
 import { joinLines, listMarker } from './line-text.js';
 
 /**
@@ -22,7 +22,7 @@ export type StructureItem =
 export interface StructureInput { blocks: Block[]; source: PageSource }
 
 /** Lines of one block that are set in one size: the unit headings and paragraphs are made of. */
-interface Unit { lines: Line[]; size: number; box: BBox; category: Block['category'] }
+interface Unit { lines: Line[]; sizes: number[]; size: number; box: BBox; category: Block['category'] }
 
 const TITLE_RATIO = 1.6;
 const SIZE_HEADING_RATIO = 1.12;
@@ -45,7 +45,7 @@ function toUnits(blocks: Block[], source: PageSource): Unit[] {
     let current: Line[] = [];
     let sizes: number[] = [];
     const flush = () => {
-      if (current.length) units.push({ lines: current, size: median(sizes), box: boxOf(current), category: block.category });
+      if (current.length) units.push({ lines: current, sizes, size: median(sizes), box: boxOf(current), category: block.category });
       current = [];
       sizes = [];
     };
@@ -58,7 +58,23 @@ function toUnits(blocks: Block[], source: PageSource): Unit[] {
     }
     flush();
   }
-  return units;
+  return units.flatMap((u) => splitFusedTitle(u, source));
+}
+
+/**
+ * A heading the engine fused with the paragraph under it: a first line set larger than the rest,
+ * or a short title-like first line over full lines (a paragraph's first line is never short).
+ * Whether it really is a heading is decided later, like for any other unit.
+ */
+function splitFusedTitle(u: Unit, source: PageSource): Unit[] {
+  if (u.lines.length < 2) return [u];
+  const part = (lines: Line[], sizes: number[]): Unit => ({ ...u, lines, sizes, size: median(sizes), box: boxOf(lines) });
+  const head = part(u.lines.slice(0, 1), u.sizes.slice(0, 1));
+  const rest = part(u.lines.slice(1), u.sizes.slice(1));
+  const larger = head.size >= OVER_NEXT_RATIO * rest.size && u.lines[0]!.words.length <= 10;
+  const short = rest.lines.length >= 2 && width(head.box) < 0.6 * width(rest.box) && looksLikeTitle(head, source)
+    && u.lines[0]!.words.length <= 8;
+  return larger || short ? [head, rest] : [u];
 }
 
 /**
@@ -90,7 +106,10 @@ function looksLikeTitle(u: Unit, source: PageSource): boolean {
   const text = textOf(u);
   const words = text.split(/\s+/);
   if (u.lines.length > 3 || words.length > 14 || text.length > 120) return false;
-  if (/[.,;:!]$/.test(text) || listMarker(text) || !/^[\p{Lu}\p{N}]/u.test(text)) return false;
+  if (/[.,;:!]$/.test(text) || !/^[\p{Lu}\p{N}]/u.test(text)) return false;
+  // "2. Overview" may be a numbered section title, but only where its size says so (see isHeading).
+  const marker = listMarker(text);
+  if (marker && !marker.ordinal) return false;
   const letters = text.match(/\p{L}/gu)?.length ?? 0;
   if (letters < 2 || letters < 0.5 * text.replace(/\s/g, '').length) return false;
   // A logo or a smudge read as letters: too uncertain to become a heading.
@@ -108,10 +127,15 @@ function isHeading(units: Unit[], i: number, body: number, source: PageSource): 
   const u = units[i]!;
   if (u.category === 'Page-header' || u.category === 'Page-footer' || u.category === 'Table') return false;
   if (!looksLikeTitle(u, source)) return false;
-  const next = units.slice(i + 1).find((n) => n.category !== 'Page-header' && n.category !== 'Page-footer');
-  if (u.size >= SIZE_HEADING_RATIO * body && (!next || u.size >= OVER_NEXT_RATIO * next.size)) return true;
+  const inText = (n: Unit) => n.category !== 'Page-header' && n.category !== 'Page-footer';
+  const next = units.slice(i + 1).find(inText);
+  // Compared with the text it heads: past the rest of a title set on several lines.
+  let k = i + 1;
+  while (units[k] && sameHeading(units[k - 1]!, units[k]!)) k++;
+  const headed = units.slice(k).find(inText);
+  if (u.size >= SIZE_HEADING_RATIO * body && (!headed || u.size >= OVER_NEXT_RATIO * headed.size)) return true;
   // Standing alone: one short line right above a wider block, with more room above than below.
-  if (!next || u.lines.length !== 1 || u.size < 0.9 * body || textOf(u).split(/\s+/).length > 8) return false;
+  if (!next || listMarker(textOf(u)) || u.lines.length !== 1 || u.size < 0.9 * body || textOf(u).split(/\s+/).length > 8) return false;
   const lineHeight = u.box[3] - u.box[1];
   const below = next.box[1] - u.box[3];
   if (below < -0.2 * lineHeight || below > 1.2 * lineHeight || xOverlap(u.box, next.box) < 0.5) return false;
@@ -119,23 +143,20 @@ function isHeading(units: Unit[], i: number, body: number, source: PageSource): 
   return gapAbove(units, u) >= below + 0.3 * body;
 }
 
-/** Heading levels by size: sizes within 12 % are one level; the largest is # only if much larger than body. */
-function headingLevels(sizes: number[], body: number): (size: number) => 1 | 2 | 3 {
-  const tops: number[] = [];
-  for (const s of [...sizes].sort((a, b) => b - a)) if (!tops.length || s < tops.at(-1)! * 0.88) tops.push(s);
-  const first = tops.length && tops[0]! >= TITLE_RATIO * body ? 1 : 2;
-  return (size) => {
-    const rank = tops.findIndex((t) => size >= t * 0.88);
-    return Math.min(3, first + Math.max(0, rank)) as 1 | 2 | 3;
-  };
+/**
+ * Heading level from the size relative to the body text, not from a rank among the page's
+ * headings: pages are read one by one, and "3.2" must be ### on a page where no "3." appears too.
+ */
+function headingLevel(size: number, body: number): 1 | 2 | 3 {
+  if (size >= TITLE_RATIO * body) return 1;
+  return size >= SIZE_HEADING_RATIO * body ? 2 : 3;
 }
 
 export function pageStructure(page: StructureInput, withHeaderFooter = true): StructureItem[] {
-  const all = toUnits(page.blocks, page.source);
+  const all = toUnits(uprightBlocks(page.blocks), page.source);
   const body = weightedMedian(all.flatMap((u) => u.lines.map((l) => ({ value: u.size, weight: l.text.length })))) || 1;
   const units = keepTitlesWithTheirBlock(all.filter((u) => withHeaderFooter || (u.category !== 'Page-header' && u.category !== 'Page-footer')));
   const headings = new Set(units.filter((_, i) => isHeading(units, i, body, page.source)));
-  const level = headingLevels([...headings].map((u) => u.size), body);
   const hyphenated = new Set(page.blocks.flatMap((b) => b.text.toLowerCase().match(/\p{L}+-\p{L}+/gu) ?? []));
 
   const items: StructureItem[] = [];
@@ -146,10 +167,16 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
     open = null;
   };
 
+  let lastHeading: Unit | null = null;
   for (const u of units) {
     if (headings.has(u)) {
       close();
-      items.push({ kind: 'heading', level: level(u.size), text: joinLines(u.lines.map((l) => l.text), hyphenated) });
+      const text = joinLines(u.lines.map((l) => l.text), hyphenated);
+      const last = items.at(-1);
+      // A title set on two lines that the engine read as two blocks is still one heading.
+      if (last?.kind === 'heading' && lastHeading && sameHeading(lastHeading, u)) last.text = joinLines([last.text, text], hyphenated);
+      else items.push({ kind: 'heading', level: headingLevel(u.size, body), text });
+      lastHeading = u;
       continue;
     }
     if (u.category === 'Table') {
@@ -159,7 +186,9 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
     }
     u.lines.forEach((line, j) => {
       const text = line.text.trim();
-      const marker = listMarker(text, j === 0 || endsSentence(open?.lines.at(-1)) || open?.item.kind === 'list-item');
+      // Numbers start an item after a finished sentence or another item, not inside a running one
+      // ("… and\n(e) V8, the …" across a column break).
+      const marker = listMarker(text, endsSentence(open?.lines.at(-1)) || open?.item.kind === 'list-item');
       if (marker) {
         close();
         const item = { kind: 'list-item' as const, marker: marker.ordinal ?? '-', text: '' };
@@ -178,6 +207,11 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
   }
   close();
   return items.filter((i) => i.text !== '');
+}
+
+function sameHeading(a: Unit, b: Unit): boolean {
+  const gap = b.box[1] - a.box[3];
+  return Math.abs(a.size - b.size) < 0.12 * a.size && gap >= -0.2 * a.size && gap < 0.8 * a.size && xOverlap(a.box, b.box) > 0;
 }
 
 const endsSentence = (line: string | undefined) => line === undefined || /[.!?:;]["”’)]?$/.test(line.trim());

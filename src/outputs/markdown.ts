@@ -27,5 +27,5 @@ export function pageMarkdown(page: { blocks: Block[]; source: PageSource }, with
 
 /** Keeps OCR'd text from turning into Markdown syntax by accident (a line starting with "#", "-", "1."). */
 function escapeMarkdown(text: string): string {
-  return text.replace(/^(\s*)([#>*+-]|\d+[.)])(\s)/, '$1\\$2$3');
+  return text.replace(/^(\s*)(#|[>*+-](?=\s)|\d+[.)](?=\s))/, '$1\\$2');
 }

@@ -1,4 +1,4 @@
-import type { BBox, Line, PageSource, Word } from '../schemas/page-result.js';
+import type { BBox, Block, Line, PageSource, Word } from '../schemas/page-result.js';
 
 /**
  * Type size from word boxes. A text layer's boxes are em boxes (font size × a constant), so their
@@ -54,4 +54,26 @@ export function lineSize(line: Line, source: PageSource): number {
 export function xOverlap(a: BBox, b: BBox): number {
   const inter = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   return inter / Math.max(1, Math.min(a[2] - a[0], b[2] - b[0]));
+}
+
+/**
+ * Lines set sideways (an engine that read a page turned 90° may report boxes in the turned
+ * frame: lines taller than wide) are turned back, so that "above", "wider" and "larger" mean
+ * what they mean on an upright page. Boxes only; the text is already in reading order.
+ */
+export function uprightBlocks(blocks: Block[]): Block[] {
+  const lines = blocks.flatMap((b) => b.lines).filter((l) => l.text.trim().length >= 4);
+  const sideways = lines.filter((l) => height(l.bbox) > 2 * (l.bbox[2] - l.bbox[0])).length;
+  if (lines.length === 0 || sideways < 0.6 * lines.length) return blocks;
+  // Which way: successive lines of a block step right-to-left (turned clockwise) or left-to-right.
+  let step = 0;
+  for (const b of blocks) b.lines.slice(1).forEach((l, i) => { step += l.bbox[0] - b.lines[i]!.bbox[0]; });
+  const maxX = Math.max(...blocks.map((b) => b.bbox[2]));
+  const maxY = Math.max(...blocks.map((b) => b.bbox[3]));
+  const turn = (b: BBox): BBox => (step <= 0 ? [b[1], maxX - b[2], b[3], maxX - b[0]] : [maxY - b[3], b[0], maxY - b[1], b[2]]);
+  return blocks.map((b) => ({
+    ...b,
+    bbox: turn(b.bbox),
+    lines: b.lines.map((l) => ({ ...l, bbox: turn(l.bbox), words: l.words.map((w) => ({ ...w, bbox: turn(w.bbox) })) })),
+  }));
 }

@@ -119,6 +119,26 @@ describe('page structure from word boxes', () => {
     expect(md).toContain('whole column of the season');
   });
 
+  it('reads a page whose boxes are reported turned 90° like the upright page, and keeps a two-line title one heading', () => {
+    const upright: Block[] = [
+      block(line('Harbour Survey', 100, 50, 40)),
+      block(line('Annual Report', 100, 95, 40)),
+      block(...Array.from({ length: 4 }, (_, i) => line(`Body text line ${i} runs across the whole column.`, 100, 160 + i * 25, 20))),
+      block(line('• First item of the list', 100, 270, 20), line('• Second item of the list', 100, 295, 20)),
+    ];
+    // turned clockwise: x' = H - y, y' = x (lines now run top to bottom, stepping right to left)
+    const H = 1000;
+    const turn = (b: Line['bbox']): Line['bbox'] => [H - b[3], b[0], H - b[1], b[2]];
+    const sideways = upright.map((b) => ({
+      ...b, bbox: turn(b.bbox),
+      lines: b.lines.map((l) => ({ ...l, bbox: turn(l.bbox), words: l.words.map((w) => ({ ...w, bbox: turn(w.bbox) })) })),
+    }));
+    const md = pageMarkdown({ source: 'ocr', blocks: upright }, true);
+    expect(md.split('\n').filter((l) => l.startsWith('#'))).toEqual(['# Harbour Survey Annual Report']);
+    expect(md).toContain('- First item of the list\n- Second item of the list');
+    expect(pageMarkdown({ source: 'ocr', blocks: sideways }, true)).toBe(md);
+  });
+
   it('moves a section title that the engine put between two columns to the full-width text it heads', () => {
     const col = (x: number, y: number) => block(...Array.from({ length: 4 }, (_, i) => line(`Column text line number ${i} goes on.`, x, y + i * 25, 20)));
     const md = pageMarkdown({ source: 'text-layer', blocks: [
