@@ -45,7 +45,7 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
     const content = await page.getTextContent();
     const items = content.items.filter((i): i is TextItemLike & typeof i => 'str' in i);
     if (keepsTextLayer(items, task.ocr_mode)) {
-      const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, task.page_no);
+      const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
       let preview: Uint8Array | undefined;
       if (task.preview) {
         const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
@@ -61,7 +61,7 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
     const pixels = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
     common.dpi = pixels.dpi;
     const dropped = pixels.warnings.some(isDroppedImageWarning);
-    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task.page_no, task);
+    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
     if (dropped) {
       if (ocr.blocks.length === 0) {
         throw new TaskFailure('image_too_large', `An image on page ${task.page_no} is larger than ${imagePixelLimit(task.max_megapixels) / 1e6} MP and was not decoded; the page would be blank.`);

@@ -37,7 +37,10 @@ describe('the Markdown of generated pages has their structure', () => {
     const md = (await t.app.inject({ url: `/conversions/${body.conversion_id}/result?format=md` })).body;
     // the older frontend's view: the per-page file without header/footer
     const page = (await t.app.inject({ url: `/markdown/${rec.output_stem}?page_no=0` })).json().content as string;
-    return { source: json.pages[0].source as string, md, page };
+    const headingCells = (json.pages[0].blocks as { category: string; text: string }[])
+      .filter((b) => b.category === 'Title' || b.category === 'Section-header')
+      .map((b) => `${b.category}: ${b.text.replace(/\s+/g, ' ')}`);
+    return { source: json.pages[0].source as string, md, page, headingCells };
   }
 
   for (const [kind, make, source] of [
@@ -54,6 +57,8 @@ describe('the Markdown of generated pages has their structure', () => {
         expect(got.bullets).toEqual(STRUCTURED_EXPECTED.bullets);
         expect(got.numbered).toEqual(STRUCTURED_EXPECTED.numbered);
       }
+      // the layout cells (`_page_<i>.json`) say the same
+      expect(result.headingCells).toEqual(STRUCTURED_EXPECTED.headings.map((h) => `${h.level === 1 ? 'Title' : 'Section-header'}: ${h.text}`));
     });
   }
 
