@@ -13,9 +13,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const FRONTEND_SCRIPT = `
-async function run(api) {
+async function run(api, key) {
   const log = [];
-  const headers = { currentLanguage: 'en' };
+  const headers = key ? { currentLanguage: 'en', 'X-API-Key': key } : { currentLanguage: 'en' };
   const call = async (path, init = {}) => {
     const res = await fetch(api + path, { ...init, headers: { ...headers, ...(init.headers || {}) } });
     const body = await res.json();
@@ -35,7 +35,8 @@ async function run(api) {
   const accepted = await call('/convert', { method: 'POST', body: form });
   const statuses = await new Promise((resolve, reject) => {
     const seen = [];
-    const ws = new WebSocket(api.replace(/^http/, 'ws') + '/ws/conversion/' + accepted.conversion_id);
+    const query = key ? '?api_key=' + encodeURIComponent(key) : '';
+    const ws = new WebSocket(api.replace(/^http/, 'ws') + '/ws/conversion/' + accepted.conversion_id + query);
     ws.onmessage = (e) => {
       const m = JSON.parse(e.data);
       seen.push(m.status);
@@ -44,13 +45,18 @@ async function run(api) {
     ws.onerror = () => reject(new Error('websocket failed'));
     ws.onclose = (e) => { if (!seen.includes('completed')) reject(new Error('websocket closed ' + e.code)); };
   });
+  await call('/conversion-status/' + accepted.conversion_id);
+  await call('/worker-pool-status');
+  await call('/health');
   const docs = await call('/documents');
   const stem = uploaded.filename.replace(/\\.[^.]+$/, '');
   const markdown = await call('/markdown/' + encodeURIComponent(stem));
   const pages = await call('/markdown/' + encodeURIComponent(stem) + '?page_no=0');
-  return { log, statuses, documents: docs.documents.length, markdown: markdown.content, page: pages.content };
+  const files = await call('/markdown-files/' + encodeURIComponent(stem));
+  return { conversionId: accepted.conversion_id, log, statuses, documents: docs.documents.length, markdown: markdown.content, page: pages.content, files: files.files.length };
 }
-window.result = run(new URLSearchParams(location.search).get('api')).then(
+const params = new URLSearchParams(location.search);
+window.result = run(params.get('api'), params.get('key')).then(
   (value) => ({ ok: true, value }),
   (err) => ({ ok: false, error: String(err && err.message || err) }),
 );
@@ -84,13 +90,13 @@ describe('a page on another origin, calling pagemill like the older frontend', (
     await frontend?.close();
   });
 
-  async function runFrontend(corsOrigins: string) {
-    const t: TestServer = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: corsOrigins });
+  async function runFrontend(corsOrigins: string, keys: { server?: string; page?: string } = {}) {
+    const t: TestServer = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: corsOrigins, API_KEYS: keys.server ?? '' });
     try {
       await t.app.listen({ host: '127.0.0.1', port: 0 });
       const api = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
       const page = await browser.newPage();
-      await page.goto(`${frontend.url}/?api=${encodeURIComponent(api)}`);
+      await page.goto(`${frontend.url}/?api=${encodeURIComponent(api)}${keys.page ? `&key=${keys.page}` : ''}`);
       const result = await page.evaluate(() => (window as unknown as { result: Promise<unknown> }).result);
       await page.close();
       return result as { ok: boolean; error?: string; value?: Record<string, unknown> & { log: string[]; statuses: string[] } };
@@ -105,9 +111,11 @@ describe('a page on another origin, calling pagemill like the older frontend', (
     expect(result.ok).toBe(true);
     const v = result.value!;
     expect(v.log).toEqual([
-      '/config 200', 'basePath="" length=0', '/upload 200', '/convert 200', '/documents 200', '/markdown/harbour_notice 200',
-      '/markdown/harbour_notice 200',
+      '/config 200', 'basePath="" length=0', '/upload 200', '/convert 200', `/conversion-status/${v.conversionId} 200`,
+      '/worker-pool-status 200', '/health 200', '/documents 200', '/markdown/harbour_notice 200', '/markdown/harbour_notice 200',
+      '/markdown-files/harbour_notice 200',
     ]);
+    expect(v.files).toBe(1);
     expect(v.statuses.at(-1)).toBe('completed');
     expect(v.markdown).toContain('Harbour notice for all captains');
     expect(v.page).toContain('Moor at the north quay');
@@ -117,6 +125,16 @@ describe('a page on another origin, calling pagemill like the older frontend', (
     const result = await runFrontend(`http://elsewhere.example,${frontend.url}`);
     expect(result.error).toBeUndefined();
     expect(result.value!.statuses.at(-1)).toBe('completed');
+  });
+
+  it('works with API keys on: preflights pass without the key, every real call carries it', async () => {
+    const key = 'browser-key-0123456789abcdef';
+    const result = await runFrontend('*', { server: `web:${key}`, page: key });
+    expect(result.error).toBeUndefined();
+    expect(result.value!.statuses.at(-1)).toBe('completed');
+    // and without the key the page gets a 401 it can read (not a CORS failure)
+    const refused = await runFrontend('*', { server: `web:${key}` });
+    expect(refused).toMatchObject({ ok: false, error: '/upload 401' });
   });
 
   it('is blocked by the browser when pagemill does not allow the page\'s origin', async () => {
