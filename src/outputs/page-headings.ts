@@ -8,6 +8,7 @@ import { listMarker } from './line-text.js';
  * heads, or one that stands alone just above a block with more room above it than below (the
  * usual bold section title in body size). Its level comes from its size relative to the body.
  */
+
 /** Lines of one block that are set in one size: the unit headings and paragraphs are made of. */
 export interface Unit {
   lines: Line[];
@@ -79,13 +80,14 @@ function splitFusedTitle(u: Unit, source: PageSource): Unit[] {
  * part, above full-width text, between the columns. Such a title is moved to just before the
  * block it heads.
  */
-function keepTitlesWithTheirBlock(units: Unit[]): Unit[] {
+function keepTitlesWithTheirBlock(units: Unit[], source: PageSource): Unit[] {
   if (units.length < 3) return units;
   const left = Math.min(...units.map((u) => u.box[0]));
   const textWidth = Math.max(...units.map((u) => u.box[2])) - left;
   const out = [...units];
   for (const u of units) {
-    if (u.lines.length > 2 || width(u.box) > 0.5 * textWidth) continue;
+    // Only a title-like line: a column's last lines sit above full-width text too, and stay put.
+    if (u.lines.length > 1 || width(u.box) > 0.5 * textWidth || !looksLikeTitle(u, source)) continue;
     const lineHeight = (u.box[3] - u.box[1]) / u.lines.length;
     const below = out
       .filter((b) => b !== u && xOverlap(u.box, b.box) > 0.5 && b.box[1] >= u.box[3] - 0.2 * lineHeight)
@@ -167,7 +169,7 @@ export function analysePage(page: { blocks: Block[]; source: PageSource }, withH
   const all = toUnits(uprightBlocks(page.blocks), page.source);
   const body = weightedMedian(all.flatMap((u) => u.lines.map((l) => ({ value: u.size, weight: l.text.length })))) || 1;
   const kept = all.filter((u) => withHeaderFooter || (u.category !== 'Page-header' && u.category !== 'Page-footer'));
-  const units = keepTitlesWithTheirBlock(kept);
+  const units = keepTitlesWithTheirBlock(kept, page.source);
   return { units, headings: new Set(units.filter((_, i) => isHeading(units, i, body, page.source))), body };
 }
 

@@ -155,4 +155,14 @@ describe('page structure from word boxes', () => {
     const order = md.split('\n\n').map((p) => p.slice(0, 14));
     expect(order).toEqual(['Column text li', 'Column text li', '## Closing Not', 'Wide text unde']);
   });
+
+  it('leaves the last line of a column where the engine put it, even right above full-width text', () => {
+    const md = pageMarkdown({ source: 'text-layer', blocks: [
+      block(...Array.from({ length: 4 }, (_, i) => line(`Left column line ${i} goes on.`, 100, 100 + i * 25, 20))),
+      block(line('Left column ends.', 100, 230, 20)),
+      block(...Array.from({ length: 4 }, (_, i) => line(`Right column line ${i} goes on.`, 700, 100 + i * 25, 20))),
+      block(...Array.from({ length: 2 }, (_, i) => line(`Wide text spans both columns of the page from the left to the right ${i}.`, 100, 270 + i * 25, 20))),
+    ] }, true);
+    expect(md.indexOf('Left column ends.')).toBeLessThan(md.indexOf('Right column line 0'));
+  });
 });
