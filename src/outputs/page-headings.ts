@@ -84,19 +84,23 @@ function keepTitlesWithTheirBlock(units: Unit[], source: PageSource): Unit[] {
   if (units.length < 3) return units;
   const left = Math.min(...units.map((u) => u.box[0]));
   const textWidth = Math.max(...units.map((u) => u.box[2])) - left;
+  const spanning = units.filter((u) => width(u.box) >= 0.6 * textWidth);
+  if (spanning.length === 0) return units;
   const out = [...units];
   for (const u of units) {
     // Only a title-like line: a column's last lines sit above full-width text too, and stay put.
     if (u.lines.length > 1 || width(u.box) > 0.5 * textWidth || !looksLikeTitle(u, source)) continue;
-    const lineHeight = (u.box[3] - u.box[1]) / u.lines.length;
-    const below = out
-      .filter((b) => b !== u && xOverlap(u.box, b.box) > 0.5 && b.box[1] >= u.box[3] - 0.2 * lineHeight)
-      .sort((a, b) => a.box[1] - b.box[1])[0];
-    if (!below || below.box[1] - u.box[3] > 2 * lineHeight || width(below.box) < 0.6 * textWidth) continue;
+    const lineHeight = u.box[3] - u.box[1];
+    const isBelow = (b: Unit) => b !== u && xOverlap(u.box, b.box) > 0.5 && b.box[1] >= u.box[3] - 0.2 * lineHeight;
+    let target: Unit | undefined;
+    for (const b of spanning) if (isBelow(b) && (!target || b.box[1] < target.box[1])) target = b;
+    if (!target || target.box[1] - u.box[3] > 2 * lineHeight) continue;
+    // It heads the full-width block only if nothing else lies between them.
+    if (out.some((b) => b !== target && isBelow(b) && b.box[1] < target!.box[1])) continue;
     const from = out.indexOf(u);
-    if (out.indexOf(below) === from + 1) continue;
+    if (out.indexOf(target) === from + 1) continue;
     out.splice(from, 1);
-    out.splice(out.indexOf(below), 0, u);
+    out.splice(out.indexOf(target), 0, u);
   }
   return out;
 }
@@ -127,11 +131,15 @@ function isHeading(units: Unit[], i: number, body: number, source: PageSource): 
   if (u.category === 'Page-header' || u.category === 'Page-footer' || u.category === 'Table') return false;
   if (!looksLikeTitle(u, source)) return false;
   const inText = (n: Unit) => n.category !== 'Page-header' && n.category !== 'Page-footer';
-  const next = units.slice(i + 1).find(inText);
+  const after = (from: number) => {
+    for (let j = from; j < units.length; j++) if (inText(units[j]!)) return units[j];
+    return undefined;
+  };
+  const next = after(i + 1);
   // Compared with the text it heads: past the rest of a title set on several lines.
   let k = i + 1;
   while (units[k] && sameHeading(units[k - 1]!, units[k]!)) k++;
-  const headed = units.slice(k).find(inText);
+  const headed = after(k);
   if (u.size >= SIZE_HEADING_RATIO * body && (!headed || u.size >= OVER_NEXT_RATIO * headed.size)) return true;
   // Standing alone: one short line right above a wider block, with more room above than below.
   if (!next || listMarker(textOf(u)) || u.lines.length !== 1 || u.size < 0.9 * body || textOf(u).split(/\s+/).length > 8) return false;
