@@ -20,13 +20,22 @@ export type StructureItem =
 
 export interface StructureInput { blocks: Block[]; source: PageSource }
 
+/** The paragraph or list item being collected, with its lines so far. */
+interface OpenItem {
+  item: StructureItem & { kind: 'paragraph' | 'list-item' };
+  lines: string[];
+  /** The unit its last line came from. */
+  last: Unit;
+  /** Its first line is indented (the page marks paragraphs by indenting them). */
+  indented: boolean;
+}
+
 export function pageStructure(page: StructureInput, withHeaderFooter = true): StructureItem[] {
   const { units, headings, body } = analysePage(page, withHeaderFooter);
   const hyphenated = new Set(page.blocks.flatMap((b) => b.text.toLowerCase().match(/\p{L}+-\p{L}+/gu) ?? []));
 
   const items: StructureItem[] = [];
-  /** The open paragraph or list item, with the lines it has collected. */
-  let open: { item: StructureItem & { kind: 'paragraph' | 'list-item' }; lines: string[]; last: Unit; indented: boolean } | null = null;
+  let open: OpenItem | null = null;
   const close = () => {
     if (open) open.item.text = joinLines(open.lines, hyphenated);
     open = null;
@@ -39,8 +48,9 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
       const text = joinLines(u.lines.map((l) => l.text), hyphenated);
       const last = items.at(-1);
       // A title set on two lines that the engine read as two blocks is still one heading.
-      if (last?.kind === 'heading' && lastHeading && sameHeading(lastHeading, u)) last.text = joinLines([last.text, text], hyphenated);
-      else items.push({ kind: 'heading', level: headingLevel(u.size, body), text });
+      if (last?.kind === 'heading' && lastHeading && sameHeading(lastHeading, u)) {
+        last.text = joinLines([last.text, text], hyphenated);
+      } else items.push({ kind: 'heading', level: headingLevel(u.size, body), text });
       lastHeading = u;
       continue;
     }
@@ -77,7 +87,7 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
 const endsSentence = (line: string | undefined) => line === undefined || /[.!?:;]["”’)]?$/.test(line.trim());
 
 /** Whether a block's first line carries on the open paragraph or list item. */
-function continues(open: { item: StructureItem; lines: string[]; last: Unit; indented: boolean }, u: Unit, first: string, body: number): boolean {
+function continues(open: OpenItem, u: Unit, first: string, body: number): boolean {
   const prev = open.last;
   const gap = u.box[1] - prev.box[3];
   const sameColumn = xOverlap(prev.box, u.box) > 0.3;

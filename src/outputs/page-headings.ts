@@ -42,7 +42,8 @@ function toUnits(blocks: Block[], source: PageSource): Unit[] {
     let sizes: number[] = [];
     const flush = () => {
       if (current.length) {
-        units.push({ lines: current, sizes, size: median(sizes), box: boxOf(current), category: block.category, block: index });
+        const unit = { lines: current, sizes, size: median(sizes), box: boxOf(current), category: block.category };
+        units.push({ ...unit, block: index });
       }
       current = [];
       sizes = [];
@@ -142,7 +143,8 @@ function isHeading(units: Unit[], i: number, body: number, source: PageSource): 
   const headed = after(k);
   if (u.size >= SIZE_HEADING_RATIO * body && (!headed || u.size >= OVER_NEXT_RATIO * headed.size)) return true;
   // Standing alone: one short line right above a wider block, with more room above than below.
-  if (!next || listMarker(textOf(u)) || u.lines.length !== 1 || u.size < 0.9 * body || textOf(u).split(/\s+/).length > 8) return false;
+  if (!next || u.lines.length !== 1 || u.size < 0.9 * body) return false;
+  if (listMarker(textOf(u)) || textOf(u).split(/\s+/).length > 8) return false;
   const lineHeight = u.box[3] - u.box[1];
   const below = next.box[1] - u.box[3];
   if (below < -0.2 * lineHeight || below > 1.2 * lineHeight || xOverlap(u.box, next.box) < 0.5) return false;
@@ -162,7 +164,8 @@ export function headingLevel(size: number, body: number): 1 | 2 | 3 {
 /** Two units that are one heading set on two lines (read by the engine as two blocks). */
 export function sameHeading(a: Unit, b: Unit): boolean {
   const gap = b.box[1] - a.box[3];
-  return Math.abs(a.size - b.size) < 0.12 * a.size && gap >= -0.2 * a.size && gap < 0.8 * a.size && xOverlap(a.box, b.box) > 0;
+  const similar = Math.abs(a.size - b.size) < 0.12 * a.size;
+  return similar && gap >= -0.2 * a.size && gap < 0.8 * a.size && xOverlap(a.box, b.box) > 0;
 }
 
 export interface PageLayout {

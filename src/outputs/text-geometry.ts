@@ -70,7 +70,9 @@ export function uprightBlocks(blocks: Block[]): Block[] {
   for (const b of blocks) b.lines.slice(1).forEach((l, i) => { step += l.bbox[0] - b.lines[i]!.bbox[0]; });
   const maxX = Math.max(...blocks.map((b) => b.bbox[2]));
   const maxY = Math.max(...blocks.map((b) => b.bbox[3]));
-  const turn = (b: BBox): BBox => (step <= 0 ? [b[1], maxX - b[2], b[3], maxX - b[0]] : [maxY - b[3], b[0], maxY - b[1], b[2]]);
+  const turn = (b: BBox): BBox => (step <= 0
+    ? [b[1], maxX - b[2], b[3], maxX - b[0]]
+    : [maxY - b[3], b[0], maxY - b[1], b[2]]);
   return blocks.map((b) => ({
     ...b,
     bbox: turn(b.bbox),

@@ -46,7 +46,12 @@ export function prefersJson(accept: string | undefined): boolean {
  * an explicit list of fields, never by spreading the config, so no key or secret can slip in.
  */
 export const serviceInfoRoutes: FastifyPluginAsync<AppDeps> = async (app, { config, service }) => {
-  app.get('/config', docs({ summary: 'Settings for web frontends (the older backend\'s shape) and the OCR settings', tags: ['operations'], response: frontendConfigSchema }), async () => ({
+  const configDocs = docs({
+    summary: 'Settings for web frontends (the older backend\'s shape) and the OCR settings',
+    tags: ['operations'],
+    response: frontendConfigSchema,
+  });
+  app.get('/config', configDocs, async () => ({
     basePath: config.BASE_PATH,
     appDomain: config.APP_DOMAIN,
     apiDomain: config.API_DOMAIN,

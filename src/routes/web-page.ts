@@ -13,7 +13,12 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
  */
 export const webPageRoutes: FastifyPluginAsync = async (app) => {
   await app.register(fastifyStatic, { root: path.resolve(PUBLIC_DIR), prefix: '/', wildcard: false, index: false });
-  app.get('/', docs({ summary: 'The web page; with Accept: application/json, the service description', tags: ['operations'], response: serviceDescriptionSchema, produces: ['text/html'] }), async (request, reply) => {
+  const rootDocs = docs({
+    summary: 'The web page; with Accept: application/json, the service description',
+    tags: ['operations'],
+    response: serviceDescriptionSchema,
+  });
+  app.get('/', rootDocs, async (request, reply) => {
     if (prefersJson(request.headers.accept)) return SERVICE_DESCRIPTION;
     return reply.type('text/html; charset=utf-8').sendFile('index.html');
   });

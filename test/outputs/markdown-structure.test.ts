@@ -9,7 +9,12 @@ import { CORPUS, startTestServer, submitFile, waitForEnd, type TestServer } from
 
 /** Markdown → headings, paragraphs and list items, as a reader (or a table of contents) sees them. */
 function parseMarkdown(md: string) {
-  const out = { headings: [] as { level: number; text: string }[], paragraphs: [] as string[], bullets: [] as string[], numbered: [] as string[] };
+  const out = {
+    headings: [] as { level: number; text: string }[],
+    paragraphs: [] as string[],
+    bullets: [] as string[],
+    numbered: [] as string[],
+  };
   for (const line of md.split('\n').map((l) => l.trim()).filter(Boolean)) {
     const heading = /^(#{1,6}) (.*)$/.exec(line);
     const numbered = /^\d+\. (.*)$/.exec(line);
@@ -58,12 +63,13 @@ describe('the Markdown of generated pages has their structure', () => {
         expect(got.numbered).toEqual(STRUCTURED_EXPECTED.numbered);
       }
       // the layout cells (`_page_<i>.json`) say the same
-      expect(result.headingCells).toEqual(STRUCTURED_EXPECTED.headings.map((h) => `${h.level === 1 ? 'Title' : 'Section-header'}: ${h.text}`));
+      const cells = STRUCTURED_EXPECTED.headings.map((h) => `${h.level === 1 ? 'Title' : 'Section-header'}: ${h.text}`);
+      expect(result.headingCells).toEqual(cells);
     });
   }
 
   const linn = path.join(CORPUS, 'OCRmyPDF/linn.pdf');
-  it.skipIf(!fs.existsSync(linn))('linn.pdf (a real scan, two columns): only its titles are headings, bullets are items', async () => {
+  it.skipIf(!fs.existsSync(linn))('linn.pdf (a real scan, two columns): only titles are headings, bullets items', async () => {
     const { md } = await convert('linn.pdf', fs.readFileSync(linn));
     const got = parseMarkdown(md);
     expect(got.headings.map((h) => h.text)).toEqual([
@@ -96,23 +102,34 @@ describe('line rules', () => {
     expect(listMarker('12. Item')).toMatchObject({ ordinal: '12.' });
     expect(listMarker('2) Item')).toMatchObject({ ordinal: '2.' });
     expect(listMarker('a) Item')).toMatchObject({ length: 0 });
-    for (const line of ['Item', 'o ring seals', 'e.g. this', '2024 was', '16 polyphonic', '—existing']) expect(listMarker(line), line).toBeNull();
+    for (const line of ['Item', 'o ring seals', 'e.g. this', '2024 was', '16 polyphonic', '—existing']) {
+      expect(listMarker(line), line).toBeNull();
+    }
     expect(listMarker('2) the next', false)).toBeNull();
   });
 });
 
 describe('page structure from word boxes', () => {
   const line = (text: string, x: number, y: number, size: number): Line => {
-    const words = text.split(' ').map((w, i) => ({ text: w, bbox: [x + i * size * 3, y, x + i * size * 3 + size * 2.5, y + size] as Line['bbox'], confidence: 95 }));
+    const words = text.split(' ').map((w, i) => {
+      const left = x + i * size * 3;
+      return { text: w, bbox: [left, y, left + size * 2.5, y + size] as Line['bbox'], confidence: 95 };
+    });
     return { text, bbox: [x, y, x + words.length * size * 3, y + size], confidence: 95, words };
   };
+  /** `n` lines of 20-px text, 25 px apart. */
+  const rows = (n: number, text: (i: number) => string, x: number, y: number) =>
+    Array.from({ length: n }, (_, i) => line(text(i), x, y + i * 25, 20));
   const block = (...lines: Line[]): Block => ({
     category: 'Text', text: lines.map((l) => l.text).join('\n'), confidence: 95, lines,
-    bbox: [Math.min(...lines.map((l) => l.bbox[0])), lines[0]!.bbox[1], Math.max(...lines.map((l) => l.bbox[2])), lines.at(-1)!.bbox[3]],
+    bbox: [
+      Math.min(...lines.map((l) => l.bbox[0])), lines[0]!.bbox[1],
+      Math.max(...lines.map((l) => l.bbox[2])), lines.at(-1)!.bbox[3],
+    ],
   });
 
   it('does not make a short line a heading when it sits in the run of the text like any other line', () => {
-    const body = (y: number, n: number) => Array.from({ length: n }, (_, i) => line(`Body text line ${i} runs across the whole column`, 100, y + i * 25, 20));
+    const body = (y: number, n: number) => rows(n, (i) => `Body text line ${i} runs across the whole column`, 100, y);
     const md = pageMarkdown({ source: 'text-layer', blocks: [
       block(...body(100, 3)),
       // split off by the engine, same spacing as the lines around it, no extra room above
@@ -128,7 +145,7 @@ describe('page structure from word boxes', () => {
     const upright: Block[] = [
       block(line('Harbour Survey', 100, 50, 40)),
       block(line('Annual Report', 100, 95, 40)),
-      block(...Array.from({ length: 4 }, (_, i) => line(`Body text line ${i} runs across the whole column.`, 100, 160 + i * 25, 20))),
+      block(...rows(4, (i) => `Body text line ${i} runs across the whole column.`, 100, 160)),
       block(line('• First item of the list', 100, 270, 20), line('• Second item of the list', 100, 295, 20)),
     ];
     // turned clockwise: x' = H - y, y' = x (lines now run top to bottom, stepping right to left)
@@ -145,12 +162,12 @@ describe('page structure from word boxes', () => {
   });
 
   it('moves a section title that the engine put between two columns to the full-width text it heads', () => {
-    const col = (x: number, y: number) => block(...Array.from({ length: 4 }, (_, i) => line(`Column text line number ${i} goes on.`, x, y + i * 25, 20)));
+    const col = (x: number, y: number) => block(...rows(4, (i) => `Column text line number ${i} goes on.`, x, y));
     const md = pageMarkdown({ source: 'text-layer', blocks: [
       col(100, 100),
       block(line('Closing Notes', 100, 230, 28)),
       col(700, 100),
-      block(...Array.from({ length: 2 }, (_, i) => line(`Wide text under the title spans both columns of the page ${i}.`, 100, 270 + i * 25, 20))),
+      block(...rows(2, (i) => `Wide text under the title spans both columns of the page ${i}.`, 100, 270)),
     ] }, true);
     const order = md.split('\n\n').map((p) => p.slice(0, 14));
     expect(order).toEqual(['Column text li', 'Column text li', '## Closing Not', 'Wide text unde']);
@@ -158,10 +175,10 @@ describe('page structure from word boxes', () => {
 
   it('leaves the last line of a column where the engine put it, even right above full-width text', () => {
     const md = pageMarkdown({ source: 'text-layer', blocks: [
-      block(...Array.from({ length: 4 }, (_, i) => line(`Left column line ${i} goes on.`, 100, 100 + i * 25, 20))),
+      block(...rows(4, (i) => `Left column line ${i} goes on.`, 100, 100)),
       block(line('Left column ends.', 100, 230, 20)),
-      block(...Array.from({ length: 4 }, (_, i) => line(`Right column line ${i} goes on.`, 700, 100 + i * 25, 20))),
-      block(...Array.from({ length: 2 }, (_, i) => line(`Wide text spans both columns of the page from the left to the right ${i}.`, 100, 270 + i * 25, 20))),
+      block(...rows(4, (i) => `Right column line ${i} goes on.`, 700, 100)),
+      block(...rows(2, (i) => `Wide text spans both columns of the page from the left to the right ${i}.`, 100, 270)),
     ] }, true);
     expect(md.indexOf('Left column ends.')).toBeLessThan(md.indexOf('Right column line 0'));
   });

@@ -53,7 +53,10 @@ async function run(api, key) {
   const markdown = await call('/markdown/' + encodeURIComponent(stem));
   const pages = await call('/markdown/' + encodeURIComponent(stem) + '?page_no=0');
   const files = await call('/markdown-files/' + encodeURIComponent(stem));
-  return { conversionId: accepted.conversion_id, log, statuses, documents: docs.documents.length, markdown: markdown.content, page: pages.content, files: files.files.length };
+  return {
+    conversionId: accepted.conversion_id, log, statuses, documents: docs.documents.length,
+    markdown: markdown.content, page: pages.content, files: files.files.length,
+  };
 }
 const params = new URLSearchParams(location.search);
 window.result = run(params.get('api'), params.get('key')).then(
@@ -67,7 +70,8 @@ async function startFrontend(pdf: Buffer): Promise<{ url: string; close(): Promi
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/notice.pdf')) return void res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf);
     if (req.url === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(FRONTEND_SCRIPT);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>older frontend</title><script src="/app.js"></script>');
+    const html = '<!doctype html><title>older frontend</title><script src="/app.js"></script>';
+    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -82,7 +86,10 @@ describe('a page on another origin, calling pagemill like the older frontend', (
     frontend = await startFrontend(textPdf([['Harbour notice for all captains', 'Moor at the north quay']]));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
