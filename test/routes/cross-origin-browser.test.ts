@@ -102,11 +102,15 @@ describe('a page on another origin, calling pagemill like the older frontend', (
     try {
       await t.app.listen({ host: '127.0.0.1', port: 0 });
       const api = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+      // What reached pagemill, as "METHOD /path": the browser's preflights included.
+      const seen: string[] = [];
+      t.app.server.on('request', (req: http.IncomingMessage) => seen.push(`${req.method} ${req.url?.split('?')[0]}`));
       const page = await browser.newPage();
       await page.goto(`${frontend.url}/?api=${encodeURIComponent(api)}${keys.page ? `&key=${keys.page}` : ''}`);
       const result = await page.evaluate(() => (window as unknown as { result: Promise<unknown> }).result);
       await page.close();
-      return result as { ok: boolean; error?: string; value?: Record<string, unknown> & { log: string[]; statuses: string[] } };
+      type Outcome = { log: string[]; statuses: string[] } & Record<string, unknown>;
+      return { ...(result as { ok: boolean; error?: string; value?: Outcome }), seen };
     } finally {
       await t.close();
     }
@@ -123,6 +127,8 @@ describe('a page on another origin, calling pagemill like the older frontend', (
       '/markdown-files/harbour_notice 200',
     ]);
     expect(v.files).toBe(1);
+    // the custom header made the browser ask first, and pagemill said yes
+    expect(result.seen).toEqual(expect.arrayContaining(['OPTIONS /config', 'OPTIONS /upload', 'OPTIONS /convert']));
     expect(v.statuses.at(-1)).toBe('completed');
     expect(v.markdown).toContain('Harbour notice for all captains');
     expect(v.page).toContain('Moor at the north quay');
