@@ -11,11 +11,13 @@ import type { DocumentLibrary } from './jobs/document-library.js';
 import type { Metrics } from './metrics.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerAuth } from './routes/auth.js';
+import { registerCors } from './routes/cors.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
 import { dashboardSocketRoutes, progressSocketRoutes } from './routes/progress-socket.js';
 import { webPageRoutes } from './routes/web-page.js';
+import { serviceInfoRoutes } from './routes/service-info.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
@@ -73,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerDocs(app, VERSION);
+  await registerCors(app, config);
   registerAuth(app, deps.apiKeys, config);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -99,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(documentRoutes, deps);
   await app.register(progressSocketRoutes, deps);
   await app.register(dashboardSocketRoutes, deps);
+  await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
   return app;
 }

@@ -59,6 +59,15 @@ export const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(6),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(2000),
   WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
+  /** Origins browser pages may call from: `*` (any, as the older backend) or a comma list. */
+  CORS_ORIGINS: z.string().default('*'),
+  /** The older web frontend's settings, served by GET /config (same names and defaults as the older backend). */
+  BASE_PATH: z.string().default(''),
+  APP_DOMAIN: z.string().default('http://localhost:3000'),
+  API_DOMAIN: z.string().default('http://localhost:8080'),
+  IAM_DOMAIN: z.string().default('http://localhost:5000'),
+  CLIENT_ID: z.string().default('dots-ocr-app'),
+  IAM_SCOPE: z.string().default('openid profile email'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

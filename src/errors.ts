@@ -28,6 +28,7 @@ export const ERRORS = {
   invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, pdf.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
+  origin_not_allowed: { status: 403, message: 'This page\'s origin may not open WebSockets here; add it to CORS_ORIGINS.' },
   unauthorized: { status: 401, message: 'A valid API key is required: send it in the X-API-Key header (or Authorization: Bearer, or ?api_key= for WebSockets and links).' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; retry after Retry-After seconds.' },
   auth_rate_limited: { status: 429, message: 'Too many wrong API keys from this address; check the key and retry after Retry-After seconds.' },

@@ -23,7 +23,7 @@ export interface OcrOutcome {
 }
 
 /** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
-export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number, task: PageTask): Promise<OcrOutcome> {
+export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
   if (inkFraction(grey) < BLANK_INK) {
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
   }
@@ -50,7 +50,7 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
       }
     }
   }
-  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, pageNo);
+  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   return {
     blocks,
     confidence: task.layout_only ? 0 : pageConfidence(blocks),

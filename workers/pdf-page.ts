@@ -49,7 +49,7 @@ interface PageContext {
 async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageOutput> {
   const { page, task, size, items, canvasFactory, common } = ctx;
   const viewport = page.getViewport({ scale: size.scale });
-  const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, task.page_no);
+  const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
   let preview: Uint8Array | undefined;
   if (task.preview) {
     const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
@@ -90,7 +90,7 @@ export async function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
 
     const pixels = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
     const dropped = pixels.warnings.some(isDroppedImageWarning);
-    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task.page_no, task);
+    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
     // A layer in another script than the requested languages may be a real Russian or Chinese
     // page read with the default `eng`: OCR in the wrong language reads it worse than the layer
     // (measured: confidence 34–45), while a byte-swapped map's page OCRs at ~95.

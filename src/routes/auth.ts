@@ -12,8 +12,11 @@ declare module 'fastify' {
   }
 }
 
-/** Routes anyone may call: liveness, readiness, metrics, the API description, the web page. */
-const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/assets\//];
+/**
+ * Routes anyone may call: liveness, readiness, metrics, the API description, the web page, and
+ * the frontend's settings (a page reads them before it has a key; they hold no secret).
+ */
+const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/config$/, /^\/assets\//];
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
