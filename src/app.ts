@@ -19,6 +19,7 @@ import { webPageRoutes } from './routes/web-page.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
+import { isDiskWide } from './storage-errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (err.status >= 500) request.log.error({ err }, 'request failed');
       return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
     }
+    // A full or read-only disk (or database) is the operator's to fix, not a bug: 507 with the storage code.
+    const storage = deps.service.storage.report(err, 'request');
+    if (storage && isDiskWide(err)) return reply.code(ERRORS[storage].status).send(errorBody(storage));
     const mapped = FRAMEWORK_ERRORS[err.code ?? ''] ?? (err.validation ? 'validation_error' : undefined);
     if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, mapped === 'validation_error' ? err.message : undefined));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, ERRORS } from '../errors.js';
 import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
 import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
 import type { Languages } from '../pipeline/languages.js';
@@ -17,6 +17,7 @@ import type { ConversionRow, JobStore } from './job-store.js';
 import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
+import { StorageHealth } from './storage-health.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
@@ -34,6 +35,8 @@ export interface SubmitRequest extends SourceRequest {
  */
 export class ConversionService {
   readonly events = new ProgressEvents();
+  /** Whether the disk and the database take writes (see StorageHealth). */
+  readonly storage: StorageHealth;
   private readonly workflow: ConversionWorkflow;
   private accepting = true;
 
@@ -44,13 +47,15 @@ export class ConversionService {
     readonly languages: Languages,
     private readonly log: Logger,
   ) {
-    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log);
+    this.storage = new StorageHealth(log);
+    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log, this.storage);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
 
   async submit(req: SubmitRequest): Promise<AcceptedReply> {
     if (!this.accepting) throw new AppError('shutting_down');
+    this.refuseWhenStorageFails();
     if (req.idempotencyKey) {
       const existing = this.store.byIdempotencyKey(req.idempotencyKey);
       if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
@@ -83,6 +88,12 @@ export class ConversionService {
     this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable }, 'conversion accepted');
     this.workflow.begin(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
+  }
+
+  /** A full or read-only disk: new work is refused with the storage code until the probe sees writes work again. */
+  refuseWhenStorageFails(): void {
+    const problem = this.storage.problem;
+    if (problem) throw new AppError(problem.code, `${ERRORS[problem.code].message} (${problem.errno} since ${problem.since}); retry once the operator freed space.`);
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */
@@ -251,15 +262,26 @@ export class ConversionService {
   }
 
   /** Ready for traffic: accepting, workers started, store answering. */
-  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+  readiness(): { ready: boolean; checks: Record<string, boolean>; reason?: string } {
     let store = true;
     try {
       this.store.countByStatus();
     } catch {
       store = false;
     }
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    const problem = this.storage.problem;
+    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store, storage: !problem };
+    const ready = Object.values(checks).every(Boolean);
+    if (ready) return { ready, checks };
+    const reason = problem
+      ? `${problem.code}: writing ${problem.where} failed with ${problem.errno} since ${problem.since}`
+      : Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name).join(', ') + ' not ready';
+    return { ready, checks, reason };
+  }
+
+  /** Retries writes after a storage failure; clears it when they work (see StorageHealth.probe). */
+  probeStorage(): Promise<boolean> {
+    return this.storage.probe([this.config.OUTPUT_DIR, this.config.DATA_DIR], () => this.store.probeWrite());
   }
 
   get isAccepting(): boolean {

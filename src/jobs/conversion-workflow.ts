@@ -14,13 +14,15 @@ import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
 import type { PageRunner } from './page-runner.js';
 import type { ProgressEvents } from './progress-events.js';
+import type { StorageHealth } from './storage-health.js';
+import { storageFailure } from '../storage-errors.js';
+import { inConversion } from '../conversion-context.js';
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
 const MAX_PAGE_ATTEMPTS = 2;
+/** Same rule for the whole-conversion steps (inspect, assemble): tried again once after a crash, then failed. */
+const MAX_STEP_ATTEMPTS = 2;
 const SHUTDOWN = Symbol('shutdown');
-
-const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
-const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
 
 /**
  * Runs conversions: inspect (page count) → pages through the scheduler → assemble → completed |
@@ -42,14 +44,45 @@ export class ConversionWorkflow {
     private readonly languages: Languages,
     private readonly events: ProgressEvents,
     private readonly log: Logger,
+    private readonly storage: StorageHealth,
   ) {
-    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) => this.executePage(id, pageNo, signal, threadFree));
+    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) =>
+      inConversion(id, () => this.executePage(id, pageNo, signal, threadFree)));
   }
 
   /** Starts work on a freshly accepted conversion. */
   begin(row: ConversionRow): void {
     this.live.add(row.id);
-    void this.inspectAndSchedule(row);
+    this.track(row.id, () => this.inspectAndSchedule(row));
+  }
+
+  /**
+   * Runs a step of a conversion in its context (so a crash handler can name it). Whatever the
+   * step lets escape ends the conversion, logged with its id: never an unhandled rejection.
+   */
+  private track(id: string, step: () => Promise<void>): void {
+    inConversion(id, step).catch((err: unknown) => {
+      this.log.error({ err, conversion_id: id }, 'conversion step failed');
+      this.fail(id, this.failureOf(err, 'The conversion', { code: 'worker_crashed', message: 'The conversion stopped on an internal error.' }));
+    });
+  }
+
+  /** A storage failure becomes its storage code (and /ready reports it); anything else `fallback`. */
+  private failureOf(err: unknown, what: string, fallback: TaskError): TaskError {
+    this.storage.report(err, what);
+    return storageFailure(err, what) ?? fallback;
+  }
+
+  /**
+   * Counts a try of a whole-conversion step. A step the process died in on every try is not
+   * replayed forever: past MAX_STEP_ATTEMPTS the conversion fails. Returns whether to go on.
+   */
+  private stepAllowed(id: string, step: string): boolean {
+    const tries = this.store.beginStep(id);
+    if (tries <= MAX_STEP_ATTEMPTS) return true;
+    this.log.error({ conversion_id: id, step, tries }, 'the server stopped during this step on every try; giving the conversion up');
+    this.fail(id, { code: 'worker_crashed', message: `The server stopped ${tries - 1} times while ${step} this conversion; it was given up.` });
+    return false;
   }
 
   counts(): { live: number; busy: number; queued_pages: number; active_pages: number } {
@@ -86,8 +119,9 @@ export class ConversionWorkflow {
     const log = this.log.child({ conversion_id: row.id });
     this.markBusy(row.id, 1);
     try {
+      if (!this.stepAllowed(row.id, 'inspecting')) return;
       const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
-      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
+      if (this.lifetime.signal.aborted) return this.store.undoStep(row.id); // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
       if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
@@ -103,7 +137,7 @@ export class ConversionWorkflow {
       this.scheduler.enqueue(row.id, selected, row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
-      this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
+      this.fail(row.id, this.failureOf(err, 'Results', { code: 'worker_crashed', message: 'The conversion could not be started.' }));
     } finally {
       this.markBusy(row.id, -1);
     }
@@ -144,7 +178,7 @@ export class ConversionWorkflow {
           outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
         } catch (err) {
           log.error({ err }, 'could not write page result');
-          const e = storageError('The page result');
+          const e = this.failureOf(err, 'The page result', { code: 'storage_error', message: 'The page result could not be written.' });
           outcome = { status: 'failed', error_code: e.code, error: e.message };
         }
       } else {
@@ -155,6 +189,11 @@ export class ConversionWorkflow {
       if (TERMINAL_STATUSES.includes(updated.status)) return;
       this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
+    } catch (err) {
+      // The store itself failed (a full disk): the conversion ends with the storage code. If even
+      // that cannot be recorded, it stays unfinished and the watchdog resumes it once writes work.
+      log.error({ err }, 'page could not be recorded');
+      this.fail(id, this.failureOf(err, 'The page result', { code: 'worker_crashed', message: 'The page could not be recorded.' }));
     } finally {
       this.markBusy(id, -1);
     }
@@ -166,7 +205,9 @@ export class ConversionWorkflow {
     this.markBusy(id, 1);
     const log = this.log.child({ conversion_id: id });
     try {
+      if (!this.stepAllowed(id, 'assembling')) return;
       const row = this.store.get(id)!;
+      log.info('assembling results');
       this.publishProgress(row, 'assembling', null, null);
       const formats = formatsOf(row);
       const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
@@ -186,7 +227,7 @@ export class ConversionWorkflow {
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
       log.error({ err }, 'could not assemble results');
-      this.fail(id, isStorageError(err) ? storageError('The results') : { code: 'worker_crashed', message: 'The results could not be assembled.' });
+      this.fail(id, this.failureOf(err, 'The results', { code: 'worker_crashed', message: 'The results could not be assembled.' }));
     } finally {
       this.finalizing.delete(id);
       this.markBusy(id, -1);
@@ -214,10 +255,18 @@ export class ConversionWorkflow {
     return result.error.message;
   }
 
+  /** Never throws: it runs in catch blocks, where a second error would escape as a crash. */
   private fail(id: string, error: TaskError): void {
-    const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
     this.live.delete(id);
     this.scheduler.cancel(id, 'failed');
+    let row: ConversionRow | undefined;
+    try {
+      row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
+    } catch (err) {
+      this.storage.report(err, 'database');
+      this.log.error({ err, conversion_id: id, code: error.code }, 'could not record the failure; the watchdog resumes the conversion once the store works');
+      return;
+    }
     if (!row) return;
     this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
     this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
@@ -275,7 +324,7 @@ export class ConversionWorkflow {
   private resumeOne(row: ConversionRow): void {
     this.live.add(row.id);
     if (row.status === 'pending' || row.total_pages === null) {
-      void this.inspectAndSchedule(row);
+      this.track(row.id, () => this.inspectAndSchedule(row));
       return;
     }
     const todo: number[] = [];
@@ -289,7 +338,7 @@ export class ConversionWorkflow {
       }
     }
     if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
-    else void this.finalize(row.id);
+    else this.track(row.id, () => this.finalize(row.id));
   }
 
   /**

@@ -47,6 +47,8 @@ export interface ConversionRow {
   owner: string | null;
   webhook_status: 'pending' | 'delivered' | 'failed' | null;
   webhook_attempts: number;
+  /** Tries of the current whole-conversion step (inspect, then assemble): a step that kills the process is not replayed forever. */
+  step_attempts: number;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -88,6 +90,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['webhook_status', 'TEXT'],
   ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['owner', 'TEXT'],
+  ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 const SCHEMA = `
@@ -131,7 +134,11 @@ CREATE TABLE IF NOT EXISTS pages (
   finished_at TEXT,
   PRIMARY KEY (conversion_id, page_no)
 ) WITHOUT ROWID;
+-- the storage probe writes a row here and rolls it back: it fails exactly when the database cannot grow
+CREATE TABLE IF NOT EXISTS storage_probe (data BLOB);
 `;
+
+const ROLLBACK = new Error('rollback');
 
 export type BatchTally = { finished: number; failed: number; running: number; n: number };
 
@@ -162,6 +169,35 @@ export class JobStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Proves the database can grow again (after a full disk): a page-sized insert, rolled back. */
+  probeWrite(): void {
+    const insert = this.sql('INSERT INTO storage_probe (data) VALUES (zeroblob(8192))');
+    try {
+      this.db.transaction(() => {
+        insert.run();
+        throw ROLLBACK;
+      })();
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+  }
+
+  /** Caps the database at `pages` pages: simulates a full disk (tests) deterministically. */
+  capPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${Math.floor(pages)}`);
+  }
+
+  /** Counts one more try of the conversion's current step; returns the tries so far, this one included. */
+  beginStep(id: string): number {
+    const r = this.sql('UPDATE conversions SET step_attempts = step_attempts + 1 WHERE id = ? RETURNING step_attempts').get(id) as { step_attempts: number } | undefined;
+    return r?.step_attempts ?? 0;
+  }
+
+  /** A try that did not end in a crash (a graceful shutdown stopped it) does not count. */
+  undoStep(id: string): void {
+    this.sql('UPDATE conversions SET step_attempts = max(step_attempts - 1, 0) WHERE id = ?').run(id);
   }
 
   private sql(text: string): Database.Statement {
@@ -235,7 +271,8 @@ export class JobStore {
     this.tallies.delete(id);
     const insertPage = this.sql(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
     return this.db.transaction(() => {
-      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
+      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?,
+                    step_attempts = 0
                   WHERE id = ? AND status = 'pending'`)
         .run(selected.length, documentPages, startedAt, `Processing pages: 0/${selected.length}`, id);
       if (r.changes === 0) return false;
