@@ -49,6 +49,7 @@ export const ERRORS = {
   worker_crashed: { status: 500, message: 'The worker processing this page crashed; the page was retried and failed again.' },
   storage_full: { status: 507, message: 'The server could not write results (disk full or not writable).' },
   cancelled: { status: 409, message: 'The conversion was cancelled.' },
+  uri_too_long: { status: 414, message: 'A path parameter is too long; ids and names have at most 100 characters.' },
   storage_error: { status: 507, message: 'The server could not write results (output folder missing, read-only or not writable, name too long, or an I/O error); the operator must check OUTPUT_DIR and DATA_DIR.' },
 } as const;
 
