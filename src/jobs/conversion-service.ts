@@ -211,9 +211,14 @@ export class ConversionService {
     switch (row.status) {
       case 'completed': {
         const lines = await fs.readFile(this.filesOf(row).jsonl(), 'utf8').catch(() => '');
-        const results = lines.split('\n').filter(Boolean).map((l) => {
-          const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
-          return summary;
+        // A damaged line (a disk that filled up mid-write) is skipped rather than failing the message.
+        const results = lines.split('\n').filter(Boolean).flatMap((l) => {
+          try {
+            const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
+            return [summary];
+          } catch {
+            return [];
+          }
         });
         return { ...base, status: 'completed', progress: 100, results, failed_pages: results.flatMap((r) => (r.error ? [r.error] : [])) };
       }
