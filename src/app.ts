@@ -20,6 +20,7 @@ import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
 import { isDiskWide } from './storage-errors.js';
+import { clientErrorHandler } from './client-error-handler.js';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
+    clientErrorHandler,
     // Errors Fastify raises before routing (a bad URL, a path parameter over maxParamLength) get our shape too.
     frameworkErrors: (err, _request, reply) => {
       const code: ErrorCode = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'validation_error';

@@ -50,6 +50,8 @@ export const ERRORS = {
   storage_full: { status: 507, message: 'The server could not write results (disk full or not writable).' },
   cancelled: { status: 409, message: 'The conversion was cancelled.' },
   uri_too_long: { status: 414, message: 'A path parameter is too long; ids and names have at most 100 characters.' },
+  request_timeout: { status: 408, message: 'The request was not received in time; send it again.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large; send fewer or shorter headers.' },
   storage_error: { status: 507, message: 'The server could not write results (output folder missing, read-only or not writable, name too long, or an I/O error); the operator must check OUTPUT_DIR and DATA_DIR.' },
 } as const;
 
