@@ -85,6 +85,15 @@ export class ConversionWorkflow {
     return false;
   }
 
+  /** A try that ended — well, with a handled error, or stopped by a graceful shutdown — does not count. */
+  private stepEnded(id: string): void {
+    try {
+      this.store.endStep(id);
+    } catch (err) {
+      this.storage.report(err, 'database');
+    }
+  }
+
   counts(): { live: number; busy: number; queued_pages: number; active_pages: number } {
     const s = this.scheduler.stats();
     return { live: this.live.size, busy: this.busy.size, queued_pages: s.queued_pages, active_pages: s.active_pages };
@@ -121,7 +130,7 @@ export class ConversionWorkflow {
     try {
       if (!this.stepAllowed(row.id, 'inspecting')) return;
       const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
-      if (this.lifetime.signal.aborted) return this.store.undoStep(row.id); // shutting down: stays pending, resumed on restart
+      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
       if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
@@ -139,6 +148,7 @@ export class ConversionWorkflow {
       log.error({ err }, 'could not start conversion');
       this.fail(row.id, this.failureOf(err, 'Results', { code: 'worker_crashed', message: 'The conversion could not be started.' }));
     } finally {
+      this.stepEnded(row.id);
       this.markBusy(row.id, -1);
     }
   }
@@ -229,6 +239,7 @@ export class ConversionWorkflow {
       log.error({ err }, 'could not assemble results');
       this.fail(id, this.failureOf(err, 'The results', { code: 'worker_crashed', message: 'The results could not be assembled.' }));
     } finally {
+      this.stepEnded(id);
       this.finalizing.delete(id);
       this.markBusy(id, -1);
     }

@@ -195,8 +195,8 @@ export class JobStore {
     return r?.step_attempts ?? 0;
   }
 
-  /** A try that did not end in a crash (a graceful shutdown stopped it) does not count. */
-  undoStep(id: string): void {
+  /** The step's try ended without the process dying: only tries the process died in add up. */
+  endStep(id: string): void {
     this.sql('UPDATE conversions SET step_attempts = max(step_attempts - 1, 0) WHERE id = ?').run(id);
   }
 
