@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /** Requests a client can get wrong answer 4xx in pagemill's error shape, never 500 or Fastify's own shape. */
 describe('status codes of bad requests', () => {
@@ -59,6 +60,21 @@ describe('status codes of bad requests', () => {
     const urlencoded = (payload: string) => server.app.inject({ method: 'POST', url: '/convert', payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expectError(await urlencoded('constructor=b&toString=c&filename=missing.pdf'), 404, 'file_not_found');
     expectError(await urlencoded('__proto__[filename]=a&constructor=b'), 400, 'missing_input');
+  });
+
+  it('requests the HTTP parser refuses (bad request line, header bytes, 20 KB URL) answer in pagemill\'s shape', async () => {
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = server.app.server.address() as { port: number };
+    const cases: [string, number, string][] = [
+      [`GET /conversions/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 431, 'headers_too_large'],
+      ['GET /a b c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'validation_error'],
+      ['GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\nConnection: close\r\n\r\n', 400, 'validation_error'],
+    ];
+    for (const [head, status, code] of cases) {
+      const reply = await rawRequest(port, head);
+      expect(reply.status).toBe(status);
+      expect(JSON.parse(reply.body.toString())).toEqual({ detail: expect.any(String), code });
+    }
   });
 
   it.each([
