@@ -326,11 +326,23 @@ export class JobStore {
 
   /** Moves a conversion to a terminal state; returns undefined when it already was terminal. */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
-    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
-                WHERE id = ? AND status IN ('pending', 'processing')`)
-      .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
-    this.tallies.delete(id);
-    return r.changes > 0 ? this.get(id) : undefined;
+    return this.db.transaction(() => {
+      const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
+                  WHERE id = ? AND status IN ('pending', 'processing')`)
+        .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
+      this.tallies.delete(id);
+      if (r.changes === 0) return undefined;
+      // A failed conversion's unfinished pages end with its error (e.g. storage_full): none stays "running".
+      // No finished_at: they were never processed, and must not count in the throughput.
+      if (status === 'error' && error) this.failUnfinishedPages(id, error);
+      return this.get(id);
+    })();
+  }
+
+  private failUnfinishedPages(id: string, error: { code: ConversionErrorCode; message: string }): void {
+    const r = this.sql(`UPDATE pages SET status = 'failed', error_code = ?, error = ? WHERE conversion_id = ? AND status IN ('queued', 'running')`)
+      .run(error.code, error.message, id);
+    if (r.changes > 0) this.sql('UPDATE conversions SET pages_failed = pages_failed + ? WHERE id = ?').run(r.changes, id);
   }
 
   /**

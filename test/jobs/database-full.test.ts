@@ -52,7 +52,12 @@ describe('database full', () => {
     for (const id of accepted) {
       const rec = await waitForEnd(server.app, id);
       expect(TERMINAL).toContain(rec.status);
-      if (rec.status === 'error') expect(rec.error_code).toBe('storage_full');
+      if (rec.status !== 'error') continue;
+      expect(rec.error_code).toBe('storage_full');
+      // Its pages ended too, with the storage code where they did not finish: none is left "running".
+      const pages = server.runtime.store.pages(id);
+      expect(pages.filter((p) => p.status === 'queued' || p.status === 'running')).toEqual([]);
+      for (const p of pages.filter((pg) => pg.status === 'failed')) expect(p.error_code).toBe('storage_full');
     }
     const after = await convert();
     expect(after.statusCode).toBe(200);
