@@ -64,31 +64,56 @@ describe('storage failures', () => {
 });
 
 /** A real small file system (tmpfs) for a real full and a real read-only disk; needs root and mount. */
-function tryMount(dir: string, size: string): boolean {
+function mount(dir: string, size: string): void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+}
+
+/** Whether this machine lets us mount (root, not a locked-down container): probed once, undone at once. */
+const canMount = await (async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-mount-probe-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    mount(dir, '64k');
+    execFileSync('umount', [dir]);
     return true;
   } catch {
     return false;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
+})();
+
+/** A temporary root with `sub` on a tmpfs of `size`, mounted in beforeAll and unmounted in afterAll. */
+function tmpfsRoot(sub: string, size: string) {
+  const t = { root: '', mountPoint: '' };
+  beforeAll(async () => {
+    if (!canMount) return;
+    t.root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-tmpfs-'));
+    t.mountPoint = path.join(t.root, sub);
+    await fs.mkdir(t.mountPoint);
+    mount(t.mountPoint, size);
+  });
+  afterAll(async () => {
+    if (!t.root) return;
+    execFileSync('umount', ['-l', t.mountPoint]);
+    await fs.rm(t.root, { recursive: true, force: true });
+  });
+  return t;
 }
 
-describe('a full or read-only disk (tmpfs)', async () => {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-tmpfs-'));
-  const mountPoint = path.join(root, 'output');
-  await fs.mkdir(mountPoint);
-  const mounted = tryMount(mountPoint, '512k');
+describe.skipIf(!canMount)('a full or read-only disk (tmpfs)', () => {
+  const disk = tmpfsRoot('output', '512k');
   let server: TestServer;
+  let mountPoint: string;
   beforeAll(async () => {
-    if (mounted) server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { root });
+    mountPoint = disk.mountPoint;
+    // The root is the tmpfs helper's: the server must not remove it (the helper unmounts first).
+    server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { root: disk.root });
   });
   afterAll(async () => {
     await server?.close();
-    if (mounted) execFileSync('umount', [mountPoint]);
-    await fs.rm(root, { recursive: true, force: true });
   });
 
-  it.skipIf(!mounted)('disk full: the conversion ends with storage_full, /ready 503 with the reason, /convert 507; recovers when space returns', async () => {
+  it('disk full: the conversion ends with storage_full, /ready 503 with the reason, /convert 507; recovers when space returns', async () => {
     const filler = path.join(mountPoint, 'filler');
     await fs.writeFile(filler, Buffer.alloc(1024 * 1024)).catch(() => undefined); // ENOSPC, the disk is now full
     const { body } = await submitFile(server.app, 'full.pdf', pdf);
@@ -114,7 +139,7 @@ describe('a full or read-only disk (tmpfs)', async () => {
     expect((await waitForEnd(server.app, again.body.conversion_id)).status).toBe('completed');
   });
 
-  it.skipIf(!mounted)('read-only output folder at conversion start: storage_error, not worker_crashed', async () => {
+  it('read-only output folder at conversion start: storage_error, not worker_crashed', async () => {
     execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
     try {
       const { body } = await submitFile(server.app, 'readonly.pdf', pdf);
@@ -127,4 +152,48 @@ describe('a full or read-only disk (tmpfs)', async () => {
     }
     await eventually(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200);
   });
+});
+
+describe.skipIf(!canMount)('the database on a full disk (real process, tmpfs)', () => {
+  const disk = tmpfsRoot('data', '4m');
+
+  it('SQLite reports the disk full: 507/503 with the reason, maintenance waits quietly, recovery by itself', async () => {
+    const { spawnServer } = await import('../helpers/server-process.js');
+    const { root, mountPoint: dataDir } = disk;
+    const env = { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: dataDir, NUM_WORKERS: '1', WATCHDOG_INTERVAL_S: '0.2' };
+    await fs.mkdir(env.INPUT_DIR, { recursive: true });
+    await fs.writeFile(path.join(env.INPUT_DIR, 'doc.pdf'), pdf);
+    const server = await spawnServer(env);
+    const convert = () => fetch(`${server.url}/convert`, { method: 'POST', body: new URLSearchParams({ filename: 'doc.pdf' }) });
+    try {
+      expect((await convert()).status).toBe(200);
+      const filler = path.join(dataDir, 'filler');
+      await fs.writeFile(filler, Buffer.alloc(8 * 1024 * 1024)).catch(() => undefined); // ENOSPC: the disk is full now
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await convert();
+        statuses.push(res.status);
+        if (res.status !== 200) expect(((await res.json()) as { code: string }).code).toMatch(/^storage_(full|error)$/);
+      }
+      expect(statuses).not.toContain(500);
+      expect(statuses.some((s) => s === 507)).toBe(true);
+      const ready = await fetch(`${server.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reason: string }).reason).toMatch(/^storage_full/);
+      await new Promise((r) => setTimeout(r, 1500)); // several maintenance ticks while the disk is full
+      expect(server.logs.filter((l) => l.msg === 'maintenance failed')).toEqual([]);
+      expect(server.logs.filter((l) => String(l.msg).startsWith('storage is failing'))).toHaveLength(1);
+
+      await fs.rm(filler);
+      await eventually(async () => (await fetch(`${server.url}/ready`)).status === 200);
+      const res = await convert();
+      expect(res.status).toBe(200);
+      const { conversion_id: id } = (await res.json()) as { conversion_id: string };
+      await eventually(async () => ((await (await fetch(`${server.url}/conversion-status/${id}`)).json()) as { status: string }).status === 'completed', 60_000);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+  }, 120_000);
 });
