@@ -58,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Errors Fastify raises before routing (a bad URL, a path parameter over maxParamLength) get our shape too.
     frameworkErrors: (err, _request, reply) => {
       const code: ErrorCode = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'validation_error';
-      void (reply as unknown as FastifyReply).code(ERRORS[code].status).send(errorBody(code, code === 'validation_error' ? 'The URL is not valid.' : undefined));
+      const detail = code === 'validation_error' ? 'The URL is not valid.' : undefined;
+      void (reply as unknown as FastifyReply).code(ERRORS[code].status).send(errorBody(code, detail));
     },
   });
 

@@ -11,7 +11,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   const code: ErrorCode = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout'
     : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large'
       : 'validation_error';
-  const body = JSON.stringify(errorBody(code, code === 'validation_error' ? 'The HTTP request is malformed (request line or headers).' : undefined));
+  const detail = code === 'validation_error' ? 'The HTTP request is malformed (request line or headers).' : undefined;
+  const body = JSON.stringify(errorBody(code, detail));
   const { status } = ERRORS[code];
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
@@ -20,4 +21,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   socket.destroy(err);
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};

@@ -8,7 +8,8 @@ import type { TaskError } from './schemas/page-result.js';
  */
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 const BROKEN = new Set([
-  'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'EMFILE', 'ENFILE', 'EEXIST', 'ELOOP', 'EFBIG',
+  'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG',
+  'EMFILE', 'ENFILE', 'EEXIST', 'ELOOP', 'EFBIG',
 ]);
 /** better-sqlite3 reports extended codes such as SQLITE_IOERR_WRITE or SQLITE_READONLY_DBMOVED. */
 const SQLITE_BROKEN = /^SQLITE_(READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)/;
@@ -41,5 +42,5 @@ export function storageFailure(err: unknown, what: string): TaskError | null {
   const errno = (err as { code: string }).code;
   return code === 'storage_full'
     ? { code, message: `${what} could not be written: the disk is full (${errno}); free some space.` }
-    : { code, message: `${what} could not be written (${errno}); check that OUTPUT_DIR and DATA_DIR exist and are writable.` };
+    : { code, message: `${what} could not be written (${errno}); check that OUTPUT_DIR and DATA_DIR exist and can be written.` };
 }

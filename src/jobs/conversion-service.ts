@@ -93,7 +93,8 @@ export class ConversionService {
   /** A full or read-only disk: new work is refused with the storage code until the probe sees writes work again. */
   refuseWhenStorageFails(): void {
     const problem = this.storage.problem;
-    if (problem) throw new AppError(problem.code, `${ERRORS[problem.code].message} (${problem.errno} since ${problem.since}); retry once the operator freed space.`);
+    if (!problem) return;
+    throw new AppError(problem.code, `${ERRORS[problem.code].message} (${problem.errno} since ${problem.since}); retry once it is fixed.`);
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */

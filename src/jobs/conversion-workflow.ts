@@ -23,6 +23,7 @@ const MAX_PAGE_ATTEMPTS = 2;
 /** Same rule for the whole-conversion steps (inspect, assemble): tried again once after a crash, then failed. */
 const MAX_STEP_ATTEMPTS = 2;
 const SHUTDOWN = Symbol('shutdown');
+const crashed = (message: string): TaskError => ({ code: 'worker_crashed', message });
 
 /**
  * Runs conversions: inspect (page count) → pages through the scheduler → assemble → completed |
@@ -63,7 +64,7 @@ export class ConversionWorkflow {
   private track(id: string, step: () => Promise<void>): void {
     inConversion(id, step).catch((err: unknown) => {
       this.log.error({ err, conversion_id: id }, 'conversion step failed');
-      this.fail(id, this.failureOf(err, 'The conversion', { code: 'worker_crashed', message: 'The conversion stopped on an internal error.' }));
+      this.fail(id, this.failureOf(err, 'The conversion', crashed('The conversion stopped on an internal error.')));
     });
   }
 
@@ -80,8 +81,8 @@ export class ConversionWorkflow {
   private stepAllowed(id: string, step: string): boolean {
     const tries = this.store.beginStep(id);
     if (tries <= MAX_STEP_ATTEMPTS) return true;
-    this.log.error({ conversion_id: id, step, tries }, 'the server stopped during this step on every try; giving the conversion up');
-    this.fail(id, { code: 'worker_crashed', message: `The server stopped ${tries - 1} times while ${step} this conversion; it was given up.` });
+    this.log.error({ conversion_id: id, step, tries }, 'the server stopped in this step on every try; giving up');
+    this.fail(id, crashed(`The server stopped ${tries - 1} times while ${step} this conversion; it was given up.`));
     return false;
   }
 
@@ -146,7 +147,7 @@ export class ConversionWorkflow {
       this.scheduler.enqueue(row.id, selected, row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
-      this.fail(row.id, this.failureOf(err, 'Results', { code: 'worker_crashed', message: 'The conversion could not be started.' }));
+      this.fail(row.id, this.failureOf(err, 'Results', crashed('The conversion could not be started.')));
     } finally {
       this.stepEnded(row.id);
       this.markBusy(row.id, -1);
@@ -188,7 +189,7 @@ export class ConversionWorkflow {
           outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
         } catch (err) {
           log.error({ err }, 'could not write page result');
-          const e = this.failureOf(err, 'The page result', { code: 'storage_error', message: 'The page result could not be written.' });
+          const e = this.failureOf(err, 'The page result', { code: 'storage_error', message: 'The page result was not written.' });
           outcome = { status: 'failed', error_code: e.code, error: e.message };
         }
       } else {
@@ -203,7 +204,7 @@ export class ConversionWorkflow {
       // The store itself failed (a full disk): the conversion ends with the storage code. If even
       // that cannot be recorded, it stays unfinished and the watchdog resumes it once writes work.
       log.error({ err }, 'page could not be recorded');
-      this.fail(id, this.failureOf(err, 'The page result', { code: 'worker_crashed', message: 'The page could not be recorded.' }));
+      this.fail(id, this.failureOf(err, 'The page result', crashed('The page could not be recorded.')));
     } finally {
       this.markBusy(id, -1);
     }
@@ -237,7 +238,7 @@ export class ConversionWorkflow {
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
       log.error({ err }, 'could not assemble results');
-      this.fail(id, this.failureOf(err, 'The results', { code: 'worker_crashed', message: 'The results could not be assembled.' }));
+      this.fail(id, this.failureOf(err, 'The results', crashed('The results could not be assembled.')));
     } finally {
       this.stepEnded(id);
       this.finalizing.delete(id);
@@ -275,7 +276,8 @@ export class ConversionWorkflow {
       row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
     } catch (err) {
       this.storage.report(err, 'database');
-      this.log.error({ err, conversion_id: id, code: error.code }, 'could not record the failure; the watchdog resumes the conversion once the store works');
+      // The watchdog resumes the conversion once the store takes writes again.
+      this.log.error({ err, conversion_id: id, code: error.code }, 'could not record the failure');
       return;
     }
     if (!row) return;

@@ -47,7 +47,7 @@ export interface ConversionRow {
   owner: string | null;
   webhook_status: 'pending' | 'delivered' | 'failed' | null;
   webhook_attempts: number;
-  /** Tries of the current whole-conversion step (inspect, then assemble): a step that kills the process is not replayed forever. */
+  /** Tries of the current whole-conversion step (inspect, then assemble): one that kills the process is not replayed forever. */
   step_attempts: number;
 }
 
@@ -191,8 +191,8 @@ export class JobStore {
 
   /** Counts one more try of the conversion's current step; returns the tries so far, this one included. */
   beginStep(id: string): number {
-    const r = this.sql('UPDATE conversions SET step_attempts = step_attempts + 1 WHERE id = ? RETURNING step_attempts').get(id) as { step_attempts: number } | undefined;
-    return r?.step_attempts ?? 0;
+    const r = this.sql('UPDATE conversions SET step_attempts = step_attempts + 1 WHERE id = ? RETURNING step_attempts').get(id);
+    return (r as { step_attempts: number } | undefined)?.step_attempts ?? 0;
   }
 
   /** The step's try ended without the process dying: only tries the process died in add up. */
@@ -340,8 +340,8 @@ export class JobStore {
   }
 
   private failUnfinishedPages(id: string, error: { code: ConversionErrorCode; message: string }): void {
-    const r = this.sql(`UPDATE pages SET status = 'failed', error_code = ?, error = ? WHERE conversion_id = ? AND status IN ('queued', 'running')`)
-      .run(error.code, error.message, id);
+    const r = this.sql(`UPDATE pages SET status = 'failed', error_code = ?, error = ?
+                WHERE conversion_id = ? AND status IN ('queued', 'running')`).run(error.code, error.message, id);
     if (r.changes > 0) this.sql('UPDATE conversions SET pages_failed = pages_failed + ? WHERE id = ?').run(r.changes, id);
   }
 

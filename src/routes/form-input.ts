@@ -58,5 +58,6 @@ export async function readFormInput(request: FastifyRequest, tmpDir: string): Pr
 function asClientError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof AppError || (typeof code === 'string' && (code.startsWith('FST_') || storageCodeOf(err)))) return err;
-  return new AppError('validation_error', 'The multipart body could not be read (missing or wrong boundary, or cut off); send a complete multipart/form-data body.');
+  const detail = 'The multipart body could not be read (missing or wrong boundary, or cut off); send a complete multipart/form-data body.';
+  return new AppError('validation_error', detail);
 }
