@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
 import { multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const pdf = textPdf([['Storage test page']]);
@@ -137,6 +137,22 @@ describe.skipIf(!canMount)('a full or read-only disk (tmpfs)', () => {
     const again = await submitFile(server.app, 'again.pdf', pdf);
     expect(again.status).toBe(200);
     expect((await waitForEnd(server.app, again.body.conversion_id)).status).toBe('completed');
+  });
+
+  it('output folder turning read-only during a conversion: storage_error, the server stays up', async () => {
+    const pages = Array.from({ length: 6 }, (_, i) => [`Read-only midway page ${i + 1}`, 'the quick brown fox jumps over the lazy dog']);
+    const { body } = await submitFile(server.app, 'midway.pdf', await scannedPdf(pages, 150));
+    await eventually(async () => ((await server.app.inject({ url: `/conversion-status/${body.conversion_id}` })).json().pages_completed ?? 0) >= 1);
+    execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+    try {
+      const rec = await waitForEnd(server.app, body.conversion_id);
+      expect(rec).toMatchObject({ status: 'error', error_code: 'storage_error' });
+      expect((await server.app.inject({ url: '/ready' })).statusCode).toBe(503);
+      expect((await server.app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
+    }
+    await eventually(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200);
   });
 
   it('read-only output folder at conversion start: storage_error, not worker_crashed', async () => {
