@@ -19,7 +19,7 @@ import { webPageRoutes } from './routes/web-page.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
-import { isDiskWide } from './storage-errors.js';
+import { isDiskWide, storageCodeOf } from './storage-errors.js';
 import { clientErrorHandler } from './client-error-handler.js';
 
 export interface AppDeps {
@@ -88,8 +88,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
     }
     // A full or read-only disk (or database) is the operator's to fix, not a bug: 507 with the storage code.
-    const storage = deps.service.storage.report(err, 'request');
-    if (storage && isDiskWide(err)) return reply.code(ERRORS[storage].status).send(errorBody(storage));
+    // Only the database makes the whole server unready from here: a read-only INPUT_DIR refusing
+    // /upload must not stop conversions (the conversions' own writes report their folders).
+    const storage = storageCodeOf(err);
+    if (storage && isDiskWide(err)) {
+      if (err.code?.startsWith('SQLITE_')) deps.service.storage.report(err, 'database');
+      return reply.code(ERRORS[storage].status).send(errorBody(storage));
+    }
     const mapped = FRAMEWORK_ERRORS[err.code ?? ''] ?? (err.validation ? 'validation_error' : undefined);
     if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, mapped === 'validation_error' ? err.message : undefined));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -213,3 +213,26 @@ describe.skipIf(!canMount)('the database on a full disk (real process, tmpfs)', 
     }
   }, 120_000);
 });
+
+describe.skipIf(!canMount)('a read-only input folder (tmpfs)', () => {
+  const disk = tmpfsRoot('input', '256k');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ NUM_WORKERS: 1 }, { root: disk.root });
+    execFileSync('mount', ['-o', 'remount,ro', disk.mountPoint]);
+  });
+  afterAll(async () => {
+    await server?.close();
+    execFileSync('mount', ['-o', 'remount,rw', disk.mountPoint]);
+  });
+
+  it('/upload answers 507 storage_error, and conversions go on (an input folder may be read-only on purpose)', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/upload', ...multipart({ name: 'a.pdf', data: pdf }) });
+    expect(res.statusCode).toBe(507);
+    expect(res.json()).toEqual({ detail: expect.any(String), code: 'storage_error' });
+    expect((await server.app.inject({ url: '/ready' })).statusCode).toBe(200);
+    const { status, body } = await submitFile(server.app, 'still.pdf', pdf);
+    expect(status).toBe(200);
+    expect((await waitForEnd(server.app, body.conversion_id)).status).toBe('completed');
+  });
+});
