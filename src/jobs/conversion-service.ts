@@ -48,6 +48,7 @@ export class ConversionService {
     private readonly log: Logger,
   ) {
     this.storage = new StorageHealth(log);
+    this.events.onListenerError = (err, m) => log.warn({ err, conversion_id: m.conversion_id }, 'progress listener failed');
     this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log, this.storage);
   }
 
