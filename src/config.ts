@@ -92,7 +92,7 @@ export function parseFlags(argv: readonly string[]): Record<string, string> {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) continue;
     const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const setting = FLAG_TO_SETTING[rawName!];
+    const setting = Object.hasOwn(FLAG_TO_SETTING, rawName!) ? FLAG_TO_SETTING[rawName!] : undefined;
     if (!setting) throw new ConfigError(`Unknown option --${rawName}. Known: ${Object.keys(FLAG_TO_SETTING).map((f) => `--${f}`).join(', ')}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`Option --${rawName} needs a value`);

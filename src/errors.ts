@@ -53,6 +53,10 @@ export const ERRORS = {
   worker_crashed: { status: 500, message: 'The worker processing this page crashed; the page was retried and failed again.' },
   storage_full: { status: 507, message: 'The server could not write results (disk full or not writable).' },
   cancelled: { status: 409, message: 'The conversion was cancelled.' },
+  uri_too_long: { status: 414, message: 'A path parameter is too long; ids and names have at most 100 characters.' },
+  request_timeout: { status: 408, message: 'The request was not received in time; send it again.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large; send fewer or shorter headers.' },
+  storage_error: { status: 507, message: 'The server could not write results (output folder missing, read-only or not writable, name too long, or an I/O error); the operator must check OUTPUT_DIR and DATA_DIR.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -60,6 +64,7 @@ export type ErrorCode = keyof typeof ERRORS;
 export const CONVERSION_ERROR_CODES = [
   'invalid_pdf', 'invalid_image', 'password_required', 'password_incorrect', 'too_many_pages', 'no_pages_selected',
   'image_too_large', 'page_timeout', 'conversion_timeout', 'render_failed', 'ocr_failed', 'worker_crashed', 'storage_full', 'cancelled',
+  'storage_error',
 ] as const satisfies readonly ErrorCode[];
 export type ConversionErrorCode = (typeof CONVERSION_ERROR_CODES)[number];
 

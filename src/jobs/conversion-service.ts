@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, ERRORS } from '../errors.js';
 import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
 import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
 import type { Languages } from '../pipeline/languages.js';
@@ -19,6 +19,7 @@ import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
 import { redactSecrets } from '../log-redaction.js';
+import { StorageHealth } from './storage-health.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
@@ -36,6 +37,8 @@ export interface SubmitRequest extends SourceRequest {
  */
 export class ConversionService {
   readonly events = new ProgressEvents();
+  /** Whether the disk and the database take writes (see StorageHealth). */
+  readonly storage: StorageHealth;
   private readonly workflow: ConversionWorkflow;
   private accepting = true;
 
@@ -46,13 +49,16 @@ export class ConversionService {
     readonly languages: Languages,
     private readonly log: Logger,
   ) {
-    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log);
+    this.storage = new StorageHealth(log);
+    this.events.onListenerError = (err, m) => log.warn({ err, conversion_id: m.conversion_id }, 'progress listener failed');
+    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log, this.storage);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
 
   async submit(req: SubmitRequest): Promise<AcceptedReply> {
     if (!this.accepting) throw new AppError('shutting_down');
+    this.refuseWhenStorageFails();
     const earlier = this.idempotentReplay(req);
     if (earlier) return earlier;
     // A cheap refusal before the file is sniffed and moved; the binding check is at insert time.
@@ -107,6 +113,13 @@ export class ConversionService {
       throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
     }
     this.refuseWhenFull();
+  }
+
+  /** A full or read-only disk: new work is refused with the storage code until the probe sees writes work again. */
+  refuseWhenStorageFails(): void {
+    const problem = this.storage.problem;
+    if (!problem) return;
+    throw new AppError(problem.code, `${ERRORS[problem.code].message} (${problem.errno} since ${problem.since}); retry once it is fixed.`);
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */
@@ -239,9 +252,14 @@ export class ConversionService {
     switch (row.status) {
       case 'completed': {
         const lines = await fs.readFile(this.filesOf(row).jsonl(), 'utf8').catch(() => '');
-        const results = lines.split('\n').filter(Boolean).map((l) => {
-          const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
-          return summary;
+        // A damaged line (a disk that filled up mid-write) is skipped rather than failing the message.
+        const results = lines.split('\n').filter(Boolean).flatMap((l) => {
+          try {
+            const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
+            return [summary];
+          } catch {
+            return [];
+          }
         });
         return { ...base, status: 'completed', progress: 100, results, failed_pages: results.flatMap((r) => (r.error ? [r.error] : [])) };
       }
@@ -290,15 +308,26 @@ export class ConversionService {
   }
 
   /** Ready for traffic: accepting, workers started, store answering. */
-  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+  readiness(): { ready: boolean; checks: Record<string, boolean>; reason?: string } {
     let store = true;
     try {
       this.store.countByStatus();
     } catch {
       store = false;
     }
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    const problem = this.storage.problem;
+    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store, storage: !problem };
+    const ready = Object.values(checks).every(Boolean);
+    if (ready) return { ready, checks };
+    const reason = problem
+      ? `${problem.code}: writing ${problem.where} failed with ${problem.errno} since ${problem.since}`
+      : Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name).join(', ') + ' not ready';
+    return { ready, checks, reason };
+  }
+
+  /** Retries writes after a storage failure; clears it when they work (see StorageHealth.probe). */
+  probeStorage(): Promise<boolean> {
+    return this.storage.probe([this.config.OUTPUT_DIR, this.config.DATA_DIR], () => this.store.probeWrite());
   }
 
   get isAccepting(): boolean {

@@ -52,6 +52,8 @@ export interface ConversionRow {
   owner: string | null;
   webhook_status: 'pending' | 'delivered' | 'failed' | null;
   webhook_attempts: number;
+  /** Tries of the current whole-conversion step (inspect, then assemble): one that kills the process is not replayed forever. */
+  step_attempts: number;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -93,6 +95,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['webhook_status', 'TEXT'],
   ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['owner', 'TEXT'],
+  ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 const SCHEMA = `
@@ -142,7 +145,11 @@ CREATE TABLE IF NOT EXISTS uploads (
   owner TEXT NOT NULL,
   uploaded_at TEXT NOT NULL
 ) WITHOUT ROWID;
+-- the storage probe writes a row here and rolls it back: it fails exactly when the database cannot grow
+CREATE TABLE IF NOT EXISTS storage_probe (data BLOB);
 `;
+
+const ROLLBACK = new Error('rollback');
 
 export type BatchTally = { finished: number; failed: number; running: number; n: number };
 
@@ -179,6 +186,35 @@ export class JobStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Proves the database can grow again (after a full disk): a page-sized insert, rolled back. */
+  probeWrite(): void {
+    const insert = this.sql('INSERT INTO storage_probe (data) VALUES (zeroblob(8192))');
+    try {
+      this.db.transaction(() => {
+        insert.run();
+        throw ROLLBACK;
+      })();
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+  }
+
+  /** Caps the database at `pages` pages: simulates a full disk (tests) deterministically. */
+  capPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${Math.floor(pages)}`);
+  }
+
+  /** Counts one more try of the conversion's current step; returns the tries so far, this one included. */
+  beginStep(id: string): number {
+    const r = this.sql('UPDATE conversions SET step_attempts = step_attempts + 1 WHERE id = ? RETURNING step_attempts').get(id);
+    return (r as { step_attempts: number } | undefined)?.step_attempts ?? 0;
+  }
+
+  /** The step's try ended without the process dying: only tries the process died in add up. */
+  endStep(id: string): void {
+    this.sql('UPDATE conversions SET step_attempts = max(step_attempts - 1, 0) WHERE id = ?').run(id);
   }
 
   private sql(text: string): Database.Statement {
@@ -293,7 +329,8 @@ export class JobStore {
     this.tallies.delete(id);
     const insertPage = this.sql(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
     return this.db.transaction(() => {
-      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
+      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?,
+                    step_attempts = 0
                   WHERE id = ? AND status = 'pending'`)
         .run(selected.length, documentPages, startedAt, `Processing pages: 0/${selected.length}`, id);
       if (r.changes === 0) return false;
@@ -350,11 +387,23 @@ export class JobStore {
    * when it already was terminal.
    */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
-    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?, password = NULL
-                WHERE id = ? AND status IN ('pending', 'processing')`)
-      .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
-    this.tallies.delete(id);
-    return r.changes > 0 ? this.get(id) : undefined;
+    return this.db.transaction(() => {
+      const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?, password = NULL
+                  WHERE id = ? AND status IN ('pending', 'processing')`)
+        .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
+      this.tallies.delete(id);
+      if (r.changes === 0) return undefined;
+      // A failed conversion's unfinished pages end with its error (e.g. storage_full): none stays "running".
+      // No finished_at: they were never processed, and must not count in the throughput.
+      if (status === 'error' && error) this.failUnfinishedPages(id, error);
+      return this.get(id);
+    })();
+  }
+
+  private failUnfinishedPages(id: string, error: { code: ConversionErrorCode; message: string }): void {
+    const r = this.sql(`UPDATE pages SET status = 'failed', error_code = ?, error = ?
+                WHERE conversion_id = ? AND status IN ('queued', 'running')`).run(error.code, error.message, id);
+    if (r.changes > 0) this.sql('UPDATE conversions SET pages_failed = pages_failed + ? WHERE id = ?').run(r.changes, id);
   }
 
   /**

@@ -35,9 +35,14 @@ export class WebhookSender {
 
   start(): void {
     this.unsubscribe = this.service.events.subscribeAll((m) => {
-      if (TERMINAL_STATUSES.includes(m.status)) void this.deliver(m.conversion_id);
+      if (TERMINAL_STATUSES.includes(m.status)) this.deliverLogged(m.conversion_id);
     });
-    for (const id of this.store.pendingWebhooks()) void this.deliver(id);
+    for (const id of this.store.pendingWebhooks()) this.deliverLogged(id);
+  }
+
+  /** Delivery runs detached; a failure of the store under it (a full disk) is logged, never unhandled. */
+  private deliverLogged(id: string): void {
+    this.deliver(id).catch((err: unknown) => this.log.error({ err, conversion_id: id }, 'webhook delivery stopped'));
   }
 
   stop(): void {

@@ -77,12 +77,32 @@ export async function resolveNamedInput(inputDir: string, name: string): Promise
   return real;
 }
 
+/**
+ * Stems are limited in UTF-8 bytes, not characters: file systems allow 255 bytes per name, and
+ * the longest name made from a stem adds a conversion id, "_page_<n>_nohf.md" and a temporary
+ * suffix (~45 bytes). 100 CJK characters are 300 bytes; 100 bytes leave a wide margin.
+ */
+export const MAX_STEM_BYTES = 100;
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, cut between code points. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
 /** A display stem that is safe as a folder and file name: "My Scan (1).PDF" → "My_Scan_1". */
 export function safeStem(displayName: string): string {
   const base = path.basename(displayName.replace(/\\/g, '/'));
   const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
-  const clean = stem.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '').slice(0, 100);
-  return clean || 'document';
+  const clean = stem.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '');
+  return truncateUtf8(clean, MAX_STEM_BYTES).replace(/[._]+$/, '') || 'document';
 }
 
 /** A display name with no path and no control characters, for records and logs. */

@@ -63,10 +63,10 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
     ready = true;
     for (const m of early.splice(0)) onMessage(m);
     if (TERMINAL_STATUSES.includes(watch.snapshot.status) && socket.readyState === socket.OPEN) {
-      void service.terminalMessage(id).then((m) => {
-        if (m) send(m);
-        end();
-      });
+      // Deleted meanwhile, or results unreadable: the client still gets the snapshot and a clean close.
+      service.terminalMessage(id)
+        .then((m) => m && send(m), (err: unknown) => log.warn({ err }, 'could not rebuild the final message'))
+        .finally(end);
     }
   });
 };

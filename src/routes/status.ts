@@ -25,10 +25,14 @@ export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, 
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.get('/health', docs({ summary: 'Liveness (503 while draining)', tags: ['operations'], response: healthSchema }), async (_request, reply) => {
+  // Liveness: a full disk is not cured by restarting the process, so /health stays 200 and says
+  // "degraded" with the reason; /ready answers 503 so load balancers send work elsewhere.
+  app.get('/health', docs({ summary: 'Liveness (503 while draining; "degraded" while storage fails)', tags: ['operations'], response: healthSchema }), async (_request, reply) => {
     const pool = service.poolStatus();
+    const storage = service.readiness().reason;
     return reply.code(pool.accepting ? 200 : 503).send({
-      status: pool.accepting ? 'healthy' : 'shutting_down',
+      status: pool.accepting ? (service.storage.problem ? 'degraded' : 'healthy') : 'shutting_down',
+      ...(service.storage.problem ? { storage } : {}),
       service: 'pagemill',
       version: VERSION,
       num_workers: pool.num_workers,

@@ -15,11 +15,15 @@ export const poolStatusSchema = z.object({
 });
 
 export const healthSchema = z.object({
-  status: z.enum(['healthy', 'shutting_down']), service: z.literal('pagemill'), version: z.string(),
+  status: z.enum(['healthy', 'degraded', 'shutting_down']), service: z.literal('pagemill'), version: z.string(),
   num_workers: z.number().int(), active_tasks: z.number().int(), queue_size: z.number().int(),
+  storage: z.string().optional().describe('with status "degraded": why writes fail (disk full, read-only…)'),
 });
 
-export const readinessSchema = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.boolean()) });
+export const readinessSchema = z.object({
+  ready: z.boolean(), checks: z.record(z.string(), z.boolean()),
+  reason: z.string().optional().describe('when not ready: which check fails and why'),
+});
 
 export const statsSchema = z.object({
   conversions: z.record(conversionStatusSchema, z.number().int()),
