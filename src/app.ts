@@ -3,13 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
 import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
-import type { ConversionService } from './jobs/conversion-service.js';
-import type { DocumentLibrary } from './jobs/document-library.js';
-import type { Metrics } from './metrics.js';
-import type { ApiKeys } from './api-keys.js';
+import type { AppDeps } from './app-deps.js';
 import { registerAuth } from './routes/auth.js';
 import { registerCors } from './routes/cors.js';
 import { conversionRoutes } from './routes/conversions.js';
@@ -25,14 +20,7 @@ import { logSerializers } from './log-redaction.js';
 import { isDiskWide, storageCodeOf } from './storage-errors.js';
 import { clientErrorHandler } from './client-error-handler.js';
 
-export interface AppDeps {
-  config: Config;
-  service: ConversionService;
-  library: DocumentLibrary;
-  metrics: Metrics;
-  apiKeys: ApiKeys;
-  logger: Logger;
-}
+export type { AppDeps } from './app-deps.js';
 
 /** Fastify and @fastify/multipart errors a client can cause, mapped onto our codes. */
 const FRAMEWORK_ERRORS: Record<string, ErrorCode> = {

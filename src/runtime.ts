@@ -4,20 +4,19 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
-import { JobStore } from './jobs/job-store.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
-import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
+import { createBackend } from './jobs/backend-factory.js';
+import type { ConversionStore } from './jobs/contracts/conversion-store.js';
 import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 import { logSerializers } from './log-redaction.js';
-import { loadSecretBox } from './secret-box.js';
 
 export interface Runtime {
   service: ConversionService;
   library: DocumentLibrary;
-  store: JobStore;
+  store: ConversionStore;
   maintenance: Maintenance;
   metrics: Metrics;
   apiKeys: ApiKeys;
@@ -25,7 +24,7 @@ export interface Runtime {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Wires the local backend: SQLite store + page scheduler + Piscina pool. Resumes unfinished work. */
+/** Wires the service onto the backend the config picks (see backend-factory.ts). Resumes unfinished work. */
 export async function createRuntime(config: Config, parentLog: Logger): Promise<Runtime> {
   const log = parentLog.child({}, { serializers: logSerializers });
   const apiKeys = loadApiKeys(config);
@@ -34,11 +33,11 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
     await fs.mkdir(dir, { recursive: true, mode: dir === config.DATA_DIR ? 0o700 : 0o777 });
   }
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
-  const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'), loadSecretBox(config));
-  const runner = await PiscinaPageRunner.start(config, log);
+  const backend = await createBackend(config, log);
+  const { store } = backend;
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
-  const service = new ConversionService(config, store, runner, languages, log);
+  const service = new ConversionService(config, backend, languages, log);
   const library = new DocumentLibrary(config, store);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);

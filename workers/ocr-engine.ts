@@ -8,7 +8,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  * every page, recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
  * Language data comes from one local folder of installed @tesseract.js-data files; no network.
  */
-interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: string; quiet: boolean }
+interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: Tesseract.PSM | ''; quiet: boolean }
 let ocr: Engine | null = null;
 let osd: Engine | null = null;
 

@@ -20,7 +20,8 @@ export class ServerClient implements ConversionClient {
     try {
       res = await fetch(`${this.base}${route}`, { method, body, headers: this.apiKey ? { 'x-api-key': this.apiKey } : {} });
     } catch (err) {
-      throw new CliError(`cannot reach ${this.base}: ${(err as Error).cause ?? (err as Error).message}`, EXIT_SERVER);
+      const { cause, message } = err as Error;
+      throw new CliError(`cannot reach ${this.base}: ${cause instanceof Error ? String(cause) : message}`, EXIT_SERVER);
     }
     const text = await res.text();
     if (!res.ok) {
@@ -47,7 +48,7 @@ export class ServerClient implements ConversionClient {
       const ws = new WebSocket(url);
       let last: ProgressMessage | null = null;
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as ProgressMessage & { type?: string };
+        const m = JSON.parse((data as Buffer).toString('utf8')) as ProgressMessage & { type?: string };
         if (m.type === 'snapshot') return;
         last = m;
         onProgress(m);

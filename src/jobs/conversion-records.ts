@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { ConversionRecord } from '../schemas/conversion.js';
 import type { OutputFormat } from '../schemas/convert-options.js';
-import type { ConversionRow, PageRow } from './job-store.js';
+import type { ConversionRow, PageRow } from '../schemas/conversion-rows.js';
 
 /** Row → wire record. Progress counts failed pages as finished: they will not be retried. */
 export function progressOf(row: ConversionRow): number {
@@ -19,7 +19,7 @@ export interface BatchCounts { total: number; completed: number; active: number;
 export function batchCounts(groups: { finished: number; failed: number; running: number; n: number }[]): BatchCounts {
   const out = { total: groups.length, completed: 0, active: 0, failed: 0, pending: 0 };
   for (const g of groups) {
-    if (g.finished === g.n) g.failed > 0 ? out.failed++ : out.completed++;
+    if (g.finished === g.n) out[g.failed > 0 ? 'failed' : 'completed']++;
     else if (g.running > 0 || g.finished > 0) out.active++;
     else out.pending++;
   }

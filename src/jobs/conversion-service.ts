@@ -4,19 +4,22 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AppError, ERRORS } from '../errors.js';
-import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
+import type { AcceptedReply, ConversionRecord, ConversionStatus, ProgressMessage } from '../schemas/conversion.js';
 import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
 import type { Languages } from '../pipeline/languages.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
-import { conversionFiles, type ConversionFiles } from '../outputs/conversion-files.js';
+import type { ConversionRow } from '../schemas/conversion-rows.js';
+import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { safeStem } from '../pipeline/input-files.js';
-import { readPageResult } from '../pipeline/page-output.js';
 import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
-import { formatsOf, neverProduced, progressOf, toRecord } from './conversion-records.js';
+import { formatsOf, neverProduced, toRecord } from './conversion-records.js';
 import { ConversionWorkflow } from './conversion-workflow.js';
-import type { ConversionRow, JobStore } from './job-store.js';
-import type { PageRunner } from './page-runner.js';
-import { ProgressEvents } from './progress-events.js';
+import type { Backend } from './contracts/backend.js';
+import type { BlobStore } from './contracts/blob-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
+import type { ExecutionBackend } from './contracts/execution-backend.js';
+import type { ProgressBus } from './contracts/progress-bus.js';
+import { terminalFrame } from './progress-frames.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
 import { redactSecrets } from '../log-redaction.js';
 import { StorageHealth } from './storage-health.js';
@@ -36,22 +39,25 @@ export interface SubmitRequest extends SourceRequest {
  * runs in ConversionWorkflow.
  */
 export class ConversionService {
-  readonly events = new ProgressEvents();
+  readonly events: ProgressBus;
   /** Whether the disk and the database take writes (see StorageHealth). */
   readonly storage: StorageHealth;
   private readonly workflow: ConversionWorkflow;
+  private readonly store: ConversionStore;
+  private readonly execution: ExecutionBackend;
+  private readonly blobs: BlobStore;
   private accepting = true;
 
   constructor(
     private readonly config: Config,
-    private readonly store: JobStore,
-    private readonly runner: PageRunner,
+    backend: Backend,
     readonly languages: Languages,
     private readonly log: Logger,
   ) {
+    ({ store: this.store, execution: this.execution, blobs: this.blobs, bus: this.events } = backend);
     this.storage = new StorageHealth(log);
     this.events.onListenerError = (err, m) => log.warn({ err, conversion_id: m.conversion_id }, 'progress listener failed');
-    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log, this.storage);
+    this.workflow = new ConversionWorkflow(config, this.store, this.execution, this.blobs, languages, this.events, log, this.storage);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
@@ -174,7 +180,7 @@ export class ConversionService {
   }
 
   filesOf(row: ConversionRow): ConversionFiles {
-    return conversionFiles(this.config, row);
+    return this.blobs.files(row);
   }
 
   /** A finished page's full result, available while the rest of the document still runs. */
@@ -187,7 +193,7 @@ export class ConversionService {
     if (!page) throw new AppError('page_not_found');
     if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
     if (page.status !== 'done') throw neverProduced(row) ?? new AppError('page_not_ready');
-    const result = await readPageResult(this.filesOf(row), pageNo);
+    const result = await this.blobs.readPage(row, pageNo);
     if (!result) throw new AppError('page_not_ready', 'The page result is not available.');
     return { status: 'done' as const, ...result };
   }
@@ -205,14 +211,14 @@ export class ConversionService {
 
   /** The pool as `owner` sees it: its own conversions and pages; null (admins, no keys) sees totals. */
   poolStatus(owner: string | null = null) {
-    const runner = this.runner.stats();
+    const pool = this.execution.pool();
     if (owner) {
       const { ids, pagesQueued, pagesRunning } = this.store.workOf(owner);
       const active = ids.filter((id) => this.workflow.isRunning(id)).length;
       return {
-        status: 'ok' as const, queue_size: ids.length - active, active_tasks: active, num_workers: this.runner.capacity,
-        pages_queued: pagesQueued, pages_active: pagesRunning, busy_workers: Math.min(pagesRunning, this.runner.capacity),
-        worker_threads: runner.threads, accepting: this.accepting,
+        status: 'ok' as const, queue_size: ids.length - active, active_tasks: active, num_workers: this.execution.capacity,
+        pages_queued: pagesQueued, pages_active: pagesRunning, busy_workers: Math.min(pagesRunning, this.execution.capacity),
+        worker_threads: pool.threads, accepting: this.accepting,
       };
     }
     const work = this.workflow.counts();
@@ -220,11 +226,11 @@ export class ConversionService {
       status: 'ok' as const,
       queue_size: work.live - work.busy,
       active_tasks: work.busy,
-      num_workers: this.runner.capacity,
+      num_workers: this.execution.capacity,
       pages_queued: work.queued_pages,
       pages_active: work.active_pages,
-      busy_workers: runner.busy,
-      worker_threads: runner.threads,
+      busy_workers: pool.busy,
+      worker_threads: pool.threads,
       accepting: this.accepting,
     };
   }
@@ -245,31 +251,10 @@ export class ConversionService {
     return { snapshot, unsubscribe };
   }
 
-  /** The message that ended a conversion, rebuilt from the store, for subscribers who come late. */
+  /** The frame that ended a conversion, rebuilt from the store for subscribers who come late (see terminalFrame). */
   async terminalMessage(id: string): Promise<ProgressMessage | null> {
     const row = this.row(id);
-    const base = { conversion_id: id, message: row.message, timestamp: row.completed_at ?? new Date().toISOString() };
-    switch (row.status) {
-      case 'completed': {
-        const lines = await fs.readFile(this.filesOf(row).jsonl(), 'utf8').catch(() => '');
-        // A damaged line (a disk that filled up mid-write) is skipped rather than failing the message.
-        const results = lines.split('\n').filter(Boolean).flatMap((l) => {
-          try {
-            const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
-            return [summary];
-          } catch {
-            return [];
-          }
-        });
-        return { ...base, status: 'completed', progress: 100, results, failed_pages: results.flatMap((r) => (r.error ? [r.error] : [])) };
-      }
-      case 'error':
-        return { ...base, status: 'error', progress: 0, error: row.error ?? '', error_code: row.error_code ?? 'render_failed' };
-      case 'cancelled':
-        return { ...base, status: 'cancelled', progress: progressOf(row) };
-      default:
-        return null;
-    }
+    return terminalFrame(row, row.status === 'completed' ? await this.blobs.readResults(row) : []);
   }
 
   // ---- cancel, delete, start-up and shutdown ------------------------------------------------
@@ -285,8 +270,7 @@ export class ConversionService {
   async remove(id: string, owner?: string | null): Promise<void> {
     const row = this.row(id, owner);
     if (!TERMINAL_STATUSES.includes(row.status)) this.cancel(id);
-    await this.filesOf(row).remove();
-    if (row.source_is_upload) await fs.rm(row.source_path, { force: true });
+    await this.blobs.remove(row);
     this.store.delete(id);
     this.log.info({ conversion_id: id }, 'conversion deleted');
   }
@@ -316,7 +300,7 @@ export class ConversionService {
       store = false;
     }
     const problem = this.storage.problem;
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store, storage: !problem };
+    const checks = { accepting: this.accepting, workers: this.execution.pool().threads > 0, store, storage: !problem };
     const ready = Object.values(checks).every(Boolean);
     if (ready) return { ready, checks };
     const reason = problem

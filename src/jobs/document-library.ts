@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { displayName, safeStem, sniffFile } from '../pipeline/input-files.js';
-import type { JobStore } from './job-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
 
 /**
  * The seed's document routes: files in INPUT_DIR and their converted Markdown. A document is
@@ -16,7 +16,7 @@ import type { JobStore } from './job-store.js';
  * the results of its own conversions; output folders without a record are not served then.
  */
 export class DocumentLibrary {
-  constructor(private readonly config: Config, private readonly store: JobStore) {}
+  constructor(private readonly config: Config, private readonly store: ConversionStore) {}
 
   /** Moves an upload into INPUT_DIR under a safe, unused name. The type is checked from the bytes. */
   async upload(tmpPath: string, originalName: string, owner: string | null = null) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ConversionService } from './conversion-service.js';
-import type { JobStore } from './job-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
 
 /**
  * Periodic upkeep: the watchdog (conversion budget, stalled pages) and retention (finished
@@ -14,7 +14,7 @@ export class Maintenance {
   constructor(
     private readonly config: Config,
     private readonly service: ConversionService,
-    private readonly store: JobStore,
+    private readonly store: ConversionStore,
     private readonly log: Logger,
   ) {}
 

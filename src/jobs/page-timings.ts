@@ -1,4 +1,4 @@
-import type { ConversionRow } from './job-store.js';
+import type { ConversionRow } from '../schemas/conversion-rows.js';
 import { estimateRemainingSeconds, type PageSpan } from './eta.js';
 
 /** Enough finished runs for the moving average and the parallelism window of eta.ts. */

@@ -1,5 +1,5 @@
 import type { ConversionStatus } from '../schemas/conversion.js';
-import type { JobStore } from './job-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
 
 export interface QueueStats {
   conversions: Record<ConversionStatus, number>;
@@ -13,7 +13,7 @@ export interface QueueStats {
 
 /** What an operator watches: counts by status, throughput, queue depth, waiting time, and when the queue will be empty. */
 export function queueStats(
-  store: JobStore,
+  store: ConversionStore,
   pool: { queue_size: number; active_tasks: number; pages_queued: number; pages_active: number; num_workers: number; busy_workers: number },
   now = Date.now(),
   /** One API key's numbers only; null for the whole server. */

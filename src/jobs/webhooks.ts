@@ -7,7 +7,7 @@ import { guardedLookup } from '../pipeline/url-guard.js';
 import { redactSecrets } from '../log-redaction.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import type { ConversionService } from './conversion-service.js';
-import type { JobStore } from './job-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
 
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const EVENTS = { completed: 'conversion.completed', error: 'conversion.failed', cancelled: 'conversion.cancelled' } as const;
@@ -28,7 +28,7 @@ export class WebhookSender {
 
   constructor(
     private readonly config: Config,
-    private readonly store: JobStore,
+    private readonly store: ConversionStore,
     private readonly service: ConversionService,
     private readonly log: Logger,
   ) {}

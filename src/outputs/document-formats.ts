@@ -1,4 +1,5 @@
 import type { PageResult } from '../schemas/page-result.js';
+import { TEXT_FORMATS, type TextFormat } from '../schemas/convert-options.js';
 import { altoFailedPage, altoFooter, altoHeader, altoPage } from './alto.js';
 import { hocrFailedPage, hocrFooter, hocrHeader, hocrPage } from './hocr.js';
 import { pageMarkdown } from './markdown.js';
@@ -55,7 +56,7 @@ export const DOCUMENT_FORMATS = {
     failedPage: (n) => altoFailedPage(n),
     footer: altoFooter,
   },
-} satisfies Record<string, DocumentFormat>;
+} satisfies Record<TextFormat, DocumentFormat>;
 
-export type TextFormat = keyof typeof DOCUMENT_FORMATS;
-export const TEXT_FORMATS = Object.keys(DOCUMENT_FORMATS) as TextFormat[];
+// The list itself is a schema (the API describes it); re-exported for the writers' callers.
+export { TEXT_FORMATS, type TextFormat };

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
-import type { PageRow } from '../jobs/job-store.js';
+import type { PageRow } from '../schemas/conversion-rows.js';
 import { pageSummary, readPageResult } from './page-output.js';
 
 /**
@@ -37,16 +37,21 @@ class AtomicStream {
     return Promise.race([once(this.out, event).then(() => undefined), this.failed]);
   }
 
-  async write(chunk: string): Promise<void> {
+  /** A method, not an inline check: the compiler's narrowing would not see a failure that arrived during an await. */
+  private throwIfFailed(): void {
     if (this.failure) throw this.failure;
+  }
+
+  async write(chunk: string): Promise<void> {
+    this.throwIfFailed();
     if (!this.out.write(chunk)) await this.until('drain');
   }
 
   async commit(): Promise<void> {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     this.out.end();
     await this.until('close');
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     await fs.rename(this.tmp, this.file);
   }
 

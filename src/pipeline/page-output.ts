@@ -4,7 +4,7 @@ import type { PageOutput, PageResult } from '../schemas/page-result.js';
 import { pageCells } from '../outputs/cells.js';
 import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
 import { pageMarkdown } from '../outputs/markdown.js';
-import type { PageRow } from '../jobs/job-store.js';
+import type { PageRow } from '../schemas/conversion-rows.js';
 
 /**
  * Writes one finished page: its full result (internal) and the seed's per-page files, as soon as

@@ -7,7 +7,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../schemas/convert-options.js
 import { statsSchema } from '../schemas/status.js';
 import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
 import { statsScope } from './auth.js';
 import { contentDisposition } from './content-disposition.js';

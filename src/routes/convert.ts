@@ -4,10 +4,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { acceptedReplySchema } from '../schemas/conversion.js';
-import { convertFormSchema, parseConvertOptions } from '../schemas/convert-options.js';
+import { convertFormSchema } from '../schemas/convert-options.js';
+import { parseConvertOptions } from '../pipeline/convert-options.js';
 import { languagesSchema, uploadReplySchema } from '../schemas/status.js';
 import { docs } from './openapi.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { readFormInput } from './form-input.js';
 
 /** POST /convert and POST /upload: the seed's intake routes. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
 import { docs } from './openapi.js';
 import { documentsReplySchema, markdownFilesReplySchema, markdownReplySchema } from '../schemas/status.js';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, errorBody } from '../errors.js';
 import { TERMINAL_STATUSES, type ProgressMessage } from '../schemas/conversion.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { statsScope } from './auth.js';
 
 const PING_INTERVAL_MS = 30_000;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { docs } from './openapi.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_FORMATS, OUTPUT_FORMATS } from '../schemas/convert-options.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
 import { statsScope } from './auth.js';
 import { VERSION } from '../version.js';

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import { TEXT_FORMATS } from '../outputs/document-formats.js';
-import { checkPageRange } from '../pipeline/page-range.js';
-import { parseLanguage } from '../pipeline/languages.js';
-import { checkCallbackUrl } from '../pipeline/url-guard.js';
 import { PRIORITIES, PROMPT_MODES, type Priority, type PromptMode } from './conversion.js';
+
+/** The documents assembled from page results (src/outputs/document-formats.ts writes each one). */
+export const TEXT_FORMATS = ['txt', 'md', 'json', 'hocr', 'alto'] as const;
+export type TextFormat = (typeof TEXT_FORMATS)[number];
 
 export const OUTPUT_FORMATS = [...TEXT_FORMATS, 'pdf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -14,7 +13,7 @@ export const DEFAULT_FORMATS: readonly OutputFormat[] = TEXT_FORMATS;
 export const OCR_MODES = ['auto', 'force', 'skip-text'] as const;
 export type OcrMode = (typeof OCR_MODES)[number];
 
-/** The form of POST /convert, for the API description (parseConvertOptions below checks it field by field). */
+/** The form of POST /convert, for the API description (parseConvertOptions in src/pipeline/convert-options.ts checks it field by field). */
 export const convertFormSchema = z.object({
   file: z.string().optional().describe('the document, as a multipart file part (PDF, PNG, JPEG, TIFF, BMP, WebP)'),
   filename: z.string().optional().describe('or: the name of a file in the input folder'),
@@ -37,26 +36,4 @@ export interface ConvertOptions {
   ocrMode: OcrMode;
   password?: string;
   callbackUrl: string | null;
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, field: string, code: 'validation_error' | 'invalid_prompt_mode' = 'validation_error'): T {
-  if (value === undefined || value.trim() === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new AppError(code, `Unknown ${field} "${value.slice(0, 100)}"; use one of: ${allowed.join(', ')}.`);
-}
-
-/** The form fields of POST /convert, checked; every refusal names the field and the valid values. */
-export function parseConvertOptions(fields: Record<string, string>, installedLanguages: readonly string[], allowPrivateCallbacks: boolean): ConvertOptions {
-  const formats = (fields.formats ?? '').split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) oneOf(f, OUTPUT_FORMATS, 'txt', 'format');
-  return {
-    promptMode: oneOf(fields.prompt_mode, PROMPT_MODES, 'prompt_layout_all_en', 'prompt_mode', 'invalid_prompt_mode'),
-    priority: oneOf(fields.priority, PRIORITIES, 'normal', 'priority'),
-    formats: formats.length ? [...new Set(formats as OutputFormat[])] : [...DEFAULT_FORMATS],
-    lang: parseLanguage(fields.lang, installedLanguages),
-    pages: checkPageRange(fields.pages),
-    ocrMode: oneOf(fields.ocr_mode, OCR_MODES, 'auto', 'ocr_mode'),
-    password: fields.password || undefined,
-    callbackUrl: checkCallbackUrl(fields.callback_url, allowPrivateCallbacks),
-  };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobStore } from '../../src/jobs/local/job-store.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -22,7 +23,7 @@ describe('database full', () => {
     expect((await waitForEnd(server.app, body.conversion_id)).status).toBe('completed');
 
     // The database cannot grow any more: conversions are accepted until their rows fill the last page.
-    server.runtime.store.capPages(1); // SQLite keeps it at the current size
+    (server.runtime.store as JobStore).capPages(1); // SQLite keeps it at the current size
     const accepted: string[] = [];
     let refused: { statusCode: number; json(): { code: string; detail: string } } | undefined;
     for (let i = 0; i < 500 && !refused; i++) {
@@ -43,7 +44,7 @@ describe('database full', () => {
     expect((await convert()).statusCode).toBe(507);
 
     // Space returns: the probe clears the failure, the watchdog resumes what could not be recorded.
-    server.runtime.store.capPages(4_294_967_294);
+    (server.runtime.store as JobStore).capPages(4_294_967_294);
     const deadline = Date.now() + 60_000;
     while ((await server.app.inject({ url: '/ready' })).statusCode !== 200) {
       if (Date.now() > deadline) throw new Error('not ready again');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobStore, type BatchTally } from '../../src/jobs/job-store.js';
+import { JobStore, type BatchTally } from '../../src/jobs/local/job-store.js';
 
 function storeWithConversion(pages: number[]) {
   const store = new JobStore(':memory:');

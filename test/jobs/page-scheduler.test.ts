@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PageScheduler } from '../../src/jobs/page-scheduler.js';
+import { PageScheduler } from '../../src/jobs/local/page-scheduler.js';
 
 /** A scheduler whose pages finish when the test says so, recording the order they started in. */
 function harness(capacity: number) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressEvents } from '../../src/jobs/progress-events.js';
+import { ProgressEvents } from '../../src/jobs/local/progress-events.js';
 import type { ProgressMessage } from '../../src/schemas/conversion.js';
 
 describe('ProgressEvents', () => {

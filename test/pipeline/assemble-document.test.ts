@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConversionFiles } from '../../src/outputs/conversion-files.js';
 import { assembleDocument } from '../../src/pipeline/assemble-document.js';
-import type { PageRow } from '../../src/jobs/job-store.js';
+import type { PageRow } from '../../src/schemas/conversion-rows.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-assemble-');

@@ -1,88 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConversionErrorCode } from '../errors.js';
-import type { DocumentKind, PageSource } from '../schemas/page-result.js';
-import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
-import type { OcrMode } from '../schemas/convert-options.js';
+import type { ConversionErrorCode } from '../../errors.js';
+import type { ConversionStatus } from '../../schemas/conversion.js';
+import type { BatchTally, ConversionRow, NewConversion, PageOutcome, PageRow } from '../../schemas/conversion-rows.js';
 import { restrictDatabaseFiles, scopeIdempotencyKeysPerOwner } from './store-migrations.js';
-import type { SecretBox } from '../secret-box.js';
-
-/**
- * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
- * a page's full result lives in a file (see page-result-files.ts), the row keeps its outcome.
- * Synchronous by design: every statement is sub-millisecond, and better-sqlite3 is fastest so.
- */
-export interface ConversionRow {
-  id: string;
-  filename: string;
-  source_path: string;
-  source_is_upload: number;
-  source_stem: string;
-  output_stem: string;
-  kind: DocumentKind;
-  prompt_mode: PromptMode;
-  priority: Priority;
-  status: ConversionStatus;
-  message: string;
-  error: string | null;
-  error_code: ConversionErrorCode | null;
-  total_pages: number | null;
-  pages_done: number;
-  pages_failed: number;
-  last_page: number | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  /**
-   * A PDF's password, kept so a restart can resume it: sealed with the SecretBox when the store has
-   * one (read it with passwordOf), and cleared when the conversion ends.
-   */
-  password: string | null;
-  idempotency_key: string | null;
-  /** Comma-separated output formats. */
-  formats: string;
-  lang: string;
-  page_range: string | null;
-  ocr_mode: OcrMode;
-  /** Pages in the document (total_pages counts the selected ones). */
-  document_pages: number | null;
-  callback_url: string | null;
-  /** The API key name that submitted it (null with keys off). */
-  owner: string | null;
-  webhook_status: 'pending' | 'delivered' | 'failed' | null;
-  webhook_attempts: number;
-  /** Tries of the current whole-conversion step (inspect, then assemble): one that kills the process is not replayed forever. */
-  step_attempts: number;
-}
-
-export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface PageRow {
-  conversion_id: string;
-  page_no: number;
-  status: PageStatus;
-  source: PageSource | null;
-  confidence: number | null;
-  error_code: ConversionErrorCode | null;
-  error: string | null;
-  attempts: number;
-  duration_ms: number | null;
-  finished_at: string | null;
-}
-
-export type NewConversion = Pick<ConversionRow,
-  'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>;
-
-export interface PageOutcome {
-  status: 'done' | 'failed';
-  source?: PageSource;
-  confidence?: number;
-  error_code?: ConversionErrorCode;
-  error?: string;
-  duration_ms?: number;
-}
+import type { SecretBox } from '../../secret-box.js';
+import type { ConversionStore } from '../contracts/conversion-store.js';
 
 /** Columns added since the first schema; older databases get them on open. */
 const COLUMNS_ADDED: [string, string][] = [
@@ -151,9 +75,15 @@ CREATE TABLE IF NOT EXISTS storage_probe (data BLOB);
 
 const ROLLBACK = new Error('rollback');
 
-export type BatchTally = { finished: number; failed: number; running: number; n: number };
 
-export class JobStore {
+export type { BatchTally, ConversionRow, NewConversion, PageOutcome, PageRow, PageStatus } from '../../schemas/conversion-rows.js';
+
+/**
+ * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
+ * a page's full result lives in a file (see page-result-files.ts), the row keeps its outcome.
+ * Synchronous by design: every statement is sub-millisecond, and better-sqlite3 is fastest so.
+ */
+export class JobStore implements ConversionStore {
   private readonly db: Database.Database;
   /** Prepared once: preparing costs more than running most of these statements. */
   private readonly statements = new Map<string, Database.Statement>();

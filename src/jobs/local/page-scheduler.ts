@@ -1,4 +1,4 @@
-import type { Priority } from '../schemas/conversion.js';
+import type { Priority } from '../../schemas/conversion.js';
 
 /**
  * Decides which page runs next. Pages, not documents, are the unit: each conversion has its own

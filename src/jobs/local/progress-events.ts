@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ProgressMessage } from '../schemas/conversion.js';
+import type { ProgressMessage } from '../../schemas/conversion.js';
+import type { ProgressBus } from '../contracts/progress-bus.js';
 
 /**
  * Progress fan-out, keyed by conversion id so two conversions never see each other's messages.
@@ -7,7 +8,7 @@ import type { ProgressMessage } from '../schemas/conversion.js';
  */
 const ALL = '*';
 
-export class ProgressEvents {
+export class ProgressEvents implements ProgressBus {
   private readonly emitter = new EventEmitter();
   /** Told about a listener that threw; the message still reaches the other listeners. */
   onListenerError: (err: unknown, message: ProgressMessage) => void = () => undefined;

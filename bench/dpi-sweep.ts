@@ -1,9 +1,10 @@
+// pages/min and CER of one 12-page scan at four render resolutions (npx tsx bench/dpi-sweep.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import { expectedText, writeScanned } from './bench/documents.ts';
-import { runPagemill } from './bench/pagemill-run.ts';
-import { spawnServer } from './bench/server-under-test.ts';
+import { expectedText, writeScanned } from './documents.js';
+import { runPagemill } from './pagemill-run.js';
+import { spawnServer } from './server-under-test.js';
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sweep-'));
 const file = path.join(root, 's.pdf');
 const exp = expectedText(await writeScanned(file, 12, 200, { skewDegrees: 0.7, specksPerPage: 400 }));

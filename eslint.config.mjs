@@ -1,0 +1,59 @@
+// typescript-eslint's type-checked recommended rules, minus the few that fight this code base's
+// deliberate patterns (see README "Lint"). Folder rules keep dependencies pointing one way.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const REDIS_ONLY = ['bullmq', 'ioredis'].map((name) => ({ name, message: 'Only src/jobs/bullmq/ loads Redis code (README "Lint").' }));
+/** Forbids Redis clients, and imports matching `patterns` (gitignore style: later "!x" re-allows x). */
+const restricted = (...patterns) => ['error', {
+  paths: REDIS_ONLY,
+  patterns: patterns.length ? [{ group: patterns, message: 'Folder dependencies run one way (README "Lint").' }] : [],
+}];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'output/**', 'input/**', 'test-results/**', 'src/public/**', 'bench/results/**', 'docs/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // `_name` marks a value deliberately left unused (destructuring a secret out of a log line).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Worker envelopes, JSON files and SQLite rows are typed at their boundary with a cast.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      // Template literals of numbers and nullable values are intended in messages.
+      '@typescript-eslint/restrict-template-expressions': 'off',
+      // Fastify's plugin and hook signatures are async by contract even when a body awaits nothing.
+      '@typescript-eslint/require-await': 'off',
+      // A non-null assertion after a check the compiler cannot follow is the lesser evil here.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // `arr[i]!` states that an index is in range; the compiler (without noUncheckedIndexedAccess) calls it
+      // unnecessary, and removing them would touch ~160 lines in files others are editing.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // Stripping control characters from names and text is exactly what those regexes are for.
+      'no-control-regex': 'off',
+    },
+  },
+  // Local mode never loads Redis code: nothing outside src/jobs/bullmq/ may import bullmq or ioredis.
+  // (A later block's no-restricted-imports replaces an earlier one's, so each folder rule repeats these.)
+  { files: ['src/**', 'workers/**'], ignores: ['src/jobs/bullmq/**'], rules: { 'no-restricted-imports': restricted() } },
+  // The one error table (src/errors.ts, which imports nothing) is the only thing schemas read from src/.
+  { files: ['src/schemas/**'], rules: { 'no-restricted-imports': restricted('../*', '!../errors.js', '../../*') } },
+  { files: ['src/pipeline/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../app*', '../runtime.js') } },
+  { files: ['src/routes/**'], rules: { 'no-restricted-imports': restricted('../app.js', '../runtime.js') } },
+  {
+    files: ['test/**', 'bench/**', 'vitest.config.ts', 'eslint.config.mjs'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Tests read WebSocket frames (Buffers) with String(data) and build expected strings loosely.
+      '@typescript-eslint/no-base-to-string': 'off',
+      '@typescript-eslint/restrict-plus-operands': 'off',
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
+    },
+  },
+);

@@ -1,0 +1,58 @@
+import type { Priority } from '../../schemas/conversion.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../../schemas/page-result.js';
+import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
+
+/** A page whose turn has come: run it through `runPage`, then record what came back. */
+export interface PageTurn {
+  conversionId: string;
+  pageNo: number;
+  /** Aborted by cancel, failure, or a shutdown past its grace period. */
+  signal: AbortSignal;
+  /** Call once the page's work is done (before its results are written): the next page may start. */
+  threadFree: () => void;
+}
+
+/** What the workflow does with a page whose turn came (set once, at wiring). */
+export type PageStep = (turn: PageTurn) => Promise<void>;
+
+export interface PoolStats {
+  /** Page threads that can run now (local threads, or every worker node's threads). */
+  threads: number;
+  busy: number;
+  queued_tasks: number;
+}
+
+/**
+ * Where and in which order pages run: the fair queue (pages of conversions take turns, priority
+ * classes share by weight) and the threads that execute the tasks. The workflow decides what a
+ * page's outcome means; the backend only schedules, runs and stops.
+ * Local: PageScheduler + a Piscina pool in this process (src/jobs/local/).
+ */
+export interface ExecutionBackend {
+  /** How many pages can run at the same time. */
+  readonly capacity: number;
+  /** Sets what runs when a page's turn comes. Called once, before start(). */
+  attach(step: PageStep): void;
+  /** Queues pages of a conversion. */
+  start(conversionId: string, pages: number[], priority: Priority): void;
+  /** Drops queued pages of a conversion and aborts its running ones; how many were stopped. */
+  cancel(conversionId: string, reason: unknown): number;
+  isRunning(conversionId: string, pageNo: number): boolean;
+  counts(): { queued_pages: number; active_pages: number };
+  pool(): PoolStats;
+  /** Runs one page task. Never rejects: abort → `cancelled`, timeout → `page_timeout`, dead thread → `worker_crashed`. */
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>>;
+  /** Counts the pages of a document. */
+  inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
+  /** Writes the searchable PDF of a finished conversion. */
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
+  /** Reconciles the backend's own state after a restart, before the workflow resumes conversions. */
+  resume(): Promise<void>;
+  /**
+   * Stops starting pages and lets running ones finish for up to `graceMs`; past it, aborts them with
+   * `reason`. Resolves once none runs.
+   */
+  drain(graceMs: number, reason: unknown): Promise<void>;
+  /** Releases threads and connections; after drain(). */
+  close(): Promise<void>;
+}
