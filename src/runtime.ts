@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
 import { JobStore } from './jobs/job-store.js';
+import { PagePreviews } from './jobs/page-previews.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
@@ -35,7 +36,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
   const service = new ConversionService(config, store, runner, languages, log);
-  const library = new DocumentLibrary(config, store);
+  const previews = new PagePreviews(config, runner, log);
+  const library = new DocumentLibrary(config, store, previews);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
@@ -46,6 +48,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();
+      previews.close();
       await service.shutdown(graceMs);
       store.close();
     },

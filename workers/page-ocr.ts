@@ -9,7 +9,7 @@ import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './p
 const BLANK_INK = 0.0002;
 /** A first reading this unsure may be of a page lying on its side: ask OSD, and read it again turned. */
 const MISREAD_CONFIDENCE = 70;
-const PREVIEW_WIDTH = 1000;
+export const PREVIEW_WIDTH = 1000;
 
 export interface OcrOutcome {
   blocks: Block[];

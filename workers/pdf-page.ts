@@ -1,17 +1,15 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
 import { blocksFromTextItems, categorize, isUsableTextLayer, pageText, type TextItemLike } from './page-layout.js';
-import { drawPreview, ocrPageImage } from './page-ocr.js';
+import { ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
-import { ocrPixels, renderGrey, type CanvasFactory } from './page-pixels.js';
+import { ocrPixels, type CanvasFactory } from './page-pixels.js';
 import { renderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
-/** Text-layer pages get a preview rendered at this width only (they are not rendered otherwise). */
-const TEXT_PAGE_PREVIEW_WIDTH = 1000;
 
 export async function pdfPageCount(file: string, password: string | undefined, maxMegapixels: number): Promise<number> {
   const doc = await openPdf(file, { password, maxImagePixels: imagePixelLimit(maxMegapixels) });
@@ -46,15 +44,9 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
     const items = content.items.filter((i): i is TextItemLike & typeof i => 'str' in i);
     if (keepsTextLayer(items, task.ocr_mode)) {
       const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, task.page_no);
-      let preview: Uint8Array | undefined;
-      if (task.preview) {
-        const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
-        const small = await renderGrey(page, { scale: size.scale * f, width: Math.max(1, Math.round(size.width * f)), height: Math.max(1, Math.round(size.height * f)) }, canvasFactory);
-        preview = await drawPreview({ ...small, width: small.width, height: small.height }, blocks.map((b) => ({ ...b, bbox: b.bbox.map((n) => n * f) as typeof b.bbox })));
-      }
+      // No preview here: it is drawn on request (page-preview.ts), as rendering costs far more than reading the text.
       return {
         page: { ...common, width: size.width, height: size.height, source: 'text-layer', confidence: 100, text: pageText(blocks), blocks, rotation: 0, blank: false },
-        preview,
       };
     }
 

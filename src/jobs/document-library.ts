@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { displayName, safeStem, sniffFile } from '../pipeline/input-files.js';
 import type { JobStore } from './job-store.js';
+import type { PagePreviews } from './page-previews.js';
 
 /**
  * The seed's document routes: files in INPUT_DIR and their converted Markdown. A document is
@@ -13,7 +14,7 @@ import type { JobStore } from './job-store.js';
  * written by the older backend (no record) are still served.
  */
 export class DocumentLibrary {
-  constructor(private readonly config: Config, private readonly store: JobStore) {}
+  constructor(private readonly config: Config, private readonly store: JobStore, private readonly previews?: PagePreviews) {}
 
   /** Moves an upload into INPUT_DIR under a safe, unused name. The type is checked from the bytes. */
   async upload(tmpPath: string, originalName: string) {
@@ -95,13 +96,16 @@ export class DocumentLibrary {
     };
   }
 
-  /** The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). */
+  /**
+   * The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). Pages read from their
+   * text layer get theirs drawn on this first request (see page-previews.ts).
+   */
   async pageImage(stem: string, pageNo: number): Promise<string> {
     const file = this.filesFor(stem).preview(pageNo + 1);
-    if (!(await fs.stat(file).catch(() => null))) {
-      throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
-    }
-    return file;
+    if (await fs.stat(file).catch(() => null)) return file;
+    const conv = this.store.latestByStem(stem, 'completed');
+    if (conv && this.previews && pageNo < (conv.total_pages ?? 0)) return this.previews.file(conv, pageNo + 1);
+    throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
   }
 
   private filesFor(stem: string): ConversionFiles {

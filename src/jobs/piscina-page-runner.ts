@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, TaskError } from '../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError } from '../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
@@ -55,6 +55,10 @@ export class PiscinaPageRunner implements PageRunner {
 
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
     return this.run<{ pages: number }>('buildSearchablePdf', task, signal, timeoutMs);
+  }
+
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>> {
+    return this.run<Uint8Array>('pagePreview', task, signal, timeoutMs);
   }
 
   stats() {

@@ -81,3 +81,14 @@ export interface PageTask {
   /** Also produce the `_page_<i>.jpg` preview with boxes. */
   preview: boolean;
 }
+
+/** Draws the `_page_<i>.jpg` of a PDF page read from its text layer (made on request, not per page). */
+export interface PreviewTask {
+  path: string;
+  page_no: number;
+  password?: string;
+  max_megapixels: number;
+  /** Width in pixels of the page as read; `blocks` are in those pixels. */
+  page_width: number;
+  blocks: Block[];
+}
