@@ -10,6 +10,7 @@ import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
+import { chooseOcrEngine, nativeTesseractVersion } from './pipeline/ocr-engine-choice.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 
@@ -34,7 +35,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
   const runner = await PiscinaPageRunner.start(config, log);
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
+  const version = config.OCR_ENGINE === 'wasm' ? null : await nativeTesseractVersion();
+  languages.ocr = await chooseOcrEngine(config.OCR_ENGINE, languages, path.join(config.DATA_DIR, 'cache'), version);
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
+  log.info({ engine: languages.ocr.engine, setting: config.OCR_ENGINE, native: version, tessdata: languages.ocr.nativeDir ?? languages.dir }, 'OCR engine');
   const service = new ConversionService(config, store, runner, languages, log);
   const previews = new PagePreviews(config, runner, log);
   const library = new DocumentLibrary(config, store, previews);

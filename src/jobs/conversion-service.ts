@@ -174,6 +174,7 @@ export class ConversionService {
       busy_workers: runner.busy,
       worker_threads: runner.threads,
       accepting: this.accepting,
+      ocr_engine: this.languages.ocr?.engine ?? 'wasm',
     };
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -5,6 +6,7 @@ import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, Previe
 import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
+import { OcrChildren } from './ocr-children.js';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -12,6 +14,7 @@ export class PiscinaPageRunner implements PageRunner {
   readonly capacity: number;
   private readonly pool: Piscina;
   private busy = 0;
+  private readonly children = new OcrChildren();
 
   /** Builds the worker bundle, starts the threads and checks that each can run a task. */
   static async start(config: Config, log: Logger): Promise<PiscinaPageRunner> {
@@ -50,7 +53,9 @@ export class PiscinaPageRunner implements PageRunner {
   }
 
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
-    return this.run<PageOutput>('processPage', task, signal, timeoutMs);
+    const taskId = randomUUID();
+    this.children.begin(taskId);
+    return this.run<PageOutput>('processPage', { ...task, task_id: taskId }, signal, timeoutMs, taskId);
   }
 
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
@@ -68,17 +73,20 @@ export class PiscinaPageRunner implements PageRunner {
 
   async close(): Promise<void> {
     await this.pool.destroy();
+    this.children.close();
     await this.bundle.dispose();
   }
 
-  private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number): Promise<Envelope<T>> {
+  private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number, taskId?: string): Promise<Envelope<T>> {
     // Piscina terminates the thread when a running task is aborted: the only way to stop a page
     // that spins inside pdf.js (operator_list_cycle.pdf) or a runaway WASM call.
     const timeout = AbortSignal.timeout(timeoutMs);
     this.busy++;
+    let stopped = false;
     try {
       return (await this.pool.run(task, { name, signal: AbortSignal.any([signal, timeout]) })) as Envelope<T>;
     } catch (err) {
+      stopped = true;
       const error: TaskError = timeout.aborted && !signal.aborted
         ? { code: 'page_timeout', message: `Stopped after ${Math.round(timeoutMs / 1000)} s (PAGE_TIMEOUT_S).` }
         : signal.aborted
@@ -88,6 +96,7 @@ export class PiscinaPageRunner implements PageRunner {
       return { ok: false, error };
     } finally {
       this.busy--;
+      if (taskId) this.children.end(taskId, stopped);
     }
   }
 }
