@@ -259,7 +259,7 @@ export class ConversionService {
     } catch {
       store = false;
     }
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store };
+    const checks = { accepting: this.accepting, workers: this.runner.stats().ready, store };
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 

@@ -18,6 +18,7 @@ export interface PageRunner {
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
   /** Draws the preview image of a text-layer page (JPEG bytes). */
   pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
-  stats(): { threads: number; queued_tasks: number; busy: number };
+  /** `ready`: can take tasks (threads may be stopped while idle and start on demand). */
+  stats(): { threads: number; queued_tasks: number; busy: number; ready: boolean };
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export class PiscinaPageRunner implements PageRunner {
   readonly capacity: number;
   private readonly pool: Piscina;
   private busy = 0;
+  private closed = false;
   private readonly children = new OcrChildren();
 
   /** Builds the worker bundle, starts the threads and checks that each can run a task. */
@@ -34,9 +35,11 @@ export class PiscinaPageRunner implements PageRunner {
     this.capacity = config.NUM_WORKERS;
     this.pool = new Piscina({
       filename: bundle.file,
-      minThreads: config.NUM_WORKERS,
+      // With IDLE_RELEASE_S, idle threads are stopped: a thread's tesseract.js engine, WASM heap
+      // and cached PDFs hold 150–600 MB that would otherwise stay resident after the queue drains.
+      minThreads: config.IDLE_RELEASE_S > 0 ? 0 : config.NUM_WORKERS,
       maxThreads: config.NUM_WORKERS,
-      idleTimeout: 60_000,
+      idleTimeout: config.IDLE_RELEASE_S > 0 ? config.IDLE_RELEASE_S * 1000 : 60_000,
       concurrentTasksPerWorker: 1,
       // The bundle is plain JS: without this, every pool thread (and the tesseract.js thread each
       // one starts) would inherit `--import tsx` from `npm start` and load the TypeScript loader.
@@ -67,11 +70,13 @@ export class PiscinaPageRunner implements PageRunner {
   }
 
   stats() {
-    // `busy` counts tasks handed to the pool; at most `capacity` of them run at once.
-    return { threads: this.pool.threads.length, queued_tasks: this.pool.queueSize, busy: Math.min(this.busy, this.capacity) };
+    // `busy` counts tasks handed to the pool; at most `capacity` of them run at once. Threads
+    // released while idle start again with the next task, so the pool stays ready without them.
+    return { threads: this.pool.threads.length, queued_tasks: this.pool.queueSize, busy: Math.min(this.busy, this.capacity), ready: !this.closed };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.destroy();
     this.children.close();
     await this.bundle.dispose();
