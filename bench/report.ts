@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LatencyResult } from './load.js';
 import type { MemoryResult } from './memory-run.js';
 import type { PagemillResult } from './pagemill-run.js';
+import type { RealDocumentsReport, RealSetResult } from './real-run.js';
 
 export interface BenchReport {
   date: string;
@@ -15,6 +16,8 @@ export interface BenchReport {
   born_digital?: { pages: number; seconds: number; pages_per_second: number };
   responsiveness?: { worker_pool_status: LatencyResult; post_convert: LatencyResult; ws_delay_ms: { p50: number; p99: number }; submit_to_first_page_seconds: number | null };
   memory?: MemoryResult;
+  real_scans?: RealDocumentsReport['real_scans'];
+  real_born_digital?: RealDocumentsReport['real_born_digital'];
 }
 
 const TARGETS = {
@@ -37,11 +40,52 @@ export function ratios(r: BenchReport) {
   };
 }
 
+/** A real-document set's table, and its targets as ratios of the systems measured side by side. */
+function realSet(title: string, set: RealSetResult | undefined, targets: [string, string, string, number][]): string[] {
+  if (!set) return [];
+  const by = (name: string) => set.systems.find((s) => s.system === name);
+  return [
+    `## ${title} (${set.pages} pages)`,
+    '',
+    '| system | seconds | pages/min (median) | pages/s | every round (pages/min) | CER |',
+    '|---|---|---|---|---|---|',
+    ...set.systems.map((s) => `| ${s.system} | ${s.seconds} | ${s.pages_per_minute} | ${s.pages_per_second} | ${s.rounds.join(' · ')} | ${pct(s.cer)} |`),
+    ...set.skipped.map((s) => `| ${s.system} | skipped: ${s.reason} | | | | |`),
+    '',
+    '| target | wanted | measured | |',
+    '|---|---|---|---|',
+    ...targets.map(([label, ours, theirs, wanted]) => {
+      const a = by(ours);
+      const b = by(theirs);
+      const ratio = a && b ? Math.round((a.pages_per_minute / b.pages_per_minute) * 100) / 100 : null;
+      return `| ${label} | ≥ ${wanted}× | ${ratio ?? '–'}× | ${ok(ratio === null ? null : ratio >= wanted)} |`;
+    }),
+    '',
+  ];
+}
+
+export function realSections(r: BenchReport): string[] {
+  return [
+    ...realSet('Real scans', r.real_scans, [
+      ['pagemill (native engine) vs native tesseract ×2 at each page\'s own dpi', 'pagemill (native engine)', 'tesseract ×2 at each page\'s own dpi', 1.0],
+      ['pagemill (tesseract.js engine) vs the same', 'pagemill (tesseract.js engine)', 'tesseract ×2 at each page\'s own dpi', 0.8],
+      ['pagemill (native engine) vs OCRmyPDF -j 2, same model', 'pagemill (native engine)', 'OCRmyPDF -j 2, same model', 1.2],
+    ]),
+    ...realSet('Real born-digital', r.real_born_digital, [
+      ['default mode vs pdftotext', 'pagemill, default mode', 'pdftotext (one process)', 1.0],
+      ['prompt_ocr vs pdftotext', 'pagemill, prompt_ocr', 'pdftotext (one process)', 1.0],
+    ]),
+  ];
+}
+
 function markdown(r: BenchReport): string {
   const q = ratios(r);
   const rs = r.responsiveness;
   const lines = [
     `# pagemill benchmark — ${r.date.slice(0, 10)}`,
+    '',
+    ...realSections(r),
+    '## Generated pages',
     '',
     `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated 200-dpi scanned pages (skewed 0.7°, specks), target ${r.settings.dpi} dpi; each system ${r.settings.rounds} rounds, interleaved, median shown.`,
     '',
