@@ -49,7 +49,13 @@ export class PagePreviews {
       this.log.warn({ conversion_id: row.id, page: pageNo, code: result.error.code, reason: result.error.message }, 'page preview not drawn');
       throw new AppError('page_not_found', `The image of page ${pageNo - 1} could not be drawn (${result.error.code}); the original document may have been removed.`);
     }
-    await writeFileAtomic(target, result.value);
+    try {
+      await writeFileAtomic(target, result.value);
+    } catch (err) {
+      // The conversion was deleted (or expired) while its page was being drawn.
+      this.log.warn({ conversion_id: row.id, page: pageNo, err }, 'page preview not stored');
+      throw new AppError('page_not_found', `The image of page ${pageNo - 1} could not be stored; the conversion may have been removed.`);
+    }
     return target;
   }
 
