@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PagePreviews } from '../../src/jobs/page-previews.js';
+import type { PageRunner } from '../../src/jobs/page-runner.js';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -70,5 +73,12 @@ describe('page images of text-layer pages', () => {
     const res = await t.app.inject({ url: `/image/${plain.output_stem}?page_no=0` });
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('page_not_found');
+  });
+
+  it('answer 404 page_not_found, not a 500, when the page cannot be drawn', async () => {
+    const rec = await convert('undrawable.pdf', textPdf([['This page will fail to draw']]));
+    const failing = { pagePreview: async () => ({ ok: false as const, error: { code: 'invalid_pdf' as const, message: 'gone' } }) } as unknown as PageRunner;
+    const previews = new PagePreviews(t.config, failing, pino({ level: 'silent' }));
+    await expect(previews.file(t.runtime.store.get(rec.id)!, 1)).rejects.toMatchObject({ code: 'page_not_found', status: 404 });
   });
 });
