@@ -3,7 +3,7 @@ import Tesseract from 'tesseract.js';
 import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
 import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
-import { recognizeNative } from './native-ocr.js';
+import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
@@ -46,7 +46,9 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
   if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
     const small = shrinkGrey(grey, 1200);
     const smallDpi = dpi * (small.width / grey.width);
-    const turn = await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
+    const turn = task.ocr_engine === 'native'
+      ? await detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
+      : await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
     if (turn) {
       const turned = rotateGrey(grey, turn);
       const again = await read(turned);

@@ -18,7 +18,7 @@ export interface OcrEngineChoice {
   nativeVersion: string | null;
   /** Plain `<lang>.traineddata` files for the binary (the same models tesseract.js reads). */
   nativeDir: string | null;
-  /** Which engine reads each installed language (layout-only analysis always runs on tesseract.js). */
+  /** Which engines can read each installed language (layout-only analysis always runs on tesseract.js). */
   engines: Record<string, OcrEngine[]>;
 }
 

@@ -16,14 +16,15 @@ const UPSIDE_DOWN = [
   'and the words must be read the right way', 'before the text can be trusted at all', 'which is why the engine asks twice',
 ];
 
-/** The picture upside down, as a sheet fed the wrong way into a scanner. */
-async function upsideDown(png: Buffer): Promise<Buffer> {
+/** The picture turned by `degrees` clockwise (90, 180, 270), as a sheet fed the wrong way into a scanner. */
+async function turned(png: Buffer, degrees: number): Promise<Buffer> {
   const img = await loadImage(png);
-  const canvas = createCanvas(img.width, img.height);
+  const quarter = degrees % 180 !== 0;
+  const canvas = createCanvas(quarter ? img.height : img.width, quarter ? img.width : img.height);
   const ctx = canvas.getContext('2d');
-  ctx.translate(img.width, img.height);
-  ctx.rotate(Math.PI);
-  ctx.drawImage(img, 0, 0);
+  ctx.translate(canvas.width / 2, canvas.height / 2);
+  ctx.rotate((degrees * Math.PI) / 180);
+  ctx.drawImage(img, -img.width / 2, -img.height / 2);
   return canvas.encode('png');
 }
 
@@ -74,12 +75,14 @@ describe.each(['wasm', 'native'] as const)('OCR engine %s', (engine) => {
     expect(Math.abs(y! - (storm.bbox[3] * 72) / page.dpi)).toBeLessThan(15);
   });
 
-  it.runIf(engine === 'wasm' || hasNative)('reads an image upload, and a page scanned upside down the right way up', async () => {
+  it.runIf(engine === 'wasm' || hasNative)('reads an image upload, and pages scanned upside down or on their side the right way up', async () => {
     const png = await convert('note.png', await scannedPng(['Meet at the old mill at dawn']), { formats: 'txt' });
     expect((await result(png, 'txt')).body).toContain('mill');
-    const turned = await convert('upside-down.png', await upsideDown(await scannedPng(UPSIDE_DOWN)), { formats: 'json' });
-    const page = (await result(turned, 'json')).json().pages[0] as PageResult;
-    expect(page.rotation).toBe(180);
-    expect(cer(page.text, UPSIDE_DOWN.join('\n'))).toBeLessThan(0.1);
+    for (const [degrees, turn] of [[180, 180], [270, 90]]) {
+      const id = await convert(`turned-${degrees}.png`, await turned(await scannedPng(UPSIDE_DOWN), degrees!), { formats: 'json' });
+      const page = (await result(id, 'json')).json().pages[0] as PageResult;
+      expect(page.rotation, `scanned turned ${degrees}°`).toBe(turn);
+      expect(cer(page.text, UPSIDE_DOWN.join('\n'))).toBeLessThan(0.1);
+    }
   });
 });
