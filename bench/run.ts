@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { expectedText, writeDigital, writeScanned } from './documents.js';
 import { convertLatency, statusLatency } from './load.js';
+import { idleMemoryRun } from './idle-memory.js';
 import { memoryRun } from './memory-run.js';
 import { has, sameModelTessdata } from './native-tesseract.js';
 import { runNativeTesseract, runOcrmypdf, type NativeResult } from './native-run.js';
@@ -137,6 +138,11 @@ try {
   if (!opts.quick) {
     log('memory: 1,000 scanned pages, 2 workers…');
     report.memory = await memoryRun(1000, DPI, 2, log);
+    log('memory after the queue drains (multipage.pdf, then 75 s idle)…');
+    report.idle_memory = await idleMemoryRun(undefined, 75, log).catch((err: Error) => {
+      report.skipped.push({ system: 'idle memory', reason: err.message.split('\n')[0]! });
+      return undefined;
+    });
   } else {
     report.skipped.push({ system: 'memory run', reason: '--quick' });
   }
