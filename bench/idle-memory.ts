@@ -47,7 +47,15 @@ export async function idleMemoryRun(file = DEFAULT_FILE, waitS = 75, log = (s: s
     const page = await scannedPdf([['A single page after the pool went idle', 'to time the first page of a cold pool']]);
     const cold = await onePage(server, page);
     const warm = await onePage(server, page);
-    return { file: path.basename(file), rss_at_start_mb: started, rss_drained_mb: drained.rss_mb, peak_rss_mb: drained.peak_rss_mb, idle: samples, first_page_cold_s: cold, first_page_warm_s: warm };
+    return {
+      file: path.basename(file),
+      rss_at_start_mb: started,
+      rss_drained_mb: drained.rss_mb,
+      peak_rss_mb: drained.peak_rss_mb,
+      idle: samples,
+      first_page_cold_s: cold,
+      first_page_warm_s: warm,
+    };
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;

@@ -90,13 +90,18 @@ async function measure(contenders: Contender[], pages: number, rounds: number, l
 }
 
 export async function realDocumentsRun(root: string, rounds: number, log: (s: string) => void, copies = 2): Promise<RealDocumentsReport> {
-  if (!(await has('qpdf')) || !(await has('pdfimages'))) throw new Error('qpdf and pdfimages (poppler-utils) are needed to assemble the real-document sets');
+  if (!(await has('qpdf')) || !(await has('pdfimages'))) {
+    throw new Error('qpdf and pdfimages (poppler-utils) are needed to assemble the real-document sets');
+  }
   const scans = await writeRealScanSet(root, copies);
   const born = await writeRealBornDigitalSet(root);
   const best = await sameModelTessdata(path.join(root, 'tessdata-best'));
   const servers: ServerProcess[] = [];
   const start = async (name: string, env: Record<string, string>) => {
-    const s = await spawnServer({ INPUT_DIR: path.join(root, name, 'in'), OUTPUT_DIR: path.join(root, name, 'out'), DATA_DIR: path.join(root, name, 'data'), IDLE_RELEASE_S: '0', ...env });
+    const s = await spawnServer({
+      INPUT_DIR: path.join(root, name, 'in'), OUTPUT_DIR: path.join(root, name, 'out'), DATA_DIR: path.join(root, name, 'data'),
+      IDLE_RELEASE_S: '0', ...env,
+    });
     servers.push(s);
     await runPagemill(s, scans.file, null, { pages: '1' }); // warm: every thread's engine started
     return s;
@@ -118,7 +123,13 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
     const bornContenders: Contender[] = [
       { system: 'pagemill, default mode', needs: [], run: () => pagemill(text, {}, null, born.file) },
       { system: 'pagemill, prompt_ocr', needs: [], run: () => pagemill(text, { prompt_mode: 'prompt_ocr' }, null, born.file) },
-      { system: 'pdftotext (one process)', needs: ['pdftotext'], run: () => timed(async () => { await run('pdftotext', [born.file, path.join(root, 'born.txt')]); return null; }) },
+      {
+        system: 'pdftotext (one process)', needs: ['pdftotext'],
+        run: () => timed(async () => {
+          await run('pdftotext', [born.file, path.join(root, 'born.txt')]);
+          return null;
+        }),
+      },
       { system: 'OCRmyPDF -j 2 --skip-text', needs: ['ocrmypdf'], run: () => ocrmypdf(born.file, null, root, ['--skip-text'], best) },
     ];
     return {
