@@ -5,10 +5,12 @@ import type { Config } from './config.js';
 import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
 import { JobStore } from './jobs/job-store.js';
+import { PagePreviews } from './jobs/page-previews.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { PiscinaPageRunner } from './jobs/piscina-page-runner.js';
 import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
+import { chooseOcrEngine, nativeTesseractVersion } from './pipeline/ocr-engine-choice.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 import { logSerializers } from './log-redaction.js';
@@ -37,9 +39,13 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'), loadSecretBox(config));
   const runner = await PiscinaPageRunner.start(config, log);
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
+  const version = config.OCR_ENGINE === 'wasm' ? null : await nativeTesseractVersion();
+  languages.ocr = await chooseOcrEngine(config.OCR_ENGINE, languages, path.join(config.DATA_DIR, 'cache'), version);
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
+  log.info({ engine: languages.ocr.engine, setting: config.OCR_ENGINE, native: version, tessdata: languages.ocr.nativeDir ?? languages.dir }, 'OCR engine');
   const service = new ConversionService(config, store, runner, languages, log);
-  const library = new DocumentLibrary(config, store);
+  const previews = new PagePreviews(config, runner, log);
+  const library = new DocumentLibrary(config, store, previews);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
@@ -50,6 +56,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();
+      previews.close();
       await service.shutdown(graceMs);
       store.close();
     },

@@ -226,6 +226,7 @@ export class ConversionService {
       busy_workers: runner.busy,
       worker_threads: runner.threads,
       accepting: this.accepting,
+      ocr_engine: this.languages.ocr?.engine ?? 'wasm',
     };
   }
 
@@ -316,7 +317,7 @@ export class ConversionService {
       store = false;
     }
     const problem = this.storage.problem;
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store, storage: !problem };
+    const checks = { accepting: this.accepting, workers: this.runner.stats().ready, store, storage: !problem };
     const ready = Object.values(checks).every(Boolean);
     if (ready) return { ready, checks };
     const reason = problem
