@@ -30,6 +30,16 @@ export const configSchema = z.object({
    */
   TESSDATA_DIR: z.string().default(''),
   WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
+  /**
+   * Which OCR engine reads pages: `native` runs the tesseract (>= 5) binary per page, `wasm` is
+   * tesseract.js (zero install), `auto` picks native when `tesseract --version` works at start.
+   */
+  OCR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
+  /**
+   * Seconds a worker thread may sit idle before it is stopped, releasing its OCR engine, parsed
+   * PDFs and WASM heap; threads start again with the next page. 0 keeps them (and their memory).
+   */
+  IDLE_RELEASE_S: z.coerce.number().int().min(0).max(86_400).default(30),
   SHUTDOWN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(30),
   BATCH_SIZE: positiveInt.max(10_000).default(25),
   MAX_QUEUED_PAGES: positiveInt.default(50_000),

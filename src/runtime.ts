@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { ConversionService } from './jobs/conversion-service.js';
 import { DocumentLibrary } from './jobs/document-library.js';
+import { PagePreviews } from './jobs/page-previews.js';
 import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { createBackend } from './jobs/backend-factory.js';
 import type { ConversionStore } from './jobs/contracts/conversion-store.js';
 import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
+import { chooseOcrEngine, nativeTesseractVersion } from './pipeline/ocr-engine-choice.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 import { logSerializers } from './log-redaction.js';
@@ -36,9 +38,13 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   const backend = await createBackend(config, log);
   const { store } = backend;
   const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
+  const version = config.OCR_ENGINE === 'wasm' ? null : await nativeTesseractVersion();
+  languages.ocr = await chooseOcrEngine(config.OCR_ENGINE, languages, path.join(config.DATA_DIR, 'cache'), version);
   log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
+  log.info({ engine: languages.ocr.engine, setting: config.OCR_ENGINE, native: version, tessdata: languages.ocr.nativeDir ?? languages.dir }, 'OCR engine');
   const service = new ConversionService(config, backend, languages, log);
-  const library = new DocumentLibrary(config, store);
+  const previews = new PagePreviews(config, backend.execution, log);
+  const library = new DocumentLibrary(config, store, previews);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
@@ -49,6 +55,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();
+      previews.close();
       await service.shutdown(graceMs);
       store.close();
     },

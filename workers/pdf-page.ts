@@ -1,18 +1,16 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
 import { blocksFromTextItems, categorize, pageText, type TextItemLike } from './page-layout.js';
-import { drawPreview, ocrPageImage } from './page-ocr.js';
+import { ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
-import { ocrPixels, renderGrey, type CanvasFactory } from './page-pixels.js';
+import { ocrPixels, type CanvasFactory } from './page-pixels.js';
 import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
 import { judgeTextLayer } from './text-plausibility.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
-/** Text-layer pages get a preview rendered at this width only (they are not rendered otherwise). */
-const TEXT_PAGE_PREVIEW_WIDTH = 1000;
 
 export async function pdfPageCount(file: string, password: string | undefined, maxMegapixels: number): Promise<number> {
   const doc = await openPdf(file, { password, maxImagePixels: imagePixelLimit(maxMegapixels) });
@@ -47,22 +45,15 @@ interface PageContext {
 
 /** The page from its own text layer: words and boxes from pdf.js, no OCR. */
 async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageOutput> {
-  const { page, task, size, items, canvasFactory, common } = ctx;
+  const { page, size, items, common } = ctx;
   const viewport = page.getViewport({ scale: size.scale });
   const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
-  let preview: Uint8Array | undefined;
-  if (task.preview) {
-    const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
-    const shrunk = { scale: size.scale * f, width: Math.max(1, Math.round(size.width * f)), height: Math.max(1, Math.round(size.height * f)) };
-    const small = await renderGrey(page, shrunk, canvasFactory);
-    preview = await drawPreview(small, blocks.map((b) => ({ ...b, bbox: b.bbox.map((n) => n * f) as typeof b.bbox })));
-  }
+  // No preview here: it is drawn on request (page-preview.ts), as rendering costs far more than reading the text.
   return {
     page: {
       ...common, dpi: size.dpi, width: size.width, height: size.height, source: 'text-layer', source_reason: reason, confidence: 100,
       text: pageText(blocks), blocks, rotation: 0, blank: false,
     },
-    preview,
   };
 }
 

@@ -232,6 +232,7 @@ export class ConversionService {
       busy_workers: pool.busy,
       worker_threads: pool.threads,
       accepting: this.accepting,
+      ocr_engine: this.languages.ocr?.engine ?? 'wasm',
     };
   }
 
@@ -300,7 +301,7 @@ export class ConversionService {
       store = false;
     }
     const problem = this.storage.problem;
-    const checks = { accepting: this.accepting, workers: this.execution.pool().threads > 0, store, storage: !problem };
+    const checks = { accepting: this.accepting, workers: this.execution.pool().ready, store, storage: !problem };
     const ready = Object.values(checks).every(Boolean);
     if (ready) return { ready, checks };
     const reason = problem

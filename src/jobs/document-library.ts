@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { displayName, safeStem, sniffFile } from '../pipeline/input-files.js';
 import type { ConversionStore } from './contracts/conversion-store.js';
+import type { PagePreviews } from './page-previews.js';
 
 /**
  * The seed's document routes: files in INPUT_DIR and their converted Markdown. A document is
@@ -16,7 +17,7 @@ import type { ConversionStore } from './contracts/conversion-store.js';
  * the results of its own conversions; output folders without a record are not served then.
  */
 export class DocumentLibrary {
-  constructor(private readonly config: Config, private readonly store: ConversionStore) {}
+  constructor(private readonly config: Config, private readonly store: ConversionStore, private readonly previews?: PagePreviews) {}
 
   /** Moves an upload into INPUT_DIR under a safe, unused name. The type is checked from the bytes. */
   async upload(tmpPath: string, originalName: string, owner: string | null = null) {
@@ -106,13 +107,16 @@ export class DocumentLibrary {
     };
   }
 
-  /** The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). */
+  /**
+   * The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). Pages read from their
+   * text layer get theirs drawn on this first request (see page-previews.ts).
+   */
   async pageImage(stem: string, pageNo: number, owner: string | null = null): Promise<string> {
     const file = this.filesFor(stem, owner).preview(pageNo + 1);
-    if (!(await fs.stat(file).catch(() => null))) {
-      throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
-    }
-    return file;
+    if (await fs.stat(file).catch(() => null)) return file;
+    const conv = this.store.latestByStem(stem, 'completed', owner);
+    if (conv && this.previews && pageNo < (conv.total_pages ?? 0)) return this.previews.file(conv, pageNo + 1);
+    throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
   }
 
   /** A file as clients see it: `input/…` or `output/…`, never the server's absolute path. */

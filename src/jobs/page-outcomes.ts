@@ -61,6 +61,7 @@ export class PageOutcomes {
       max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
       ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
       detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
+      ocr_engine: this.languages.ocr?.engine ?? 'wasm', native_tessdata_dir: this.languages.ocr?.nativeDir ?? '',
     };
   }
 

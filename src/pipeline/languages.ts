@@ -8,6 +8,18 @@ const require = createRequire(import.meta.url);
 /** Not a language: orientation and script detection data. */
 const NOT_LANGUAGES = new Set(['osd']);
 
+export type OcrEngine = 'native' | 'wasm';
+
+export interface OcrEngineChoice {
+  engine: OcrEngine;
+  /** `tesseract 5.3.0` when a usable binary was found, else null. */
+  nativeVersion: string | null;
+  /** Plain `<lang>.traineddata` files for the binary (the same models tesseract.js reads). */
+  nativeDir: string | null;
+  /** Which engines can read each installed language (layout-only analysis always runs on tesseract.js). */
+  engines: Record<string, OcrEngine[]>;
+}
+
 export interface Languages {
   /** One folder holding every installed `<code>.traineddata[.gz]`, for tesseract.js's single langPath. */
   dir: string;
@@ -15,6 +27,8 @@ export interface Languages {
   gzip: boolean;
   installed: string[];
   hasOsd: boolean;
+  /** Which engine reads pages (chosen at start, see ocr-engine-choice.ts); tesseract.js when absent. */
+  ocr?: OcrEngineChoice;
 }
 
 /** Languages from an operator's tessdata folder (TESSDATA_DIR): plain `<code>.traineddata` files. */

@@ -12,6 +12,7 @@ export const poolStatusSchema = z.object({
   busy_workers: z.number().int().describe('worker threads running a task now'),
   worker_threads: z.number().int(),
   accepting: z.boolean(),
+  ocr_engine: z.enum(['native', 'wasm']).describe('the engine that reads pages: the tesseract binary, or tesseract.js (OCR_ENGINE)'),
 });
 
 export const healthSchema = z.object({
@@ -35,7 +36,11 @@ export const statsSchema = z.object({
   workers: z.object({ num_workers: z.number(), busy: z.number() }),
 });
 
-export const languagesSchema = z.object({ languages: z.array(z.string()), default: z.string(), orientation_detection: z.boolean() });
+export const languagesSchema = z.object({
+  languages: z.array(z.string()), default: z.string(), orientation_detection: z.boolean(),
+  engine: z.enum(['native', 'wasm']).describe('the engine that reads pages on this server (OCR_ENGINE)'),
+  engines: z.record(z.string(), z.array(z.enum(['native', 'wasm']))).describe('per language, the engines that can read it'),
+});
 
 export const uploadReplySchema = z.object({ status: z.literal('success'), filename: z.string(), file_path: z.string(), file_size: z.number(), upload_time: z.string() });
 

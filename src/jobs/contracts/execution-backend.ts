@@ -1,5 +1,5 @@
 import type { Priority } from '../../schemas/conversion.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
 
 /** A page whose turn has come: run it through `runPage`, then record what came back. */
@@ -20,6 +20,8 @@ export interface PoolStats {
   threads: number;
   busy: number;
   queued_tasks: number;
+  /** Can take tasks (idle threads may be released and start again on demand). */
+  ready: boolean;
 }
 
 /**
@@ -46,6 +48,8 @@ export interface ExecutionBackend {
   inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
   /** Writes the searchable PDF of a finished conversion. */
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
+  /** Draws the preview image of a text-layer page (JPEG bytes), on request. */
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
   /** Reconciles the backend's own state after a restart, before the workflow resumes conversions. */
   resume(): Promise<void>;
   /**

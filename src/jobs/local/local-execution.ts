@@ -1,5 +1,5 @@
 import type { Priority } from '../../schemas/conversion.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
 import type { ExecutionBackend, PageStep, PoolStats } from '../contracts/execution-backend.js';
 import type { PageRunner } from '../page-runner.js';
@@ -39,8 +39,8 @@ export class LocalExecution implements ExecutionBackend {
   }
 
   pool(): PoolStats {
-    const { threads, busy, queued_tasks } = this.runner.stats();
-    return { threads, busy, queued_tasks };
+    const { threads, busy, queued_tasks, ready } = this.runner.stats();
+    return { threads, busy, queued_tasks, ready };
   }
 
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
@@ -53,6 +53,10 @@ export class LocalExecution implements ExecutionBackend {
 
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
     return this.runner.searchablePdf(task, signal, timeoutMs);
+  }
+
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>> {
+    return this.runner.pagePreview(task, signal, timeoutMs);
   }
 
   /** Nothing outlives this process here: the workflow resumes from the store alone. */
