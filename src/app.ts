@@ -19,6 +19,7 @@ import { VERSION } from './version.js';
 import { logSerializers } from './log-redaction.js';
 import { isDiskWide, storageCodeOf } from './storage-errors.js';
 import { clientErrorHandler } from './client-error-handler.js';
+import { internalClusterRoutes } from './routes/internal-cluster.js';
 
 export type { AppDeps } from './app-deps.js';
 
@@ -109,5 +110,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardSocketRoutes, deps);
   await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
+  if (deps.cluster) await app.register(internalClusterRoutes, { cluster: deps.cluster });
   return app;
 }

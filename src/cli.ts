@@ -23,6 +23,7 @@ Usage: pagemill <command> [options]
 
 Commands:
   serve                 run the HTTP server (same settings as npm start: env, .env, flags)
+  worker                run a worker node of a cluster (pages from Redis; see README "Scale out")
   convert <files...>    convert files, in this process or on a server (--server)
   status <id>           a conversion's status (server)
   list                  conversions, newest first (server)
@@ -31,9 +32,13 @@ Commands:
 
 Run "pagemill <command> --help" for its options. Server commands use --server (default
 $PAGEMILL_SERVER or http://localhost:8080) and --api-key (or $PAGEMILL_API_KEY).`,
-  serve: `Usage: pagemill serve [--host H] [--port P] [--workers N] [--input-dir D] [--output-dir D] [--data-dir D] [--log-level L]
+  serve: `Usage: pagemill serve [--host H] [--port P] [--workers N] [--redis URL] [--input-dir D] [--output-dir D] [--data-dir D] [--log-level L]
 
-Runs the HTTP server. Every setting can also come from the environment or .env (see .env.example).`,
+Runs the HTTP server. Every setting can also come from the environment or .env (see .env.example).
+With --redis (REDIS_URL) it is the API node of a cluster: --workers 0 leaves every page to worker nodes.`,
+  worker: `Usage: pagemill worker --redis redis://HOST:PORT --api http://API:PORT [--workers N] [--data-dir D] [--log-level L]
+
+Runs a worker node: N page threads taking pages from Redis. CLUSTER_SECRET must be set, the same on every node.`,
   convert: `Usage: pagemill convert <files...> [options]
 
 Converts PDFs and images; writes <name>.<format> for each file into --out.
@@ -186,6 +191,13 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return usage('serve');
       await runServer(rest);
       return new Promise<number>(() => undefined); // runs until a signal ends the process
+    case 'worker': {
+      if (rest.includes('--help') || rest.includes('-h')) return usage('worker');
+      // Loaded only here: serve in local mode and convert never load BullMQ.
+      const { runWorkerNode } = await import('./jobs/bullmq/run-worker-node.js');
+      await runWorkerNode(rest);
+      return new Promise<number>(() => undefined); // runs until a signal ends the process
+    }
     case 'convert':
       return convert(rest);
     case 'status': case 'list': case 'cancel': case 'stats':

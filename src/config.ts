@@ -12,7 +12,8 @@ import { z } from 'zod';
 const positiveInt = z.coerce.number().int().positive();
 
 export const configSchema = z.object({
-  NUM_WORKERS: positiveInt.max(256).default(Math.max(1, os.availableParallelism())),
+  /** Page threads in this process; 0 only on an API node with REDIS_URL (worker nodes run the pages). */
+  NUM_WORKERS: z.coerce.number().int().min(0).max(256).default(Math.max(1, os.availableParallelism())),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   INPUT_DIR: z.string().min(1).default('input'),
@@ -79,6 +80,16 @@ export const configSchema = z.object({
   CLIENT_ID: z.string().default('dots-ocr-app'),
   IAM_SCOPE: z.string().default('openid profile email'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Distributed mode: pages run on worker nodes through BullMQ on this Redis (redis://host:port); empty = local. */
+  REDIS_URL: z.string().default(''),
+  /** Shared by the API node and every worker node: authenticates the internal routes. Required with REDIS_URL. */
+  CLUSTER_SECRET: z.string().default(''),
+  /** Worker nodes: the API node's base URL (http://api:8080). */
+  CLUSTER_API_URL: z.string().default(''),
+  /** BullMQ lock of a running page (ms): a worker node that dies loses its pages after this plus the stall check. */
+  CLUSTER_LOCK_MS: positiveInt.min(500).default(30_000),
+  /** How often worker nodes look for stalled pages (ms). */
+  CLUSTER_STALLED_INTERVAL_MS: positiveInt.min(250).default(30_000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -94,6 +105,8 @@ const FLAG_TO_SETTING: Record<string, keyof z.infer<typeof configSchema>> = {
   'output-dir': 'OUTPUT_DIR',
   'data-dir': 'DATA_DIR',
   'log-level': 'LOG_LEVEL',
+  redis: 'REDIS_URL',
+  api: 'CLUSTER_API_URL',
 };
 
 export function parseFlags(argv: readonly string[]): Record<string, string> {
@@ -137,6 +150,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.REDIS_URL && c.CLUSTER_SECRET.length < 16) {
+    throw new ConfigError('Invalid configuration:\n  CLUSTER_SECRET: set the same secret of at least 16 characters on every node (REDIS_URL is set)');
+  }
+  if (c.NUM_WORKERS === 0 && !c.REDIS_URL) {
+    throw new ConfigError('Invalid configuration:\n  NUM_WORKERS: 0 needs REDIS_URL (worker nodes run the pages); use 1 or more in local mode');
+  }
   return Object.freeze({
     ...c,
     INPUT_DIR: path.resolve(c.INPUT_DIR),

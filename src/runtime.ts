@@ -9,8 +9,8 @@ import { Maintenance } from './jobs/maintenance.js';
 import { WebhookSender } from './jobs/webhooks.js';
 import { createBackend } from './jobs/backend-factory.js';
 import type { ConversionStore } from './jobs/contracts/conversion-store.js';
-import { languagesFromTessdata, prepareLanguages } from './pipeline/languages.js';
-import { chooseOcrEngine, nativeTesseractVersion } from './pipeline/ocr-engine-choice.js';
+import type { ClusterApi } from './jobs/contracts/cluster-api.js';
+import { prepareOcr } from './pipeline/ocr-setup.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { loadApiKeys, type ApiKeys } from './api-keys.js';
 import { logSerializers } from './log-redaction.js';
@@ -22,6 +22,8 @@ export interface Runtime {
   maintenance: Maintenance;
   metrics: Metrics;
   apiKeys: ApiKeys;
+  /** Distributed mode: what the internal routes serve to worker nodes. */
+  cluster?: ClusterApi;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }
@@ -37,11 +39,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
   const backend = await createBackend(config, log);
   const { store } = backend;
-  const languages = config.TESSDATA_DIR ? await languagesFromTessdata(config.TESSDATA_DIR) : await prepareLanguages(path.join(config.DATA_DIR, 'cache'));
-  const version = config.OCR_ENGINE === 'wasm' ? null : await nativeTesseractVersion();
-  languages.ocr = await chooseOcrEngine(config.OCR_ENGINE, languages, path.join(config.DATA_DIR, 'cache'), version);
-  log.info({ languages: languages.installed, orientation_detection: languages.hasOsd }, 'OCR languages');
-  log.info({ engine: languages.ocr.engine, setting: config.OCR_ENGINE, native: version, tessdata: languages.ocr.nativeDir ?? languages.dir }, 'OCR engine');
+  const languages = await prepareOcr(config, log);
   const service = new ConversionService(config, backend, languages, log);
   const previews = new PagePreviews(config, backend.execution, log);
   const library = new DocumentLibrary(config, store, previews);
@@ -51,7 +49,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   await service.resume();
   maintenance.start();
   return {
-    service, library, store, maintenance, metrics: createMetrics(service), apiKeys,
+    service, library, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster,
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();

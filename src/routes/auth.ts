@@ -16,7 +16,9 @@ declare module 'fastify' {
  * Routes anyone may call: liveness, readiness, metrics, the API description, the web page, and
  * the frontend's settings (a page reads them before it has a key; they hold no secret).
  */
-const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/config$/, /^\/assets\//];
+const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/config$/, /^\/assets\//,
+  // Worker nodes' routes: authenticated by CLUSTER_SECRET in the route itself, not by an API key.
+  /^\/internal\//];
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];

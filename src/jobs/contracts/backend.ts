@@ -1,4 +1,5 @@
 import type { BlobStore } from './blob-store.js';
+import type { ClusterApi } from './cluster-api.js';
 import type { ConversionStore } from './conversion-store.js';
 import type { ExecutionBackend } from './execution-backend.js';
 import type { ProgressBus } from './progress-bus.js';
@@ -11,4 +12,6 @@ export interface Backend {
   blobs: BlobStore;
   /** Human name for logs and /stats ("local"). */
   kind: string;
+  /** Distributed backends: what the internal routes serve to worker nodes. */
+  cluster?: ClusterApi;
 }

@@ -32,7 +32,13 @@ export class PageScheduler {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly capacity: number, private readonly execute: ExecutePage) {}
+  constructor(private capacity: number, private readonly execute: ExecutePage) {}
+
+  /** Threads come and go (worker nodes join and leave): more start pages at once, fewer let running ones finish. */
+  setCapacity(capacity: number): void {
+    this.capacity = capacity;
+    this.pump();
+  }
 
   enqueue(conversionId: string, pages: number[], priority: Priority): void {
     if (pages.length === 0) return;

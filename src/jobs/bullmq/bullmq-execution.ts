@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import { currentConversionId } from '../../conversion-context.js';
+import type { Priority } from '../../schemas/conversion.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError } from '../../schemas/page-result.js';
+import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
+import type { ClusterApi, NodeBeat } from '../contracts/cluster-api.js';
+import type { ExecutionBackend, PageStep, PoolStats } from '../contracts/execution-backend.js';
+import { PageScheduler } from '../local/page-scheduler.js';
+import type { PageRunner } from '../page-runner.js';
+import { CANCEL_CHANNEL, NODE_TTL_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
+
+interface Dispatch {
+  task: PageTask;
+  conversionId: string;
+  pageNo: number;
+  timeoutMs: number;
+  sentAt: number;
+  finish(envelope: Envelope<PageOutput>): void;
+}
+
+const RECONCILE_MS = 2_000;
+const fail = (code: TaskError['code'], message: string): Envelope<PageOutput> => ({ ok: false, error: { code, message } });
+
+/**
+ * The API node's side of distributed mode. Fairness stays here: the same PageScheduler as local
+ * mode decides which page goes next, and its capacity is the live worker nodes' threads, so only
+ * pages in flight are in Redis (BullMQ runs equal-priority jobs first in, first out). A job
+ * carries references; a worker node fetches the task and the document from the internal routes
+ * and posts the result back (ClusterApi). Inspecting, previews and the searchable PDF run on a
+ * small local pool.
+ */
+export class BullmqExecution implements ExecutionBackend, ClusterApi {
+  readonly capacity: number;
+  readonly secret: string;
+  private readonly scheduler: PageScheduler;
+  private readonly pending = new Map<string, Dispatch>();
+  private readonly nodes = new Map<string, NodeBeat & { seen: number }>();
+  private readonly queue: Queue<PageJobData>;
+  private readonly events: QueueEvents;
+  private readonly redis: Redis;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private step: PageStep = () => Promise.reject(new Error('no page step attached'));
+  private redisProblem: string | null = 'not checked yet';
+
+  constructor(private readonly config: Config, private readonly local: PageRunner, private readonly log: Logger) {
+    this.secret = config.CLUSTER_SECRET;
+    // The inspect gate sizes itself from this; pages use the live window instead.
+    this.capacity = Math.max(1, local.capacity);
+    this.redis = new Redis(config.REDIS_URL, redisOptions);
+    this.redis.on('error', (err) => this.noteRedis(err));
+    this.queue = new Queue<PageJobData>(PAGE_QUEUE, { connection: this.redis });
+    this.queue.on('error', (err) => this.noteRedis(err));
+    this.events = new QueueEvents(PAGE_QUEUE, { connection: new Redis(config.REDIS_URL, redisOptions) });
+    this.events.on('error', (err) => this.noteRedis(err));
+    // A page that stalled more than BullMQ allows (it killed two worker nodes) fails here.
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      this.log.warn({ dispatch: jobId, reason: failedReason }, 'page job failed on the worker nodes');
+      this.pending.get(jobId)?.finish(fail('worker_crashed', 'The page stopped the worker nodes that ran it; it was given up.'));
+    });
+    this.scheduler = new PageScheduler(0, (conversionId, pageNo, signal, threadFree) =>
+      this.step({ conversionId, pageNo, signal, threadFree }));
+    this.timers.push(setInterval(() => this.pruneNodes(), 1_000).unref());
+    this.timers.push(setInterval(() => void this.checkRedis(), 2_000).unref());
+    this.timers.push(setInterval(() => void this.reconcile(), RECONCILE_MS).unref());
+    void this.checkRedis();
+  }
+
+  attach(step: PageStep): void {
+    this.step = step;
+  }
+
+  start(conversionId: string, pages: number[], priority: Priority): void {
+    this.scheduler.enqueue(conversionId, pages, priority);
+  }
+
+  cancel(conversionId: string, reason: unknown): number {
+    return this.scheduler.cancel(conversionId, reason);
+  }
+
+  isRunning(conversionId: string, pageNo: number): boolean {
+    return this.scheduler.isRunning(conversionId, pageNo);
+  }
+
+  counts(): { queued_pages: number; active_pages: number } {
+    const { queued_pages, active_pages } = this.scheduler.stats();
+    return { queued_pages, active_pages };
+  }
+
+  pool(): PoolStats {
+    let threads = 0;
+    let busy = 0;
+    for (const n of this.nodes.values()) {
+      threads += n.threads;
+      busy += n.busy;
+    }
+    return { threads, busy, queued_tasks: this.scheduler.stats().queued_pages, ready: this.redisProblem === null };
+  }
+
+  /** The worker nodes heard from lately (for /worker-pool-status and /stats). */
+  clusterNodes(): NodeBeat[] {
+    return [...this.nodes.values()].map(({ node, threads, busy }) => ({ node, threads, busy }));
+  }
+
+  /** Why /ready should say no: Redis unreachable or evicting keys; null when fine. */
+  get problem(): string | null {
+    return this.redisProblem;
+  }
+
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+    if (signal.aborted) return Promise.resolve(fail('cancelled', 'Stopped before it was sent to a worker node.'));
+    const dispatchId = randomUUID();
+    return new Promise((resolve) => {
+      // A backstop only: the worker node enforces PAGE_TIMEOUT_S; this also covers a page
+      // re-run after a stall (lock + two stall checks) and a second full run.
+      const backstop = 2 * timeoutMs + this.config.CLUSTER_LOCK_MS + 2 * this.config.CLUSTER_STALLED_INTERVAL_MS + 10_000;
+      const timer = setTimeout(() => {
+        this.stopRemote(dispatchId);
+        finish(fail('page_timeout', `No worker node returned the page within ${Math.round(backstop / 1000)} s.`));
+      }, backstop);
+      const onAbort = () => {
+        this.stopRemote(dispatchId);
+        finish(fail('cancelled', 'Stopped: the conversion was cancelled or the server is shutting down.'));
+      };
+      const finish = (envelope: Envelope<PageOutput>) => {
+        if (!this.pending.delete(dispatchId)) return;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve(envelope);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const { page_no: pageNo } = task;
+      // The workflow runs every page step in its conversion's context (worker nodes cache the source by it).
+      const conversionId = currentConversionId() ?? dispatchId;
+      this.pending.set(dispatchId, { task, conversionId, pageNo, timeoutMs, sentAt: Date.now(), finish });
+      this.send(dispatchId);
+    });
+  }
+
+  private send(dispatchId: string): void {
+    const d = this.pending.get(dispatchId);
+    if (!d) return;
+    const data: PageJobData = { dispatchId, conversionId: d.conversionId, pageNo: d.pageNo, timeoutMs: d.timeoutMs };
+    this.queue.add('page', data, { jobId: dispatchId, attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } })
+      .catch((err: unknown) => this.log.warn({ err, dispatch: dispatchId }, 'could not queue a page; the reconciler retries'));
+  }
+
+  /** Takes a page back: out of the queue when it waits, stopped on its node when it runs. */
+  private stopRemote(dispatchId: string): void {
+    this.queue.remove(dispatchId).catch(() => 0);
+    this.redis.publish(CANCEL_CHANNEL, dispatchId).catch(() => 0);
+  }
+
+  /**
+   * QueueEvents is best effort (a trimmed stream, lost while Redis restarts): every page waited
+   * for is checked against its job. A job that is gone (Redis lost it) is sent again; a failed
+   * one ends the page. A result can only be delivered once, so a page is never counted twice.
+   */
+  private async reconcile(): Promise<void> {
+    const now = Date.now();
+    for (const [dispatchId, d] of this.pending) {
+      if (now - d.sentAt < RECONCILE_MS) continue;
+      try {
+        const state = await this.queue.getJobState(dispatchId);
+        if (state === 'unknown') this.send(dispatchId);
+        else if (state === 'failed') d.finish(fail('worker_crashed', 'The page stopped the worker nodes that ran it; it was given up.'));
+      } catch {
+        return; // Redis is away: try again on the next round
+      }
+    }
+  }
+
+  // ---- ClusterApi (served by the internal routes) ---------------------------------------------
+
+  task(dispatchId: string): { task: PageTask; conversion_id: string } | undefined {
+    const d = this.pending.get(dispatchId);
+    return d && { task: d.task, conversion_id: d.conversionId };
+  }
+
+  sourcePath(dispatchId: string): string | undefined {
+    return this.pending.get(dispatchId)?.task.path;
+  }
+
+  result(dispatchId: string, envelope: Envelope<PageOutput>): boolean {
+    const d = this.pending.get(dispatchId);
+    if (!d) return false;
+    d.finish(envelope);
+    return true;
+  }
+
+  heartbeat(beat: NodeBeat): void {
+    this.nodes.set(beat.node, { ...beat, seen: Date.now() });
+    this.resize();
+  }
+
+  private pruneNodes(): void {
+    const cutoff = Date.now() - NODE_TTL_MS;
+    for (const [id, n] of this.nodes) if (n.seen < cutoff) this.nodes.delete(id);
+    this.resize();
+  }
+
+  /** The dispatch window: as many pages in flight as the live worker nodes have threads. */
+  private resize(): void {
+    this.scheduler.setCapacity(this.pool().threads);
+  }
+
+  private noteRedis(err: Error): void {
+    if (this.redisProblem === null) this.log.warn({ err }, 'Redis unreachable');
+    this.redisProblem = `Redis unreachable: ${err.message}`;
+  }
+
+  private async checkRedis(): Promise<void> {
+    try {
+      const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as [string, string];
+      this.redisProblem = policy === 'noeviction' ? null : `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction"`;
+    } catch (err) {
+      this.noteRedis(err as Error);
+    }
+  }
+
+  // ---- whole-document tasks stay on the API node -----------------------------------------------
+
+  inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>> {
+    return this.local.inspect(task, signal);
+  }
+
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
+    return this.local.searchablePdf(task, signal, timeoutMs);
+  }
+
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>> {
+    return this.local.pagePreview(task, signal, timeoutMs);
+  }
+
+  /** Pages a previous life of this node dispatched are nobody's now: drop those still waiting. */
+  async resume(): Promise<void> {
+    await this.queue.drain(true).catch((err: unknown) => this.log.warn({ err }, 'could not drain old page jobs'));
+  }
+
+  async drain(graceMs: number, reason: unknown): Promise<void> {
+    this.scheduler.pause();
+    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
+    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
+      this.scheduler.abortAll(reason);
+      await this.scheduler.idle();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.events.close().catch(() => undefined);
+    await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
+    await this.local.close();
+  }
+}

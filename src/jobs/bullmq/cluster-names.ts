@@ -1,0 +1,18 @@
+/** Names shared by the API node and worker nodes. */
+export const PAGE_QUEUE = 'pagemill-pages';
+/** Pub/sub channel: a dispatch id to stop on whichever worker node runs it. */
+export const CANCEL_CHANNEL = 'pagemill:cancel';
+/** A worker node not heard from for this long is gone: its threads leave the dispatch window. */
+export const NODE_TTL_MS = 5_000;
+export const HEARTBEAT_MS = 1_000;
+
+/** What a queued page job carries: references only, never the task or the document. */
+export interface PageJobData {
+  dispatchId: string;
+  conversionId: string;
+  pageNo: number;
+  timeoutMs: number;
+}
+
+/** ioredis options every BullMQ connection here needs (blocking commands must not give up). */
+export const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;

@@ -1,0 +1,25 @@
+import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
+
+/** A worker node as it reports itself. */
+export interface NodeBeat {
+  node: string;
+  threads: number;
+  busy: number;
+}
+
+/**
+ * What the API node's internal routes serve to worker nodes (src/routes/internal-cluster.ts):
+ * a dispatched page's task and source, and its result. A dispatch id is known only while the
+ * API node waits for that page; afterwards (done, cancelled, restarted) it is unknown and a late
+ * result is ignored.
+ */
+export interface ClusterApi {
+  readonly secret: string;
+  /** The full task (the PDF password included: it travels over HTTP, never through Redis). */
+  task(dispatchId: string): { task: PageTask; conversion_id: string } | undefined;
+  /** The source document's path on the API node. */
+  sourcePath(dispatchId: string): string | undefined;
+  /** Delivers a page's result; false when nobody waits for it any more. */
+  result(dispatchId: string, envelope: Envelope<PageOutput>): boolean;
+  heartbeat(beat: NodeBeat): void;
+}

@@ -1,0 +1,115 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { CLUSTER_SECRET, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
+
+// Short locks so a killed node's page is taken over in seconds (defaults: 30 s each, see README).
+const FAST_STALLS = { CLUSTER_LOCK_MS: '2000', CLUSTER_STALLED_INTERVAL_MS: '1000' };
+
+const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+async function submit(api: string, name: string, pdf: Buffer): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(pdf)]), name);
+  const res = await fetch(`${api}/convert`, { method: 'POST', body: form });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { conversion_id: string }).conversion_id;
+}
+
+interface Record { status: string; total_pages: number; pages_completed: number; pages_failed: number }
+const ended = (api: string, id: string) => eventually(async () => {
+  const rec = (await (await fetch(`${api}/conversions/${id}`)).json()) as Record;
+  return ['completed', 'error', 'cancelled'].includes(rec.status) ? rec : undefined;
+}, 180_000);
+
+/** Every page in the conversion's results exactly once, each read. */
+async function resultPages(root: string, stem: string): Promise<number[]> {
+  const lines = (await fs.readFile(path.join(root, 'output', `${stem}.jsonl`), 'utf8')).split('\n').filter(Boolean);
+  return lines.map((l) => JSON.parse(l) as { page_no: number; error?: unknown }).map((p) => {
+    expect(p.error ?? null).toBeNull();
+    return p.page_no;
+  });
+}
+
+describe('distributed mode: an API node with --workers 0 and worker nodes on BullMQ (real processes)', () => {
+  let root: string;
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  let nodes: (NodeProcess | undefined)[] = [];
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-cluster-'));
+    redis = await startRedis(path.join(root, 'redis'));
+    nodes = [];
+  });
+  afterEach(async () => {
+    await stopAll(nodes);
+    await redis?.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('a 3-page scan completes on two worker nodes, every page done once; internal routes need the secret', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const workers = await Promise.all([1, 2].map((i) => startWorkerNode(redis!.url, api.url!, path.join(root, `w${i}`), FAST_STALLS)));
+    nodes.push(...workers);
+    await eventually(async () => {
+      const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
+      return pool.worker_threads === 2 ? true : undefined;
+    });
+    expect((await fetch(`${api.url}/ready`)).status).toBe(200);
+
+    const id = await submit(api.url!, 'three.pdf', await scannedPdf([['Alpha page one'], ['Beta page two'], ['Gamma page three']], 150));
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 3, pages_completed: 3, pages_failed: 0 });
+    expect((await resultPages(root, 'three')).sort()).toEqual([0, 1, 2]);
+    const text = await fs.readFile(path.join(root, 'output', 'three', 'three.txt'), 'utf8');
+    expect(text).toMatch(/Alpha/);
+    expect(text).toMatch(/Gamma/);
+    // Each page was started exactly once across the nodes.
+    const started = workers.flatMap((w) => w.logs.filter((l) => l.msg === 'page started' && l.conversion_id === id).map((l) => l.page));
+    expect(started.sort()).toEqual([1, 2, 3]);
+
+    const wrong = await fetch(`${api.url}/internal/nodes/heartbeat`, {
+      method: 'POST', headers: { authorization: 'Bearer not-the-secret', 'content-type': 'application/json' },
+      body: JSON.stringify({ node: 'intruder', threads: 64, busy: 0 }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { code: string }).code).toBe('unauthorized');
+    expect(CLUSTER_SECRET.length).toBeGreaterThan(16);
+  });
+
+  it('kill -9 of a worker node mid-conversion: the conversion still completes, no page missing or doubled', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const victim = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS);
+    const survivor = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w2'), FAST_STALLS);
+    nodes.push(victim, survivor);
+    await eventually(async () => {
+      const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
+      return pool.worker_threads === 2 ? true : undefined;
+    });
+    const pages = Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} of the crash test`, 'with a second line of words']);
+    const id = await submit(api.url!, 'crash.pdf', await scannedPdf(pages, 300));
+    const mine = (n: NodeProcess, msg: string) => n.logs.filter((l) => l.msg === msg && l.conversion_id === id).map((l) => l.page as number);
+    // Killed while it holds a page: one it started and has not returned.
+    const held = await eventually(async () => mine(victim, 'page started').find((p) => !mine(victim, 'page returned').includes(p)));
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 6, pages_completed: 6, pages_failed: 0 });
+    expect((await resultPages(root, 'crash')).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    // The page the killed node held was taken over by the other one (BullMQ's stalled-job check).
+    expect(mine(survivor, 'page returned')).toContain(held);
+  });
+});
