@@ -233,6 +233,7 @@ export class ConversionService {
       worker_threads: pool.threads,
       accepting: this.accepting,
       ocr_engine: this.languages.ocr?.engine ?? 'wasm',
+      ...(this.execution.nodes ? { cluster: { nodes: this.execution.nodes() } } : {}),
     };
   }
 
@@ -301,12 +302,14 @@ export class ConversionService {
       store = false;
     }
     const problem = this.storage.problem;
-    const checks = { accepting: this.accepting, workers: this.execution.pool().ready, store, storage: !problem };
+    const queueProblem = this.execution.problem?.() ?? null;
+    const checks: Record<string, boolean> = { accepting: this.accepting, workers: this.execution.pool().ready, store, storage: !problem };
+    if (this.execution.problem) checks.queue = queueProblem === null;
     const ready = Object.values(checks).every(Boolean);
     if (ready) return { ready, checks };
     const reason = problem
       ? `${problem.code}: writing ${problem.where} failed with ${problem.errno} since ${problem.since}`
-      : Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name).join(', ') + ' not ready';
+      : queueProblem ?? Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name).join(', ') + ' not ready';
     return { ready, checks, reason };
   }
 

@@ -1,4 +1,5 @@
 import type { ConversionStatus } from '../schemas/conversion.js';
+import type { ClusterNode } from '../schemas/status.js';
 import type { ConversionStore } from './contracts/conversion-store.js';
 
 export interface QueueStats {
@@ -8,13 +9,16 @@ export interface QueueStats {
   mean_wait_seconds_last_hour: number | null;
   queue_eta_seconds: number | null;
   queue_eta_iso: string | null;
-  workers: { num_workers: number; busy: number };
+  workers: { num_workers: number; busy: number; nodes?: ClusterNode[] };
 }
 
 /** What an operator watches: counts by status, throughput, queue depth, waiting time, and when the queue will be empty. */
 export function queueStats(
   store: ConversionStore,
-  pool: { queue_size: number; active_tasks: number; pages_queued: number; pages_active: number; num_workers: number; busy_workers: number },
+  pool: {
+    queue_size: number; active_tasks: number; pages_queued: number; pages_active: number; num_workers: number; busy_workers: number;
+    cluster?: { nodes: ClusterNode[] };
+  },
   now = Date.now(),
   /** One API key's numbers only; null for the whole server. */
   owner: string | null = null,
@@ -38,6 +42,6 @@ export function queueStats(
     mean_wait_seconds_last_hour: store.meanWaitSeconds(since(60), owner),
     queue_eta_seconds: eta,
     queue_eta_iso: eta === null ? null : new Date(now + eta * 1000).toISOString(),
-    workers: { num_workers: pool.num_workers, busy: pool.busy_workers },
+    workers: { num_workers: pool.num_workers, busy: pool.busy_workers, ...(pool.cluster ? { nodes: pool.cluster.nodes } : {}) },
   };
 }

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { conversionStatusSchema } from './conversion.js';
 
 /** Wire types of the status routes (documented in OpenAPI; the service builds these shapes). */
+/** A worker node of a cluster (distributed mode), as it last reported itself. */
+export const clusterNodeSchema = z.object({ node: z.string(), threads: z.number().int(), busy: z.number().int() });
+export type ClusterNode = z.infer<typeof clusterNodeSchema>;
+
 export const poolStatusSchema = z.object({
   status: z.literal('ok'),
   queue_size: z.number().int().describe('accepted conversions waiting'),
@@ -13,6 +17,8 @@ export const poolStatusSchema = z.object({
   worker_threads: z.number().int(),
   accepting: z.boolean(),
   ocr_engine: z.enum(['native', 'wasm']).describe('the engine that reads pages: the tesseract binary, or tesseract.js (OCR_ENGINE)'),
+  cluster: z.object({ nodes: z.array(clusterNodeSchema) }).optional()
+    .describe('distributed mode: the worker nodes heard from in the last seconds (worker_threads and busy_workers are their sums)'),
 });
 
 export const healthSchema = z.object({
@@ -33,7 +39,7 @@ export const statsSchema = z.object({
   mean_wait_seconds_last_hour: z.number().nullable(),
   queue_eta_seconds: z.number().nullable(),
   queue_eta_iso: z.string().nullable(),
-  workers: z.object({ num_workers: z.number(), busy: z.number() }),
+  workers: z.object({ num_workers: z.number(), busy: z.number(), nodes: z.array(clusterNodeSchema).optional().describe('distributed mode: the worker nodes') }),
 });
 
 export const languagesSchema = z.object({

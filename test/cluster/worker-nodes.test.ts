@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { CLUSTER_SECRET, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
@@ -111,5 +112,76 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect((await resultPages(root, 'crash')).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     // The page the killed node held was taken over by the other one (BullMQ's stalled-job check).
     expect(mine(survivor, 'page returned')).toContain(held);
+  });
+
+  const twoThreads = async (api: NodeProcess, threads: number) => eventually(async () => {
+    const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
+    return pool.worker_threads === threads ? true : undefined;
+  });
+  const mine = (n: NodeProcess, id: string, msg: string) => n.logs.filter((l) => l.msg === msg && l.conversion_id === id).map((l) => l.page as number);
+
+  it('SIGTERM on a worker node: its running page goes back to the queue, it exits 0, the other node finishes', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const leaving = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), { ...FAST_STALLS, SHUTDOWN_TIMEOUT_S: '10' });
+    const staying = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w2'), FAST_STALLS);
+    nodes.push(leaving, staying);
+    await twoThreads(api, 2);
+    const pages = Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} of the shutdown test`, 'with a second line of words']);
+    const id = await submit(api.url!, 'leave.pdf', await scannedPdf(pages, 300));
+    const held = await eventually(async () => mine(leaving, id, 'page started').find((p) => !mine(leaving, id, 'page returned').includes(p)));
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    expect(mine(leaving, id, 'page handed back')).toContain(held);
+
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 6, pages_completed: 6, pages_failed: 0 });
+    expect((await resultPages(root, 'leave')).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(mine(staying, id, 'page returned')).toContain(held);
+  });
+
+  it('cancel stops the page running on a worker node; the conversion ends cancelled', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const worker = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS);
+    nodes.push(worker);
+    await twoThreads(api, 1);
+    const pages = Array.from({ length: 4 }, (_, i) => [`Page ${i + 1} to be cancelled`, 'with a second line of words']);
+    const id = await submit(api.url!, 'cancel.pdf', await scannedPdf(pages, 300));
+    const held = await eventually(async () => mine(worker, id, 'page started').find((p) => !mine(worker, id, 'page returned').includes(p)));
+    const res = await fetch(`${api.url}/conversions/${id}/cancel`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    await eventually(async () => (mine(worker, id, 'page stopped').includes(held) ? true : undefined), 30_000);
+    const rec = (await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record;
+    expect(rec.status).toBe('cancelled');
+    expect(rec.pages_completed).toBeLessThan(4);
+  });
+
+  it('/ready is 503 while Redis evicts keys or is unreachable; the pool describes the nodes', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    nodes.push(await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS));
+    await twoThreads(api, 1);
+    const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { cluster: { nodes: { threads: number }[] } };
+    expect(pool.cluster.nodes.map((n) => n.threads)).toEqual([1]);
+    const stats = (await (await fetch(`${api.url}/stats`)).json()) as { workers: { nodes: unknown[] } };
+    expect(stats.workers.nodes).toHaveLength(1);
+    const readyIs = (status: number) => eventually(async () => ((await fetch(`${api.url}/ready`)).status === status ? true : undefined), 30_000);
+    await readyIs(200);
+
+    const admin = new Redis(redis!.url);
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await readyIs(503);
+      const body = (await (await fetch(`${api.url}/ready`)).json()) as { checks: { queue: boolean } };
+      expect(body.checks.queue).toBe(false);
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await readyIs(200);
+    } finally {
+      admin.disconnect();
+    }
+    await redis!.stop();
+    redis = undefined;
+    await readyIs(503);
   });
 });

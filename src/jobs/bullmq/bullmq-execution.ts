@@ -38,7 +38,7 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   readonly secret: string;
   private readonly scheduler: PageScheduler;
   private readonly pending = new Map<string, Dispatch>();
-  private readonly nodes = new Map<string, NodeBeat & { seen: number }>();
+  private readonly beats = new Map<string, NodeBeat & { seen: number }>();
   private readonly queue: Queue<PageJobData>;
   private readonly events: QueueEvents;
   private readonly redis: Redis;
@@ -93,20 +93,20 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   pool(): PoolStats {
     let threads = 0;
     let busy = 0;
-    for (const n of this.nodes.values()) {
+    for (const n of this.beats.values()) {
       threads += n.threads;
       busy += n.busy;
     }
-    return { threads, busy, queued_tasks: this.scheduler.stats().queued_pages, ready: this.redisProblem === null };
+    return { threads, busy, queued_tasks: this.scheduler.stats().queued_pages, ready: this.local.stats().ready };
   }
 
   /** The worker nodes heard from lately (for /worker-pool-status and /stats). */
-  clusterNodes(): NodeBeat[] {
-    return [...this.nodes.values()].map(({ node, threads, busy }) => ({ node, threads, busy }));
+  nodes(): NodeBeat[] {
+    return [...this.beats.values()].map(({ node, threads, busy }) => ({ node, threads, busy }));
   }
 
   /** Why /ready should say no: Redis unreachable or evicting keys; null when fine. */
-  get problem(): string | null {
+  problem(): string | null {
     return this.redisProblem;
   }
 
@@ -192,13 +192,13 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   }
 
   heartbeat(beat: NodeBeat): void {
-    this.nodes.set(beat.node, { ...beat, seen: Date.now() });
+    this.beats.set(beat.node, { ...beat, seen: Date.now() });
     this.resize();
   }
 
   private pruneNodes(): void {
     const cutoff = Date.now() - NODE_TTL_MS;
-    for (const [id, n] of this.nodes) if (n.seen < cutoff) this.nodes.delete(id);
+    for (const [id, n] of this.beats) if (n.seen < cutoff) this.beats.delete(id);
     this.resize();
   }
 

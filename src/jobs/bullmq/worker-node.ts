@@ -76,9 +76,11 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
     if (!envelope.ok && envelope.error.code === 'cancelled') {
       if (signal?.reason === SHUTDOWN && token) {
         // Back to the queue without spending an attempt: another node takes it.
+        log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page handed back');
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page stopped');
       return { cancelled: true };
     }
     const posted = await fetch(`${api}/internal/pages/${dispatchId}/result`, {

@@ -1,6 +1,7 @@
 import type { Priority } from '../../schemas/conversion.js';
 import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
+import type { NodeBeat } from './cluster-api.js';
 
 /** A page whose turn has come: run it through `runPage`, then record what came back. */
 export interface PageTurn {
@@ -50,6 +51,10 @@ export interface ExecutionBackend {
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
   /** Draws the preview image of a text-layer page (JPEG bytes), on request. */
   pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
+  /** Distributed backends: the worker nodes heard from lately. */
+  nodes?(): NodeBeat[];
+  /** Distributed backends: why the queue cannot take work now (Redis unreachable or evicting); null when fine. */
+  problem?(): string | null;
   /** Reconciles the backend's own state after a restart, before the workflow resumes conversions. */
   resume(): Promise<void>;
   /**
