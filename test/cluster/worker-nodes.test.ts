@@ -184,4 +184,27 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     redis = undefined;
     await readyIs(503);
   });
+
+  it('a page that kills two worker nodes ends worker_crashed; the rest of the conversion completes', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const workers = await Promise.all([1, 2, 3].map((i) => startWorkerNode(redis!.url, api.url!, path.join(root, `w${i}`), FAST_STALLS)));
+    nodes.push(...workers);
+    await twoThreads(api, 3);
+    const pages = Array.from({ length: 4 }, (_, i) => [`Page ${i + 1} of the poison test`, 'with a second line of words']);
+    const id = await submit(api.url!, 'poison.pdf', await scannedPdf(pages, 300));
+    // Page 2 "kills" whichever node runs it: twice.
+    const killed: NodeProcess[] = [];
+    while (killed.length < 2) {
+      const runner = await eventually(async () => workers.find((w) => !killed.includes(w) && mine(w, id, 'page started').includes(2)));
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+      killed.push(runner);
+    }
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 4, pages_completed: 3, pages_failed: 1 });
+    const page = (await (await fetch(`${api.url}/conversions/${id}/pages/2`)).json()) as { status: string; error: { code: string } };
+    expect(page.status).toBe('failed');
+    expect(page.error.code).toBe('worker_crashed');
+  });
 });

@@ -56,10 +56,10 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
     this.queue.on('error', (err) => this.noteRedis(err));
     this.events = new QueueEvents(PAGE_QUEUE, { connection: new Redis(config.REDIS_URL, redisOptions) });
     this.events.on('error', (err) => this.noteRedis(err));
-    // A page that stalled more than BullMQ allows (it killed two worker nodes) fails here.
+    // A page whose node died (its job stalled) fails here: worker_crashed, retried once by the workflow.
     this.events.on('failed', ({ jobId, failedReason }) => {
       this.log.warn({ dispatch: jobId, reason: failedReason }, 'page job failed on the worker nodes');
-      this.pending.get(jobId)?.finish(fail('worker_crashed', 'The page stopped the worker nodes that ran it; it was given up.'));
+      this.pending.get(jobId)?.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
     });
     this.scheduler = new PageScheduler(0, (conversionId, pageNo, signal, threadFree) =>
       this.step({ conversionId, pageNo, signal, threadFree }));
@@ -166,7 +166,7 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
       try {
         const state = await this.queue.getJobState(dispatchId);
         if (state === 'unknown') this.send(dispatchId);
-        else if (state === 'failed') d.finish(fail('worker_crashed', 'The page stopped the worker nodes that ran it; it was given up.'));
+        else if (state === 'failed') d.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
       } catch {
         return; // Redis is away: try again on the next round
       }

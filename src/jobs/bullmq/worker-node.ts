@@ -93,7 +93,9 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
 
   const connection = new Redis(config.REDIS_URL, redisOptions);
   const worker = new Worker<PageJobData>(PAGE_QUEUE, processor, {
-    connection, concurrency: Math.max(1, config.NUM_WORKERS), maxStalledCount: 1,
+    // A stalled page (its node died) fails its job at once; the API node then applies local mode's
+    // rule: a crashed page is tried once more (a new job), the second crash fails it.
+    connection, concurrency: Math.max(1, config.NUM_WORKERS), maxStalledCount: 0,
     lockDuration: config.CLUSTER_LOCK_MS, stalledInterval: config.CLUSTER_STALLED_INTERVAL_MS,
   });
   worker.on('error', (err) => log.warn({ err }, 'worker node: queue error'));
