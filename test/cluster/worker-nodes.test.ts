@@ -207,4 +207,45 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(page.status).toBe('failed');
     expect(page.error.code).toBe('worker_crashed');
   });
+
+  it('Redis killed and restarted (appendonly): the running conversion completes, no page lost or doubled', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const worker = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS);
+    nodes.push(worker);
+    await twoThreads(api, 1);
+    const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} of the Redis restart test`, 'with a second line of words']);
+    const id = await submit(api.url!, 'redis.pdf', await scannedPdf(pages, 300));
+    await eventually(async () => (mine(worker, id, 'page returned').length >= 1 ? true : undefined));
+    expect(((await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
+    const { port } = redis!;
+    await redis!.stop();
+    redis = await startRedis(path.join(root, 'redis'), port);
+
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 5, pages_completed: 5, pages_failed: 0 });
+    expect((await resultPages(root, 'redis')).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('API node kill -9 and restart: the conversion resumes on the worker nodes and completes', async () => {
+    const env = { ...FAST_STALLS, WATCHDOG_INTERVAL_S: '1' };
+    const first = await startApiNode(redis!.url, root, env);
+    nodes.push(first);
+    const port = Number(new URL(first.url!).port);
+    const worker = await startWorkerNode(redis!.url, first.url!, path.join(root, 'w1'), FAST_STALLS);
+    nodes.push(worker);
+    await twoThreads(first, 1);
+    const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} of the API restart test`, 'with a second line of words']);
+    const id = await submit(first.url!, 'restart.pdf', await scannedPdf(pages, 300));
+    await eventually(async () => (mine(worker, id, 'page returned').length >= 1 ? true : undefined));
+    expect(((await (await fetch(`${first.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await startApiNode(redis!.url, root, env, port);
+    nodes.push(second);
+    const rec = await ended(second.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 5, pages_completed: 5, pages_failed: 0 });
+    expect((await resultPages(root, 'restart')).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
 });

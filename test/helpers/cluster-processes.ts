@@ -27,8 +27,8 @@ export async function freePort(): Promise<number> {
  * Its own redis-server on a free loopback port, configured as the README says. A machine without
  * redis-server fails the test: distributed mode is not optional under CI.
  */
-export async function startRedis(dir: string): Promise<{ url: string; port: number; stop(): Promise<void>; child: ChildProcess }> {
-  const port = await freePort();
+export async function startRedis(dir: string, fixedPort?: number): Promise<{ url: string; port: number; stop(): Promise<void>; child: ChildProcess }> {
+  const port = fixedPort ?? (await freePort());
   await fs.mkdir(dir, { recursive: true });
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
     '--maxmemory-policy', 'noeviction', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,8 +82,8 @@ function spawnNode(args: string[], env: Record<string, string>, readyMsg: string
 }
 
 /** `pagemill serve --redis URL --workers 0`, on a free port, with its own folders under `root`. */
-export function startApiNode(redisUrl: string, root: string, env: Record<string, string> = {}): Promise<NodeProcess> {
-  return spawnNode(['serve', '--redis', redisUrl, '--workers', '0', '--host', '127.0.0.1', '--port', '0'], {
+export function startApiNode(redisUrl: string, root: string, env: Record<string, string> = {}, port = 0): Promise<NodeProcess> {
+  return spawnNode(['serve', '--redis', redisUrl, '--workers', '0', '--host', '127.0.0.1', '--port', String(port)], {
     DATA_DIR: path.join(root, 'api-data'), INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), ...env,
   }, 'pagemill listening');
 }
