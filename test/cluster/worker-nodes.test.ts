@@ -248,4 +248,21 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(rec).toMatchObject({ status: 'completed', total_pages: 5, pages_completed: 5, pages_failed: 0 });
     expect((await resultPages(root, 'restart')).sort()).toEqual([0, 1, 2, 3, 4]);
   });
+
+  it('an API node with --workers 1 runs pages on its own thread too, beside a worker node', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS, 0, 1);
+    nodes.push(api);
+    await twoThreads(api, 1); // its own thread, before any worker node joins
+    const alone = await submit(api.url!, 'alone.pdf', await scannedPdf([['Only the API node'], ['reads these pages']], 150));
+    expect(await ended(api.url!, alone)).toMatchObject({ status: 'completed', pages_completed: 2 });
+    const worker = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS);
+    nodes.push(worker);
+    await twoThreads(api, 2);
+    const pages = Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} shared by both`, 'with a second line of words']);
+    const id = await submit(api.url!, 'shared.pdf', await scannedPdf(pages, 300));
+    expect(await ended(api.url!, id)).toMatchObject({ status: 'completed', pages_completed: 6, pages_failed: 0 });
+    expect((await resultPages(root, 'shared')).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(mine(worker, id, 'page returned').length).toBeGreaterThan(0);
+    expect(mine(worker, id, 'page returned').length).toBeLessThan(6);
+  });
 });

@@ -81,9 +81,9 @@ function spawnNode(args: string[], env: Record<string, string>, readyMsg: string
   });
 }
 
-/** `pagemill serve --redis URL --workers 0`, on a free port, with its own folders under `root`. */
-export function startApiNode(redisUrl: string, root: string, env: Record<string, string> = {}, port = 0): Promise<NodeProcess> {
-  return spawnNode(['serve', '--redis', redisUrl, '--workers', '0', '--host', '127.0.0.1', '--port', String(port)], {
+/** `pagemill serve --redis URL --workers 0` (or `workers`), on a free port, with its own folders under `root`. */
+export function startApiNode(redisUrl: string, root: string, env: Record<string, string> = {}, port = 0, workers = 0): Promise<NodeProcess> {
+  return spawnNode(['serve', '--redis', redisUrl, '--workers', String(workers), '--host', '127.0.0.1', '--port', String(port)], {
     DATA_DIR: path.join(root, 'api-data'), INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), ...env,
   }, 'pagemill listening');
 }

@@ -12,7 +12,8 @@ import { BullmqExecution } from './bullmq-execution.js';
 /**
  * The API node of distributed mode: records in SQLite (one API node is the source of truth),
  * progress in process, outputs in local folders; pages run on worker nodes through BullMQ.
- * Whole-document tasks (inspect, searchable PDF, previews) keep one local thread.
+ * Whole-document tasks (inspect, searchable PDF, previews) keep one local thread; with NUM_WORKERS > 0
+ * that many pages also run here.
  */
 export interface ClusterBackend extends Backend {
   execution: BullmqExecution;
@@ -21,7 +22,7 @@ export interface ClusterBackend extends Backend {
 export async function createBullmqBackend(config: Config, log: Logger): Promise<ClusterBackend> {
   const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'), loadSecretBox(config));
   try {
-    const local = await PiscinaPageRunner.start({ ...config, NUM_WORKERS: 1 }, log);
+    const local = await PiscinaPageRunner.start({ ...config, NUM_WORKERS: Math.max(1, config.NUM_WORKERS) }, log);
     const execution = new BullmqExecution(config, local, log);
     return { kind: 'bullmq', store, bus: new ProgressEvents(), execution, blobs: new LocalBlobStore(config), cluster: execution };
   } catch (err) {

@@ -31,7 +31,7 @@ const fail = (code: TaskError['code'], message: string): Envelope<PageOutput> =>
  * pages in flight are in Redis (BullMQ runs equal-priority jobs first in, first out). A job
  * carries references; a worker node fetches the task and the document from the internal routes
  * and posts the result back (ClusterApi). Inspecting, previews and the searchable PDF run on a
- * small local pool.
+ * small local pool, which also runs pages when the API node has page threads (NUM_WORKERS > 0).
  */
 export class BullmqExecution implements ExecutionBackend, ClusterApi {
   readonly capacity: number;
@@ -44,6 +44,8 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   private readonly redis: Redis;
   private readonly timers: NodeJS.Timeout[] = [];
   private step: PageStep = () => Promise.reject(new Error('no page step attached'));
+  /** Pages running on this node's own threads (`--workers N` > 0 on the API node). */
+  private localPages = 0;
   private redisProblem: string | null = 'not checked yet';
 
   constructor(private readonly config: Config, private readonly local: PageRunner, private readonly log: Logger) {
@@ -61,7 +63,7 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
       this.log.warn({ dispatch: jobId, reason: failedReason }, 'page job failed on the worker nodes');
       this.pending.get(jobId)?.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
     });
-    this.scheduler = new PageScheduler(0, (conversionId, pageNo, signal, threadFree) =>
+    this.scheduler = new PageScheduler(config.NUM_WORKERS, (conversionId, pageNo, signal, threadFree) =>
       this.step({ conversionId, pageNo, signal, threadFree }));
     this.timers.push(setInterval(() => this.pruneNodes(), 1_000).unref());
     this.timers.push(setInterval(() => void this.checkRedis(), 2_000).unref());
@@ -91,8 +93,8 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   }
 
   pool(): PoolStats {
-    let threads = 0;
-    let busy = 0;
+    let threads = this.config.NUM_WORKERS;
+    let busy = this.localPages;
     for (const n of this.beats.values()) {
       threads += n.threads;
       busy += n.busy;
@@ -110,7 +112,19 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
     return this.redisProblem;
   }
 
-  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+  async runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+    if (this.localPages < this.config.NUM_WORKERS) {
+      this.localPages++;
+      try {
+        return await this.local.runPage(task, signal, timeoutMs);
+      } finally {
+        this.localPages--;
+      }
+    }
+    return this.dispatch(task, signal, timeoutMs);
+  }
+
+  private dispatch(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
     if (signal.aborted) return Promise.resolve(fail('cancelled', 'Stopped before it was sent to a worker node.'));
     const dispatchId = randomUUID();
     return new Promise((resolve) => {
