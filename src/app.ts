@@ -110,6 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardSocketRoutes, deps);
   await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
-  if (deps.cluster) await app.register(internalClusterRoutes, { cluster: deps.cluster });
+  if (deps.cluster) {
+    await app.register(internalClusterRoutes, { cluster: deps.cluster });
+    await deps.cluster.registerAdmin(app);
+  }
   return app;
 }

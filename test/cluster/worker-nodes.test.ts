@@ -265,4 +265,18 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(mine(worker, id, 'page returned').length).toBeGreaterThan(0);
     expect(mine(worker, id, 'page returned').length).toBeLessThan(6);
   });
+
+  it('Bull Board at /admin/queues is read-only and behind the API key when keys are on', async () => {
+    const key = 'ops-key-0123456789abcdef';
+    const api = await startApiNode(redis!.url, root, { ...FAST_STALLS, API_KEYS: `ops:${key}` });
+    nodes.push(api);
+    expect((await fetch(`${api.url}/admin/queues/api/queues`)).status).toBe(401);
+    const res = await fetch(`${api.url}/admin/queues/api/queues`, { headers: { 'x-api-key': key } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
+    expect(body.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([['pagemill-pages', true]]);
+    const page = await fetch(`${api.url}/admin/queues`, { headers: { 'x-api-key': key } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  });
 });

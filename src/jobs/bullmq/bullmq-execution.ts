@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { currentConversionId } from '../../conversion-context.js';
@@ -203,6 +204,11 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
     if (!d) return false;
     d.finish(envelope);
     return true;
+  }
+
+  async registerAdmin(app: FastifyInstance): Promise<void> {
+    const { registerBullBoard } = await import('./bull-board.js');
+    await registerBullBoard(app, this.queue);
   }
 
   heartbeat(beat: NodeBeat): void {

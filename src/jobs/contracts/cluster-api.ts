@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
 
 /** A worker node as it reports itself. */
@@ -22,4 +23,6 @@ export interface ClusterApi {
   /** Delivers a page's result; false when nobody waits for it any more. */
   result(dispatchId: string, envelope: Envelope<PageOutput>): boolean;
   heartbeat(beat: NodeBeat): void;
+  /** Registers the read-only queue dashboard (Bull Board at /admin/queues). */
+  registerAdmin(app: FastifyInstance): Promise<void>;
 }
