@@ -14,6 +14,8 @@ import { PiscinaPageRunner } from '../piscina-page-runner.js';
 import { CANCEL_CHANNEL, HEARTBEAT_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
 
 const SHUTDOWN = 'shutdown';
+/** Documents kept on a node's disk: the ones its running pages read, plus the most recent others. */
+const KEEP_SOURCES = 8;
 
 export interface WorkerNode {
   /** Running pages go back to the queue (no attempt spent); resolves once the node has let go. */
@@ -32,26 +34,37 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
   const cacheDir = path.join(config.DATA_DIR, 'cluster-sources');
   await fs.rm(cacheDir, { recursive: true, force: true });
   await fs.mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  const sources = new Map<string, Promise<string>>();
+  /** Fetched documents by conversion, oldest first, with how many running pages read each. */
+  const sources = new Map<string, { file: Promise<string>; readers: number }>();
   const runner = await PiscinaPageRunner.start(config, log);
   let busy = 0;
   let closing = false;
 
-  /** The document of a conversion, fetched once per node and kept while the node runs. */
-  const sourceOf = (conversionId: string, dispatchId: string): Promise<string> => {
-    let file = sources.get(conversionId);
-    if (!file) {
-      file = (async () => {
+  /** The document of a conversion, fetched once and kept while pages read it (and a few more after). */
+  const sourceOf = (conversionId: string, dispatchId: string) => {
+    let entry = sources.get(conversionId);
+    if (entry) sources.delete(conversionId); // re-inserted below: most recent last
+    else {
+      const target = path.join(cacheDir, conversionId.replace(/[^\w-]/g, '_'));
+      const file = (async () => {
         const res = await fetch(`${api}/internal/pages/${dispatchId}/source`, { headers: auth });
         if (!res.ok) throw new Error(`source: HTTP ${res.status}`);
-        const target = path.join(cacheDir, conversionId.replace(/[^\w-]/g, '_'));
         await fs.writeFile(target, Buffer.from(await res.arrayBuffer()));
         return target;
       })();
       file.catch(() => sources.delete(conversionId));
-      sources.set(conversionId, file);
+      entry = { file, readers: 0 };
     }
-    return file;
+    sources.set(conversionId, entry);
+    entry.readers++;
+    for (const [id, old] of sources) {
+      if (sources.size <= KEEP_SOURCES) break;
+      if (old.readers > 0) continue;
+      sources.delete(id);
+      void old.file.then((f) => fs.rm(f, { force: true }), () => undefined);
+    }
+    const held = entry;
+    return { file: entry.file, release: () => { held.readers--; } };
   };
 
   // Three parameters: BullMQ aborts `signal` on worker.cancelJob (a cancel, or our shutdown).
@@ -61,17 +74,22 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
     if (res.status === 404) return { ignored: true }; // cancelled, or from an API node's earlier life
     if (!res.ok) throw new Error(`task: HTTP ${res.status}`);
     const { task } = (await res.json()) as { task: PageTask };
-    const local: PageTask = {
-      ...task, path: await sourceOf(conversionId, dispatchId), tessdata_dir: languages.dir, tessdata_gzip: languages.gzip,
-      ocr_engine: languages.ocr?.engine ?? 'wasm', native_tessdata_dir: languages.ocr?.nativeDir ?? '',
-    };
-    log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page started');
-    busy++;
+    const source = sourceOf(conversionId, dispatchId);
     let envelope;
     try {
-      envelope = await runner.runPage(local, signal ?? new AbortController().signal, timeoutMs);
+      const local: PageTask = {
+        ...task, path: await source.file, tessdata_dir: languages.dir, tessdata_gzip: languages.gzip,
+        ocr_engine: languages.ocr?.engine ?? 'wasm', native_tessdata_dir: languages.ocr?.nativeDir ?? '',
+      };
+      log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page started');
+      busy++;
+      try {
+        envelope = await runner.runPage(local, signal ?? new AbortController().signal, timeoutMs);
+      } finally {
+        busy--;
+      }
     } finally {
-      busy--;
+      source.release();
     }
     if (!envelope.ok && envelope.error.code === 'cancelled') {
       if (signal?.reason === SHUTDOWN && token) {
