@@ -15,9 +15,14 @@ export interface ServerProcess {
 /**
  * Starts `src/server.ts` as its own process, the way `npm start` does, on a free port, and
  * resolves once it logs that it listens. For tests of signals, crashes and restarts.
+ * `command` runs something else that starts the server (e.g. `npm start` itself).
  */
-export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export function spawnServer(
+  env: Record<string, string>,
+  command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'],
+): Promise<ServerProcess> {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, {
     cwd: ROOT,
     env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
