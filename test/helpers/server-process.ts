@@ -35,7 +35,7 @@ export function spawnServer(
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started server behind
       reject(new Error(`server did not start: ${stderr}`));
-    }, 60_000);
+    }, 300_000); // a deadline for a hung start, not a speed check
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try { entry = JSON.parse(line); } catch { return; }
