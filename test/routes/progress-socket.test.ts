@@ -26,8 +26,12 @@ function follow(id: string): Promise<{ messages: Msg[]; closeCode: number }> {
     const messages: Msg[] = [];
     ws.on('message', (data) => messages.push(JSON.parse(String(data))));
     ws.on('close', (code) => {
-      expectProgressFrames(messages); // every frame, not one field of it, as the contract says
-      resolve({ messages, closeCode: code });
+      try {
+        expectProgressFrames(messages); // every frame, not one field of it, as the contract says
+        resolve({ messages, closeCode: code });
+      } catch (err) {
+        reject(err);
+      }
     });
     ws.on('error', reject);
   });
