@@ -21,7 +21,8 @@ let t: TestServer;
 const outcomes = new Map<string, ConversionRecord>();
 
 beforeAll(async () => {
-  t = await startTestServer({ RENDER_DPI: 100, MAX_PAGES: 2000 });
+  // a page budget far above what any real page needs on a loaded machine, yet bounding a file that hangs
+  t = await startTestServer({ RENDER_DPI: 100, MAX_PAGES: 2000, PAGE_TIMEOUT_S: 300 });
 });
 afterAll(async () => t?.close());
 

@@ -24,7 +24,7 @@ export function spawnServer(
   const [file, ...args] = command;
   const child = spawn(file!, args, {
     cwd: ROOT,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -25,7 +25,9 @@ export async function startTestServer(overrides: ConfigSources['overrides'] = {}
   const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
   const config = loadConfig({
     overrides: {
-      NUM_WORKERS: 2, RENDER_DPI: 150, LOG_LEVEL: 'silent', PAGE_TIMEOUT_S: 60,
+      // page budget far above a starved machine's need (pool threads run at nice 10 behind any load);
+      // tests of page_timeout set their own
+      NUM_WORKERS: 2, RENDER_DPI: 150, LOG_LEVEL: 'silent', PAGE_TIMEOUT_S: 900,
       INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'),
       ...overrides,
     },

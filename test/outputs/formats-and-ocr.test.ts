@@ -43,15 +43,18 @@ describe('formats', () => {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return [Number(tid), { cpu: Number(fields[11]) + Number(fields[12]), nice: Number(fields[16]) }] as const;
     })));
+    // made before the window: drawing the scan is the HTTP thread's work, not the conversion's
+    const pdf = await scannedPdf([['Priority check', 'the quick brown fox jumps over the lazy dog']]);
     const before = await threads();
-    await convert('again.pdf', await scannedPdf([['Priority check', 'the quick brown fox jumps over the lazy dog']]));
+    await convert('again.pdf', pdf);
     const after = await threads();
     // the HTTP thread keeps the niceness it was started with (a test run under `nice` starts above 0)
     expect(after.get(process.pid)!.nice).toBe(before.get(process.pid)!.nice);
     expect(after.get(process.pid)!.nice).toBeLessThan(10);
     expect([...after.values()].filter((th) => th.nice === 10).length).toBeGreaterThanOrEqual(2);
     // The thread that worked hardest on the conversion (tesseract's, started by a pool thread) inherited the niceness.
-    const busiest = [...after].reduce((a, b) => (b[1].cpu - (before.get(b[0])?.cpu ?? 0) > a[1].cpu - (before.get(a[0])?.cpu ?? 0) ? b : a));
+    // The HTTP thread is left out: its polling CPU grows with the wall time a loaded machine takes.
+    const busiest = [...after].filter(([tid]) => tid !== process.pid).reduce((a, b) => (b[1].cpu - (before.get(b[0])?.cpu ?? 0) > a[1].cpu - (before.get(a[0])?.cpu ?? 0) ? b : a));
     expect(busiest[1].nice).toBe(10);
   });
 
