@@ -44,6 +44,8 @@ describe('webhooks', () => {
         expect(r.headers['x-pagemill-event']).toBe('conversion.completed');
         expect(JSON.parse(r.body)).toMatchObject({ event: 'conversion.completed', conversion: { id: body.conversion_id, status: 'completed' } });
       }
+      // the server records the delivery after the receiver has the body: wait for the record, not a fixed time
+      await until(() => t.runtime.store.get(body.conversion_id)?.webhook_status === 'delivered', 'the delivery recorded');
       expect(t.runtime.store.get(body.conversion_id)).toMatchObject({ webhook_status: 'delivered', webhook_attempts: 2 });
     } finally {
       await hook.close();
