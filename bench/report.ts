@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LatencyResult } from './load.js';
 import type { MemoryResult } from './memory-run.js';
+import type { idleMemoryRun } from './idle-memory.js';
 import type { PagemillResult } from './pagemill-run.js';
+import type { RealDocumentsReport, RealSetResult } from './real-run.js';
 
 export interface BenchReport {
   date: string;
@@ -15,12 +17,16 @@ export interface BenchReport {
   born_digital?: { pages: number; seconds: number; pages_per_second: number };
   responsiveness?: { worker_pool_status: LatencyResult; post_convert: LatencyResult; ws_delay_ms: { p50: number; p99: number }; submit_to_first_page_seconds: number | null };
   memory?: MemoryResult;
+  idle_memory?: Awaited<ReturnType<typeof idleMemoryRun>>;
+  real_scans?: RealDocumentsReport['real_scans'];
+  real_born_digital?: RealDocumentsReport['real_born_digital'];
 }
 
 const TARGETS = {
-  vs_native: 1.0, vs_ocrmypdf: 1.3, cer_margin_points: 0.5, born_digital_pps: 200, p99_convert_ms: 50, p99_status_ms: 10, first_page_s: 3, peak_rss_mb: 1536,
+  vs_native: 1.0, vs_ocrmypdf: 1.3, cer_margin_points: 0.5, born_digital_pps: 200, p99_convert_ms: 50, p99_status_ms: 10, first_page_s: 3, peak_rss_mb: 1536, idle_rss_mb: 400,
 };
 
+const idleAt60 = (r: BenchReport) => r.idle_memory?.idle.find((s) => s.after_s >= 60)?.rss_mb ?? null;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(2)} %`);
 const ok = (good: boolean | null) => (good === null ? '–' : good ? 'met' : 'not met');
 
@@ -37,11 +43,52 @@ export function ratios(r: BenchReport) {
   };
 }
 
+/** A real-document set's table, and its targets as ratios of the systems measured side by side. */
+function realSet(title: string, set: RealSetResult | undefined, targets: [string, string, string, number][]): string[] {
+  if (!set) return [];
+  const by = (name: string) => set.systems.find((s) => s.system === name);
+  return [
+    `## ${title} (${set.pages} pages)`,
+    '',
+    '| system | seconds | pages/min (median) | pages/s | every round (pages/min) | CER |',
+    '|---|---|---|---|---|---|',
+    ...set.systems.map((s) => `| ${s.system} | ${s.seconds} | ${s.pages_per_minute} | ${s.pages_per_second} | ${s.rounds.join(' · ')} | ${pct(s.cer)} |`),
+    ...set.skipped.map((s) => `| ${s.system} | skipped: ${s.reason} | | | | |`),
+    '',
+    '| target | wanted | measured | |',
+    '|---|---|---|---|',
+    ...targets.map(([label, ours, theirs, wanted]) => {
+      const a = by(ours);
+      const b = by(theirs);
+      const ratio = a && b ? Math.round((a.pages_per_minute / b.pages_per_minute) * 100) / 100 : null;
+      return `| ${label} | ≥ ${wanted}× | ${ratio ?? '–'}× | ${ok(ratio === null ? null : ratio >= wanted)} |`;
+    }),
+    '',
+  ];
+}
+
+export function realSections(r: BenchReport): string[] {
+  return [
+    ...realSet('Real scans', r.real_scans, [
+      ['pagemill (native engine) vs native tesseract ×2 at each page\'s own dpi', 'pagemill (native engine)', 'tesseract ×2 at each page\'s own dpi', 1.0],
+      ['pagemill (tesseract.js engine) vs the same', 'pagemill (tesseract.js engine)', 'tesseract ×2 at each page\'s own dpi', 0.8],
+      ['pagemill (native engine) vs OCRmyPDF -j 2, same model', 'pagemill (native engine)', 'OCRmyPDF -j 2, same model', 1.2],
+    ]),
+    ...realSet('Real born-digital', r.real_born_digital, [
+      ['default mode vs pdftotext', 'pagemill, default mode', 'pdftotext (one process)', 1.0],
+      ['prompt_ocr vs pdftotext', 'pagemill, prompt_ocr', 'pdftotext (one process)', 1.0],
+    ]),
+  ];
+}
+
 function markdown(r: BenchReport): string {
   const q = ratios(r);
   const rs = r.responsiveness;
   const lines = [
     `# pagemill benchmark — ${r.date.slice(0, 10)}`,
+    '',
+    ...realSections(r),
+    '## Generated pages',
     '',
     `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated 200-dpi scanned pages (skewed 0.7°, specks), target ${r.settings.dpi} dpi; each system ${r.settings.rounds} rounds, interleaved, median shown.`,
     '',
@@ -60,6 +107,10 @@ function markdown(r: BenchReport): string {
     `| p99 /worker-pool-status under load | < ${TARGETS.p99_status_ms} ms | ${rs?.worker_pool_status.p99_ms ?? '–'} ms | ${ok(rs ? rs.worker_pool_status.p99_ms < TARGETS.p99_status_ms : null)} |`,
     `| submit → first page done | < ${TARGETS.first_page_s} s | ${rs?.submit_to_first_page_seconds ?? '–'} s | ${ok(rs?.submit_to_first_page_seconds != null ? rs.submit_to_first_page_seconds < TARGETS.first_page_s : null)} |`,
     `| peak RSS, 1,000 scanned pages, 2 workers | < ${TARGETS.peak_rss_mb} MB | ${r.memory?.peak_rss_mb ?? '–'} MB | ${ok(r.memory ? r.memory.peak_rss_mb < TARGETS.peak_rss_mb : null)} |`,
+    ...(r.idle_memory ? [
+      `| idle RSS 60 s after the queue drains (${r.idle_memory.file}) | < ${TARGETS.idle_rss_mb} MB | ${idleAt60(r)} MB | ${ok(idleAt60(r) === null ? null : idleAt60(r)! < TARGETS.idle_rss_mb)} |`,
+      `| first page, cold pool (threads released) / warm | – | ${r.idle_memory.first_page_cold_s} s / ${r.idle_memory.first_page_warm_s} s | |`,
+    ] : []),
     '',
     rs ? `Under load: /worker-pool-status p50 ${rs.worker_pool_status.p50_ms} ms (${rs.worker_pool_status.requests} requests); POST /convert p50 ${rs.post_convert.p50_ms} ms (${rs.post_convert.requests} requests); page finished → WebSocket message p50 ${rs.ws_delay_ms.p50} ms, p99 ${rs.ws_delay_ms.p99} ms.` : '',
     r.memory ? `Memory run: ${r.memory.pages} pages (${r.memory.file_mb} MB PDF) in ${r.memory.seconds} s (${r.memory.pages_per_minute} pages/min), peak RSS ${r.memory.peak_rss_mb} MB.` : '',

@@ -3,7 +3,8 @@
  * pages, plus born-digital throughput, responsiveness under load and memory on 1,000 pages.
  * Installs nothing: native tools are used when present and skipped with a reason when not.
  * Options: --quick (skip the 1,000-page memory run), --pages N (scanned pages, default 20),
- * --rounds N (times each system converts them, default 3; the median is reported).
+ * --rounds N (times each system converts them, default 3; the median is reported), --no-real
+ * (skip the real-document sets of real-run.ts: real scans and a real born-digital paper).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -11,14 +12,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { expectedText, writeDigital, writeScanned } from './documents.js';
 import { convertLatency, statusLatency } from './load.js';
+import { idleMemoryRun } from './idle-memory.js';
 import { memoryRun } from './memory-run.js';
 import { has, sameModelTessdata } from './native-tesseract.js';
 import { runNativeTesseract, runOcrmypdf, type NativeResult } from './native-run.js';
 import { runPagemill, type PagemillResult } from './pagemill-run.js';
+import { realDocumentsRun } from './real-run.js';
 import { writeReport, type BenchReport } from './report.js';
 import { spawnServer, type ServerProcess } from './server-under-test.js';
 
-const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, pages: { type: 'string' }, rounds: { type: 'string' } } });
+const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, pages: { type: 'string' }, rounds: { type: 'string' }, 'no-real': { type: 'boolean' } } });
 const SCANNED_PAGES = Number(opts.pages ?? 20);
 const ROUNDS = Math.max(1, Number(opts.rounds ?? 3));
 const DPI = 300;
@@ -122,9 +125,24 @@ try {
     }
   }
 
+  if (!opts['no-real']) {
+    try {
+      Object.assign(report, await realDocumentsRun(root, ROUNDS, log));
+    } catch (err) {
+      report.skipped.push({ system: 'real documents', reason: (err as Error).message });
+    }
+  } else {
+    report.skipped.push({ system: 'real documents', reason: '--no-real' });
+  }
+
   if (!opts.quick) {
     log('memory: 1,000 scanned pages, 2 workers…');
     report.memory = await memoryRun(1000, DPI, 2, log);
+    log('memory after the queue drains (multipage.pdf, then 75 s idle)…');
+    report.idle_memory = await idleMemoryRun(undefined, 75, log).catch((err: Error) => {
+      report.skipped.push({ system: 'idle memory', reason: err.message.split('\n')[0]! });
+      return undefined;
+    });
   } else {
     report.skipped.push({ system: 'memory run', reason: '--quick' });
   }

@@ -11,6 +11,8 @@ export interface ApiKeys {
   enabled: boolean;
   /** The key's name, or null for an unknown key. */
   identify(presented: string): string | null;
+  /** Admin keys (ADMIN_API_KEYS) see server-wide totals in /stats and the pool status. */
+  isAdmin(name: string): boolean;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -26,12 +28,15 @@ export function loadApiKeys(config: Config): ApiKeys {
     }
     entries.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
   }
-  const keys = entries.map((entry) => {
+  const admins = config.ADMIN_API_KEYS.split(',').map((e) => e.trim()).filter(Boolean);
+  const parse = (entry: string, admin: boolean) => {
     const i = entry.indexOf(':');
     const [name, key] = i > 0 ? [entry.slice(0, i), entry.slice(i + 1)] : [entry.slice(0, 6), entry];
     if (key.length < 16) throw new ConfigError(`API_KEYS: the key named "${name}" is shorter than 16 characters`);
-    return { name, hash: digest(key) };
-  });
+    return { name, hash: digest(key), admin };
+  };
+  const keys = [...entries.map((e) => parse(e, false)), ...admins.map((e) => parse(e, true))];
+  const adminNames = new Set(keys.filter((k) => k.admin).map((k) => k.name));
   return {
     enabled: keys.length > 0,
     identify(presented) {
@@ -41,6 +46,7 @@ export function loadApiKeys(config: Config): ApiKeys {
       for (const k of keys) if (timingSafeEqual(h, k.hash)) found ??= k.name;
       return found;
     },
+    isAdmin: (name) => adminNames.has(name),
   };
 }
 
@@ -52,6 +58,7 @@ export class RateLimiter {
 
   /** Returns 0 when allowed, or the seconds to wait. */
   take(name: string, now = Date.now()): number {
+    if (this.windows.size > 10_000) this.prune(now);
     const w = this.windows.get(name);
     if (!w || now - w.start >= 60_000) {
       this.windows.set(name, { start: now, count: 1 });
@@ -62,5 +69,17 @@ export class RateLimiter {
       return 0;
     }
     return Math.ceil((w.start + 60_000 - now) / 1000);
+  }
+
+  /** Seconds to wait when the window is used up, without counting this call; 0 otherwise. */
+  blocked(name: string, now = Date.now()): number {
+    const w = this.windows.get(name);
+    if (!w || now - w.start >= 60_000 || w.count < this.perMinute) return 0;
+    return Math.ceil((w.start + 60_000 - now) / 1000);
+  }
+
+  /** Forgets ended windows, so many distinct clients (addresses) cannot grow the map forever. */
+  private prune(now: number): void {
+    for (const [name, w] of this.windows) if (now - w.start >= 60_000) this.windows.delete(name);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
@@ -11,14 +11,19 @@ import type { DocumentLibrary } from './jobs/document-library.js';
 import type { Metrics } from './metrics.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerAuth } from './routes/auth.js';
+import { registerCors } from './routes/cors.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
 import { dashboardSocketRoutes, progressSocketRoutes } from './routes/progress-socket.js';
 import { webPageRoutes } from './routes/web-page.js';
+import { serviceInfoRoutes } from './routes/service-info.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
+import { logSerializers } from './log-redaction.js';
+import { isDiskWide, storageCodeOf } from './storage-errors.js';
+import { clientErrorHandler } from './client-error-handler.js';
 
 export interface AppDeps {
   config: Config;
@@ -47,10 +52,18 @@ const FRAMEWORK_ERRORS: Record<string, ErrorCode> = {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Request lines log the URL: the serializers redact ?api_key= and other secrets from it.
+    loggerInstance: deps.logger.child({}, { serializers: logSerializers }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    clientErrorHandler,
+    // Errors Fastify raises before routing (a bad URL, a path parameter over maxParamLength) get our shape too.
+    frameworkErrors: (err, _request, reply) => {
+      const code: ErrorCode = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'validation_error';
+      const detail = code === 'validation_error' ? 'The URL is not valid.' : undefined;
+      void (reply as unknown as FastifyReply).code(ERRORS[code].status).send(errorBody(code, detail));
     },
   });
 
@@ -71,12 +84,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerDocs(app, VERSION);
+  await registerCors(app, config);
   registerAuth(app, deps.apiKeys, config);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, 'request failed');
       return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
+    }
+    // A full or read-only disk (or database) is the operator's to fix, not a bug: 507 with the storage code.
+    // Only the database makes the whole server unready from here: a read-only INPUT_DIR refusing
+    // /upload must not stop conversions (the conversions' own writes report their folders).
+    const storage = storageCodeOf(err);
+    if (storage && isDiskWide(err)) {
+      if (err.code?.startsWith('SQLITE_')) deps.service.storage.report(err, 'database');
+      return reply.code(ERRORS[storage].status).send(errorBody(storage));
     }
     const mapped = FRAMEWORK_ERRORS[err.code ?? ''] ?? (err.validation ? 'validation_error' : undefined);
     if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, mapped === 'validation_error' ? err.message : undefined));
@@ -97,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(documentRoutes, deps);
   await app.register(progressSocketRoutes, deps);
   await app.register(dashboardSocketRoutes, deps);
+  await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
   return app;
 }

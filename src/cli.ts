@@ -43,6 +43,7 @@ Converts PDFs and images; writes <name>.<format> for each file into --out.
   --lang LANGS     OCR language(s): eng, fra, eng+fra (default: eng)
   --pages RANGE    pages to convert, e.g. 1-3,7,10-
   --ocr-mode MODE  auto | force | skip-text (default: auto)
+  --mode MODE      prompt_layout_all_en (default) | prompt_layout_only_en | prompt_ocr
   --password PW    password of encrypted PDFs
   --workers N      worker threads when converting in this process (default: CPU count)
   --server URL     convert on a running server instead of in this process
@@ -84,7 +85,7 @@ function usage(command: string): number {
 async function convert(args: string[]): Promise<number> {
   const { values: v, positionals: files } = parse('convert', args, {
     ...serverOptions, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, pages: { type: 'string' },
-    'ocr-mode': { type: 'string' }, password: { type: 'string' }, workers: { type: 'string' },
+    'ocr-mode': { type: 'string' }, password: { type: 'string' }, workers: { type: 'string' }, mode: { type: 'string' },
   });
   if (v.help) return usage('convert');
   if (files.length === 0) throw new CliError(`no files given\n\n${HELP.convert}`, EXIT.usage);
@@ -96,6 +97,7 @@ async function convert(args: string[]): Promise<number> {
   if (v.lang) fields.lang = v.lang;
   if (v.pages) fields.pages = v.pages;
   if (v['ocr-mode']) fields.ocr_mode = v['ocr-mode'];
+  if (v.mode) fields.prompt_mode = v.mode;
   if (v.password) fields.password = v.password;
 
   const client: ConversionClient = v.server ? serverOf(v) : await LocalClient.start(v.workers ? Number(v.workers) : undefined);

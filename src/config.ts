@@ -30,6 +30,16 @@ export const configSchema = z.object({
    */
   TESSDATA_DIR: z.string().default(''),
   WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
+  /**
+   * Which OCR engine reads pages: `native` runs the tesseract (>= 5) binary per page, `wasm` is
+   * tesseract.js (zero install), `auto` picks native when `tesseract --version` works at start.
+   */
+  OCR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
+  /**
+   * Seconds a worker thread may sit idle before it is stopped, releasing its OCR engine, parsed
+   * PDFs and WASM heap; threads start again with the next page. 0 keeps them (and their memory).
+   */
+  IDLE_RELEASE_S: z.coerce.number().int().min(0).max(86_400).default(30),
   SHUTDOWN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(30),
   BATCH_SIZE: positiveInt.max(10_000).default(25),
   MAX_QUEUED_PAGES: positiveInt.default(50_000),
@@ -40,12 +50,18 @@ export const configSchema = z.object({
   CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
   /** `name:key` pairs, comma-separated (a bare key is named after its first 6 characters); empty = no keys needed. */
   API_KEYS: z.string().default(''),
+  /** `name:key` pairs like API_KEYS; these keys also see server-wide totals in /stats and the pool status. */
+  ADMIN_API_KEYS: z.string().default(''),
   /** A file with one `name:key` per line (# comments), read at start. */
   API_KEYS_FILE: z.string().default(''),
   /** Requests per minute per key (with keys on). */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  /** Wrong API keys per client address per minute before 429 auth_rate_limited (with keys on). */
+  AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
   /** Unfinished conversions per key (with keys on). */
   MAX_CONCURRENT_PER_KEY: positiveInt.default(20),
+  /** Key for secrets kept at rest (PDF passwords, AES-256-GCM); empty = a generated DATA_DIR/secret.key. */
+  SECRET_KEY: z.string().default(''),
   /** HMAC-SHA256 key for X-Pagemill-Signature on webhooks; empty = unsigned. */
   WEBHOOK_SECRET: z.string().default(''),
   /** Allow callback URLs on private/loopback addresses (off: SSRF guard). */
@@ -53,6 +69,15 @@ export const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(6),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(2000),
   WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
+  /** Origins browser pages may call from: `*` (any, as the older backend) or a comma list. */
+  CORS_ORIGINS: z.string().default('*'),
+  /** The older web frontend's settings, served by GET /config (same names and defaults as the older backend). */
+  BASE_PATH: z.string().default(''),
+  APP_DOMAIN: z.string().default('http://localhost:3000'),
+  API_DOMAIN: z.string().default('http://localhost:8080'),
+  IAM_DOMAIN: z.string().default('http://localhost:5000'),
+  CLIENT_ID: z.string().default('dots-ocr-app'),
+  IAM_SCOPE: z.string().default('openid profile email'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -77,7 +102,7 @@ export function parseFlags(argv: readonly string[]): Record<string, string> {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) continue;
     const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const setting = FLAG_TO_SETTING[rawName!];
+    const setting = Object.hasOwn(FLAG_TO_SETTING, rawName!) ? FLAG_TO_SETTING[rawName!] : undefined;
     if (!setting) throw new ConfigError(`Unknown option --${rawName}. Known: ${Object.keys(FLAG_TO_SETTING).map((f) => `--${f}`).join(', ')}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`Option --${rawName} needs a value`);

@@ -23,11 +23,15 @@ export const ERRORS = {
   page_not_found: { status: 404, message: 'This conversion has no such page; pages are numbered from 1 to total_pages.' },
   page_not_ready: { status: 409, message: 'This page has not finished yet; follow /ws/conversion/:id or retry shortly.' },
   result_not_ready: { status: 409, message: 'The conversion has not completed; the result exists once status is "completed".' },
+  conversion_cancelled: { status: 409, message: 'The conversion was cancelled: this page or result will never exist; convert the document again.' },
+  conversion_failed: { status: 409, message: 'The conversion ended with an error (see its error_code): this page or result will never exist; fix the input and convert again.' },
   invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, pdf.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
+  origin_not_allowed: { status: 403, message: 'This page\'s origin may not open WebSockets here; add it to CORS_ORIGINS.' },
   unauthorized: { status: 401, message: 'A valid API key is required: send it in the X-API-Key header (or Authorization: Bearer, or ?api_key= for WebSockets and links).' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; retry after Retry-After seconds.' },
+  auth_rate_limited: { status: 429, message: 'Too many wrong API keys from this address; check the key and retry after Retry-After seconds.' },
   too_many_conversions: { status: 429, message: 'This API key has too many unfinished conversions; wait for some to finish or cancel some.' },
   queue_full: { status: 429, message: 'The queue is full; retry after the number of seconds in Retry-After.' },
   invalid_state: { status: 409, message: 'The conversion is not in a state that allows this.' },
@@ -49,6 +53,10 @@ export const ERRORS = {
   worker_crashed: { status: 500, message: 'The worker processing this page crashed; the page was retried and failed again.' },
   storage_full: { status: 507, message: 'The server could not write results (disk full or not writable).' },
   cancelled: { status: 409, message: 'The conversion was cancelled.' },
+  uri_too_long: { status: 414, message: 'A path parameter is too long; ids and names have at most 100 characters.' },
+  request_timeout: { status: 408, message: 'The request was not received in time; send it again.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large; send fewer or shorter headers.' },
+  storage_error: { status: 507, message: 'The server could not write results (output folder missing, read-only or not writable, name too long, or an I/O error); the operator must check OUTPUT_DIR and DATA_DIR.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -56,6 +64,7 @@ export type ErrorCode = keyof typeof ERRORS;
 export const CONVERSION_ERROR_CODES = [
   'invalid_pdf', 'invalid_image', 'password_required', 'password_incorrect', 'too_many_pages', 'no_pages_selected',
   'image_too_large', 'page_timeout', 'conversion_timeout', 'render_failed', 'ocr_failed', 'worker_crashed', 'storage_full', 'cancelled',
+  'storage_error',
 ] as const satisfies readonly ErrorCode[];
 export type ConversionErrorCode = (typeof CONVERSION_ERROR_CODES)[number];
 

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime } from './runtime.js';
+import { installCrashHandlers } from './process-handlers.js';
 
 /** The only place that listens. Config: defaults < .env < environment < flags. */
 export async function runServer(argv: readonly string[]): Promise<void> {
@@ -17,6 +18,7 @@ export async function runServer(argv: readonly string[]): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
+  installCrashHandlers(log);
   const runtime = await createRuntime(config, log);
   const app = await buildApp({ config, logger: log, ...runtime });
 

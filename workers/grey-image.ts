@@ -54,6 +54,39 @@ export function greyFromPdfImage(img: PdfImageData): GreyImage | null {
   return null;
 }
 
+/**
+ * Bilinear enlargement by `factor` (> 1). A coarse scan is enlarged this way before OCR: pdf.js
+ * enlarges images without /Interpolate by repeating pixels, unevenly at non-integer scales, which
+ * distorts small glyphs (measured on a 96-dpi palette scan: CER 13 % against 1–2 %).
+ */
+export function upscaleGrey(img: GreyImage, factor: number): GreyImage {
+  const width = Math.max(1, Math.round(img.width * factor));
+  const height = Math.max(1, Math.round(img.height * factor));
+  const { data: src, width: sw, height: sh } = img;
+  const data = new Uint8Array(width * height);
+  const fx = sw / width;
+  const fy = sh / height;
+  for (let y = 0; y < height; y++) {
+    const syf = Math.min(sh - 1, Math.max(0, (y + 0.5) * fy - 0.5));
+    const y0 = Math.floor(syf);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const wy = syf - y0;
+    const r0 = y0 * sw;
+    const r1 = y1 * sw;
+    const out = y * width;
+    for (let x = 0; x < width; x++) {
+      const sxf = Math.min(sw - 1, Math.max(0, (x + 0.5) * fx - 0.5));
+      const x0 = Math.floor(sxf);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const wx = sxf - x0;
+      const top = src[r0 + x0]! + (src[r0 + x1]! - src[r0 + x0]!) * wx;
+      const bottom = src[r1 + x0]! + (src[r1 + x1]! - src[r1 + x0]!) * wx;
+      data[out + x] = Math.round(top + (bottom - top) * wy);
+    }
+  }
+  return { data, width, height };
+}
+
 /** Grey PGM (P5): tesseract.js reads it faster than PNG, and making it is nearly free. */
 export function toPgm(img: GreyImage): Buffer {
   const header = Buffer.from(`P5\n${img.width} ${img.height}\n255\n`, 'ascii');

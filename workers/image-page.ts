@@ -74,11 +74,12 @@ export async function processImagePage(task: PageTask): Promise<Omit<PageOutput,
     grey = decoded.grey;
     if (decoded.scaled) warnings.push(`Downscaled from ${img.width}×${img.height} to ${grey.width}×${grey.height} to stay within ${task.max_megapixels} MP.`);
   }
-  const ocr = await ocrPageImage(grey, task.dpi, 1, task);
+  const ocr = await ocrPageImage(grey, task.dpi, task);
   // Images carry no reliable physical size; their pixels are reported at the nominal render dpi.
   return {
     page: {
-      page_no: 1, width: ocr.width, height: ocr.height, dpi: task.dpi, source: 'ocr', confidence: ocr.confidence, text: pageText(ocr.blocks),
+      page_no: 1, width: ocr.width, height: ocr.height, dpi: task.dpi, source: 'ocr', source_reason: 'no-text-layer',
+      confidence: ocr.confidence, text: pageText(ocr.blocks),
       blocks: ocr.blocks, rotation: ocr.rotation, blank: ocr.blank, warnings,
     },
     textLayerPdf: ocr.textLayerPdf,

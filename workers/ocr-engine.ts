@@ -31,7 +31,7 @@ function createEngine(langs: string, oem: Tesseract.OEM, langPath: string, gzip:
       errorHandler: (e: unknown) => fail(e),
     }).then(
       (w) => {
-        if (settled) return void w.terminate();
+        if (settled) return void w.terminate().catch(() => undefined);
         settled = true;
         clearTimeout(timer);
         resolve(w);

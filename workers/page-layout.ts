@@ -1,5 +1,7 @@
 import type Tesseract from 'tesseract.js';
-import type { BBox, Block, CellCategory, Line, Word } from '../src/schemas/page-result.js';
+import type { BBox, Block, CellCategory, Line, PageSource, Word } from '../src/schemas/page-result.js';
+import { headingBlocks } from '../src/outputs/page-headings.js';
+import { listMarker } from '../src/outputs/line-text.js';
 
 /** Builds pages → blocks → lines → words from tesseract.js output or from a pdf.js text layer. */
 
@@ -134,7 +136,7 @@ export function blocksFromTextItems(items: TextItemLike[], viewportTransform: nu
   }
   flush();
 
-  // Consecutive lines close together vertically form one block (a paragraph).
+  // Consecutive lines close together vertically, in one type size, form one block (a paragraph).
   const blocks: Block[] = [];
   let group: Line[] = [];
   const close = () => {
@@ -149,7 +151,9 @@ export function blocksFromTextItems(items: TextItemLike[], viewportTransform: nu
       const height = prev.bbox[3] - prev.bbox[1];
       const gap = line.bbox[1] - prev.bbox[3];
       const overlaps = line.bbox[0] < prev.bbox[2] && line.bbox[2] > prev.bbox[0];
-      if (gap > 0.8 * height || gap < -2 * height || !overlaps) close();
+      // A change of type size starts a new block too: a heading set just above its paragraph.
+      const resized = Math.abs(line.bbox[3] - line.bbox[1] - height) > 0.2 * height;
+      if (gap > 0.8 * height || gap < -2 * height || !overlaps || resized) close();
     }
     group.push(line);
   }
@@ -158,25 +162,27 @@ export function blocksFromTextItems(items: TextItemLike[], viewportTransform: nu
 }
 
 /**
- * Refines categories with page position and type size: short blocks hugging the top or bottom
- * edge are running headers/footers; one- or two-line blocks set much larger than the body are
- * headings. Cheap rules, but they give `_nohf.md` and the Markdown headings their meaning.
+ * Refines categories with page position and the page's structure: short blocks hugging the top or
+ * bottom edge are running headers/footers; headings are decided as for the Markdown (by relative
+ * type size and standing alone, see src/outputs/page-headings.ts), so cells and Markdown agree;
+ * tesseract's own "heading" block type alone does not make one.
  */
-export function categorize(blocks: Block[], pageHeight: number, pageNo: number): Block[] {
-  const lineHeights = blocks.flatMap((b) => b.lines.map((l) => l.bbox[3] - l.bbox[1])).sort((a, b) => a - b);
-  const median = lineHeights[Math.floor(lineHeights.length / 2)] ?? 0;
-  const largest = Math.max(0, ...lineHeights);
+export function categorize(blocks: Block[], pageHeight: number, source: PageSource): Block[] {
   for (const block of blocks) {
     if (block.category !== 'Text' && block.category !== 'Section-header') continue;
     const [, y1, , y2] = block.bbox;
     const short = block.lines.length <= 2;
-    const height = mean(block.lines.map((l) => l.bbox[3] - l.bbox[1]));
     if (short && y2 < pageHeight * 0.07) block.category = 'Page-header';
     else if (short && y1 > pageHeight * 0.93) block.category = 'Page-footer';
-    else if (short && median > 0 && height >= 1.5 * median) {
-      block.category = pageNo === 1 && height >= largest * 0.95 && y1 < pageHeight / 3 ? 'Title' : 'Section-header';
-    } else if (/^\s*([•●▪◦‣\-–*]|\d{1,3}[.)])\s+/.test(block.text)) block.category = 'List-item';
+    else block.category = 'Text';
   }
+  const headings = headingBlocks({ blocks, source });
+  blocks.forEach((block, i) => {
+    if (block.category !== 'Text') return;
+    const level = headings.get(i);
+    if (level !== undefined) block.category = level === 1 ? 'Title' : 'Section-header';
+    else if (listMarker(block.lines[0]?.text.trim() ?? '')) block.category = 'List-item';
+  });
   return blocks;
 }
 
@@ -187,16 +193,4 @@ export function pageConfidence(blocks: Block[]): number {
 
 export function pageText(blocks: Block[]): string {
   return blocks.map((b) => b.text).join('\n\n');
-}
-
-/**
- * A text layer is usable when it has a reasonable amount of real text: fonts without a Unicode
- * mapping produce a handful of private-use or replacement characters, which OCR beats.
- */
-export function isUsableTextLayer(items: TextItemLike[]): boolean {
-  const text = items.map((i) => i.str).join('').replace(/\s+/g, '');
-  if (text.length < 10) return false;
-  const junk = text.match(/[\uFFFD\uE000-\uF8FF\u0000-\u001F]/g)?.length ?? 0;
-  const wordish = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
-  return junk / text.length < 0.1 && wordish / text.length > 0.5;
 }

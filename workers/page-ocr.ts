@@ -3,13 +3,14 @@ import Tesseract from 'tesseract.js';
 import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
 import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
+import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
 /** A first reading this unsure may be of a page lying on its side: ask OSD, and read it again turned. */
 const MISREAD_CONFIDENCE = 70;
-const PREVIEW_WIDTH = 1000;
+export const PREVIEW_WIDTH = 1000;
 
 export interface OcrOutcome {
   blocks: Block[];
@@ -23,14 +24,20 @@ export interface OcrOutcome {
 }
 
 /** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
-export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number, task: PageTask): Promise<OcrOutcome> {
+export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
   if (inkFraction(grey) < BLANK_INK) {
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
   }
-  const read = (img: GreyImage, psm?: Tesseract.PSM) => recognize({
-    image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
-    layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
-  });
+  // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
+  const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
+    ? recognizeNative({
+      image: toPgm(img), dpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
+      pdf: task.text_layer_pdf, taskId: task.task_id,
+    })
+    : recognize({
+      image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
+      layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
+    });
   let image = grey;
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
@@ -39,7 +46,9 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
   if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
     const small = shrinkGrey(grey, 1200);
     const smallDpi = dpi * (small.width / grey.width);
-    const turn = await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
+    const turn = task.ocr_engine === 'native'
+      ? await detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
+      : await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
     if (turn) {
       const turned = rotateGrey(grey, turn);
       const again = await read(turned);
@@ -50,7 +59,7 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, pageNo: number,
       }
     }
   }
-  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, pageNo);
+  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   return {
     blocks,
     confidence: task.layout_only ? 0 : pageConfidence(blocks),

@@ -1,6 +1,7 @@
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../src/schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../src/schemas/page-result.js';
 import { processImagePage } from './image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf-page.js';
+import { renderPagePreview } from './page-preview.js';
 import { buildSearchablePdf as build, type SearchablePdfTask } from './searchable-pdf.js';
 import { toEnvelope } from './task-errors.js';
 import { runAtPoolPriority } from './thread-priority.js';
@@ -31,6 +32,12 @@ export async function processPage(task: PageTask): Promise<Envelope<PageOutput>>
 export async function buildSearchablePdf(task: SearchablePdfTask): Promise<Envelope<{ pages: number }>> {
   runAtPoolPriority();
   return toEnvelope(() => build(task), 'render_failed');
+}
+
+/** The `_page_<i>.jpg` of a text-layer page, drawn when someone asks for it. */
+export async function pagePreview(task: PreviewTask): Promise<Envelope<Uint8Array>> {
+  runAtPoolPriority();
+  return toEnvelope(() => renderPagePreview(task), 'render_failed');
 }
 
 /** Start-up check: proves a thread can load the task module (and its dependencies). */

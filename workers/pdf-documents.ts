@@ -17,8 +17,22 @@ const cache = new Map<string, Promise<PDFDocumentProxy>>();
 
 export interface OpenOptions { password?: string; maxImagePixels: number }
 
+/**
+ * The file's identity, not its path: a file replaced under the same name (even by one of the same
+ * size, rewritten in place on the same inode) changes its mtime/ctime, so it is never served from
+ * the parse of its predecessor.
+ */
+async function fileIdentity(file: string): Promise<string> {
+  try {
+    const s = await fs.stat(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (err) {
+    throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
 export async function openPdf(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> {
-  const key = `${file}\0${opts.password ?? ''}\0${opts.maxImagePixels}`;
+  const key = `${await fileIdentity(file)}\0${opts.password ?? ''}\0${opts.maxImagePixels}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);

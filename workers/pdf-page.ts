@@ -1,31 +1,63 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
-import { blocksFromTextItems, categorize, isUsableTextLayer, pageText, type TextItemLike } from './page-layout.js';
-import { drawPreview, ocrPageImage } from './page-ocr.js';
+import { blocksFromTextItems, categorize, pageText, type TextItemLike } from './page-layout.js';
+import { ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
-import { ocrPixels, renderGrey, type CanvasFactory } from './page-pixels.js';
-import { renderSize } from './render-budget.js';
+import { ocrPixels, type CanvasFactory } from './page-pixels.js';
+import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
+import { judgeTextLayer } from './text-plausibility.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
-/** Text-layer pages get a preview rendered at this width only (they are not rendered otherwise). */
-const TEXT_PAGE_PREVIEW_WIDTH = 1000;
 
 export async function pdfPageCount(file: string, password: string | undefined, maxMegapixels: number): Promise<number> {
   const doc = await openPdf(file, { password, maxImagePixels: imagePixelLimit(maxMegapixels) });
   return doc.numPages;
 }
 
-/** Which pages keep their own text: `auto` a usable layer, `skip-text` any layer, `force` none. */
-function keepsTextLayer(items: TextItemLike[], mode: PageTask['ocr_mode']): boolean {
-  if (mode === 'force') return false;
-  if (mode === 'skip-text') return items.some((i) => i.str.trim() !== '');
-  return isUsableTextLayer(items);
+/** An OCR reading this unsure loses to a text layer whose only fault is its script. */
+const OCR_BEATS_FOREIGN_LAYER_CONFIDENCE = 70;
+
+interface LayerDecision { keep: boolean; reason: string; ocrMustBeatIt: boolean }
+
+/**
+ * Which pages keep their own text, and why (the page's `source_reason`): `auto` a plausible layer,
+ * `skip-text` any layer, `force` none.
+ */
+function textLayerDecision(items: TextItemLike[], task: PageTask): LayerDecision {
+  if (task.ocr_mode === 'force') return { keep: false, reason: 'ocr-forced', ocrMustBeatIt: false };
+  if (task.ocr_mode === 'skip-text') {
+    const any = items.some((i) => i.str.trim() !== '');
+    return { keep: any, reason: any ? 'text-layer' : 'no-text-layer', ocrMustBeatIt: false };
+  }
+  const verdict = judgeTextLayer(items.map((i) => i.str).join(''), task.lang);
+  if (verdict.usable) return { keep: true, reason: 'text-layer', ocrMustBeatIt: false };
+  return { keep: false, reason: verdict.reason, ocrMustBeatIt: verdict.ocrMustBeatIt };
 }
 
-export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, 'page'> & { page: Omit<PageOutput['page'], 'duration_ms'> }> {
+type PdfPageOutput = Omit<PageOutput, 'page'> & { page: Omit<PageOutput['page'], 'duration_ms'> };
+interface PageContext {
+  page: PDFPageProxy; task: PageTask; size: RenderSize; items: TextItemLike[]; canvasFactory: CanvasFactory;
+  common: { page_no: number; dpi: number; warnings: string[] };
+}
+
+/** The page from its own text layer: words and boxes from pdf.js, no OCR. */
+async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageOutput> {
+  const { page, size, items, common } = ctx;
+  const viewport = page.getViewport({ scale: size.scale });
+  const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
+  // No preview here: it is drawn on request (page-preview.ts), as rendering costs far more than reading the text.
+  return {
+    page: {
+      ...common, dpi: size.dpi, width: size.width, height: size.height, source: 'text-layer', source_reason: reason, confidence: 100,
+      text: pageText(blocks), blocks, rotation: 0, blank: false,
+    },
+  };
+}
+
+export async function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
   const doc = await openPdf(task.path, { password: task.password, maxImagePixels: imagePixelLimit(task.max_megapixels) });
   const canvasFactory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   let page: PDFPageProxy;
@@ -37,31 +69,25 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
   try {
     const base = page.getViewport({ scale: 1 });
     const size = renderSize(base.width, base.height, task.dpi, task.max_megapixels);
-    const viewport = page.getViewport({ scale: size.scale });
     const warnings: string[] = [];
     if (size.capped) warnings.push(`Rendered at ${size.dpi} dpi instead of ${task.dpi} to stay within ${task.max_megapixels} MP.`);
     const common = { page_no: task.page_no, dpi: size.dpi, warnings };
 
     const content = await page.getTextContent();
     const items = content.items.filter((i): i is TextItemLike & typeof i => 'str' in i);
-    if (keepsTextLayer(items, task.ocr_mode)) {
-      const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, task.page_no);
-      let preview: Uint8Array | undefined;
-      if (task.preview) {
-        const f = Math.min(1, TEXT_PAGE_PREVIEW_WIDTH / size.width);
-        const small = await renderGrey(page, { scale: size.scale * f, width: Math.max(1, Math.round(size.width * f)), height: Math.max(1, Math.round(size.height * f)) }, canvasFactory);
-        preview = await drawPreview({ ...small, width: small.width, height: small.height }, blocks.map((b) => ({ ...b, bbox: b.bbox.map((n) => n * f) as typeof b.bbox })));
-      }
-      return {
-        page: { ...common, width: size.width, height: size.height, source: 'text-layer', confidence: 100, text: pageText(blocks), blocks, rotation: 0, blank: false },
-        preview,
-      };
-    }
+    const ctx: PageContext = { page, task, size, items, canvasFactory, common };
+    const decision = textLayerDecision(items, task);
+    if (decision.keep) return await fromTextLayer(ctx, decision.reason);
 
     const pixels = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
-    common.dpi = pixels.dpi;
     const dropped = pixels.warnings.some(isDroppedImageWarning);
-    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task.page_no, task);
+    const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
+    // A layer in another script than the requested languages may be a real Russian or Chinese
+    // page read with the default `eng`: OCR in the wrong language reads it worse than the layer
+    // (measured: confidence 34–45), while a byte-swapped map's page OCRs at ~95.
+    if (decision.ocrMustBeatIt && ocr.confidence < OCR_BEATS_FOREIGN_LAYER_CONFIDENCE) {
+      return await fromTextLayer(ctx, `text-layer: kept, OCR in ${task.lang} read it worse (confidence ${ocr.confidence})`);
+    }
     if (dropped) {
       if (ocr.blocks.length === 0) {
         throw new TaskFailure('image_too_large', `An image on page ${task.page_no} is larger than ${imagePixelLimit(task.max_megapixels) / 1e6} MP and was not decoded; the page would be blank.`);
@@ -70,8 +96,8 @@ export async function processPdfPage(task: PageTask): Promise<Omit<PageOutput, '
     }
     return {
       page: {
-        ...common, width: ocr.width, height: ocr.height, source: 'ocr', confidence: ocr.confidence, text: pageText(ocr.blocks), blocks: ocr.blocks,
-        rotation: ocr.rotation, blank: ocr.blank,
+        ...common, dpi: pixels.dpi, width: ocr.width, height: ocr.height, source: 'ocr', source_reason: decision.reason,
+        confidence: ocr.confidence, text: pageText(ocr.blocks), blocks: ocr.blocks, rotation: ocr.rotation, blank: ocr.blank,
       },
       textLayerPdf: ocr.textLayerPdf,
       preview: ocr.preview,

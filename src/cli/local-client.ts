@@ -35,7 +35,7 @@ export class LocalClient implements ConversionClient {
   }
 
   async follow(id: string, onProgress: (m: ProgressMessage) => void): Promise<ProgressMessage> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const { snapshot, unsubscribe } = this.runtime.service.watch(id, (m) => {
         onProgress(m);
         if (isTerminal(m)) {
@@ -45,7 +45,7 @@ export class LocalClient implements ConversionClient {
       });
       if (TERMINAL_STATUSES.includes(snapshot.status)) {
         unsubscribe();
-        void this.runtime.service.terminalMessage(id).then((m) => resolve(m!));
+        this.runtime.service.terminalMessage(id).then((m) => resolve(m!), reject);
       }
     });
   }

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { ConversionRecord } from '../schemas/conversion.js';
 import type { OutputFormat } from '../schemas/convert-options.js';
 import type { ConversionRow, PageRow } from './job-store.js';
@@ -7,15 +8,6 @@ export function progressOf(row: ConversionRow): number {
   if (row.status === 'completed') return 100;
   if (!row.total_pages) return 0;
   return Math.min(99, Math.floor((100 * (row.pages_done + row.pages_failed)) / row.total_pages));
-}
-
-/** Remaining time from this conversion's own measured throughput since it started. */
-export function etaSeconds(row: ConversionRow, now = Date.now()): number | null {
-  if (row.status !== 'processing' || !row.total_pages || !row.started_at) return null;
-  const finished = row.pages_done + row.pages_failed;
-  if (finished === 0) return null;
-  const elapsed = (now - Date.parse(row.started_at)) / 1000;
-  return Math.round((elapsed / finished) * (row.total_pages - finished));
 }
 
 export interface BatchCounts { total: number; completed: number; active: number; failed: number; pending: number }
@@ -38,8 +30,10 @@ export function etaIso(seconds: number | null, now = Date.now()): string | null 
   return seconds === null ? null : new Date(now + seconds * 1000).toISOString();
 }
 
-export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: BatchCounts | null = null): ConversionRecord {
-  const eta = etaSeconds(row);
+/** `eta`: seconds left, measured by the process running the pages (page-timings.ts). */
+export function toRecord(
+  row: ConversionRow, pages: PageRow[] = [], batches: BatchCounts | null = null, eta: number | null = null,
+): ConversionRecord {
   return {
     id: row.id,
     filename: row.filename,
@@ -70,3 +64,17 @@ export function toRecord(row: ConversionRow, pages: PageRow[] = [], batches: Bat
 }
 
 export const formatsOf = (row: ConversionRow) => row.formats.split(',') as OutputFormat[];
+
+/**
+ * Why a page or result of this conversion will never exist, or null while it still may: a client
+ * told "not ready" would wait forever for a cancelled or failed conversion.
+ */
+export function neverProduced(row: ConversionRow): AppError | null {
+  if (row.status === 'cancelled') return new AppError('conversion_cancelled');
+  if (row.status === 'error') {
+    const why = row.error_code ? ` (${row.error_code}: ${row.error ?? ''})` : '';
+    const detail = `The conversion ended with an error${why}; this page or result will never exist. Fix the input and convert again.`;
+    return new AppError('conversion_failed', detail);
+  }
+  return null;
+}

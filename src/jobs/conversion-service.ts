@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, ERRORS } from '../errors.js';
 import type { AcceptedReply, ConversionRecord, ConversionStatus, PageSummary, ProgressMessage } from '../schemas/conversion.js';
 import type { ConvertOptions, OutputFormat } from '../schemas/convert-options.js';
 import type { Languages } from '../pipeline/languages.js';
@@ -11,12 +12,14 @@ import { conversionFiles, type ConversionFiles } from '../outputs/conversion-fil
 import { safeStem } from '../pipeline/input-files.js';
 import { readPageResult } from '../pipeline/page-output.js';
 import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
-import { etaSeconds, formatsOf, progressOf, toRecord } from './conversion-records.js';
+import { formatsOf, neverProduced, progressOf, toRecord } from './conversion-records.js';
 import { ConversionWorkflow } from './conversion-workflow.js';
 import type { ConversionRow, JobStore } from './job-store.js';
 import type { PageRunner } from './page-runner.js';
 import { ProgressEvents } from './progress-events.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
+import { redactSecrets } from '../log-redaction.js';
+import { StorageHealth } from './storage-health.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
@@ -34,6 +37,8 @@ export interface SubmitRequest extends SourceRequest {
  */
 export class ConversionService {
   readonly events = new ProgressEvents();
+  /** Whether the disk and the database take writes (see StorageHealth). */
+  readonly storage: StorageHealth;
   private readonly workflow: ConversionWorkflow;
   private accepting = true;
 
@@ -44,27 +49,36 @@ export class ConversionService {
     readonly languages: Languages,
     private readonly log: Logger,
   ) {
-    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log);
+    this.storage = new StorageHealth(log);
+    this.events.onListenerError = (err, m) => log.warn({ err, conversion_id: m.conversion_id }, 'progress listener failed');
+    this.workflow = new ConversionWorkflow(config, store, runner, languages, this.events, log, this.storage);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
 
   async submit(req: SubmitRequest): Promise<AcceptedReply> {
     if (!this.accepting) throw new AppError('shutting_down');
-    if (req.idempotencyKey) {
-      const existing = this.store.byIdempotencyKey(req.idempotencyKey);
-      if (existing && existing.owner === (req.owner ?? null)) return this.acceptedReply(existing, 'Already accepted under this Idempotency-Key');
-      if (existing) throw new AppError('validation_error', 'This Idempotency-Key is already used by another client; pick another.');
-    }
-    if (req.owner && this.store.unfinishedCountOf(req.owner) >= this.config.MAX_CONCURRENT_PER_KEY) {
-      throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
-    }
-    this.refuseWhenFull();
+    this.refuseWhenStorageFails();
+    const earlier = this.idempotentReplay(req);
+    if (earlier) return earlier;
+    // A cheap refusal before the file is sniffed and moved; the binding check is at insert time.
+    this.admit(req.owner);
     const id = randomUUID();
     const source = await acceptSource(this.config, id, req);
     const stem = safeStem(source.name);
     let row: ConversionRow;
     try {
+      // A file another key uploaded into the input folder does not exist for this key.
+      const uploader = !source.isUpload && req.owner ? this.store.uploadOwner(path.basename(source.path)) : undefined;
+      if (uploader && uploader !== req.owner) throw new AppError('file_not_found');
+      // From here to begin() nothing awaits: check and insert are one step on the event loop, so
+      // concurrent requests cannot all pass the limits before any of them is counted.
+      const replay = this.idempotentReplay(req);
+      if (replay) {
+        if (source.isUpload) await fs.rm(source.path, { force: true });
+        return replay;
+      }
+      this.admit(req.owner);
       row = this.store.insert({
         id, filename: source.name, source_path: source.path, source_is_upload: source.isUpload ? 1 : 0, source_stem: stem,
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
@@ -75,14 +89,37 @@ export class ConversionService {
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });
       // Two requests with the same key raced; the first one won.
-      const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey) : undefined;
+      const winner = req.idempotencyKey ? this.store.byIdempotencyKey(req.idempotencyKey, req.owner ?? null) : undefined;
       if (winner) return this.acceptedReply(winner, 'Already accepted under this Idempotency-Key');
       throw err;
     }
-    const { password: _secret, ...loggable } = req.options;
-    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable }, 'conversion accepted');
+    const { password: _secret, callbackUrl, ...loggable } = req.options;
+    const webhook = callbackUrl ? redactSecrets(callbackUrl) : null;
+    this.log.info({ conversion_id: id, filename: source.name, kind: source.type.kind, ...loggable, webhook }, 'conversion accepted');
     this.workflow.begin(row);
     return this.acceptedReply(row, `Conversion of ${source.name} accepted; follow it on /ws/conversion/${id}`);
+  }
+
+  /** The reply of an earlier request with the same Idempotency-Key from the same client, if any. */
+  private idempotentReplay(req: SubmitRequest): AcceptedReply | null {
+    if (!req.idempotencyKey) return null;
+    const existing = this.store.byIdempotencyKey(req.idempotencyKey, req.owner ?? null);
+    return existing ? this.acceptedReply(existing, 'Already accepted under this Idempotency-Key') : null;
+  }
+
+  /** The per-key and queue limits; synchronous, so it can run in the same step as the insert. */
+  private admit(owner: string | null | undefined): void {
+    if (owner && this.store.unfinishedCountOf(owner) >= this.config.MAX_CONCURRENT_PER_KEY) {
+      throw new AppError('too_many_conversions', `This API key has ${this.config.MAX_CONCURRENT_PER_KEY} unfinished conversions (MAX_CONCURRENT_PER_KEY); retry when one ends.`, { 'retry-after': '30' });
+    }
+    this.refuseWhenFull();
+  }
+
+  /** A full or read-only disk: new work is refused with the storage code until the probe sees writes work again. */
+  refuseWhenStorageFails(): void {
+    const problem = this.storage.problem;
+    if (!problem) return;
+    throw new AppError(problem.code, `${ERRORS[problem.code].message} (${problem.errno} since ${problem.since}); retry once it is fixed.`);
   }
 
   /** Backpressure: past the queue limits, 429 with a Retry-After from the measured throughput. */
@@ -98,7 +135,7 @@ export class ConversionService {
   private acceptedReply(row: ConversionRow, message: string): AcceptedReply {
     const { queue_size, active_tasks } = this.poolStatus();
     const pages = row.total_pages;
-    const eta = etaSeconds(row) ?? (pages ? this.queueEtaSeconds(pages) : null);
+    const eta = this.workflow.etaOf(row) ?? (pages ? this.queueEtaSeconds(pages) : null);
     return {
       status: 'accepted', conversion_id: row.id, filename: row.filename, message, queue_size, active_tasks,
       status_endpoint: `/conversion-status/${row.id}`, websocket_endpoint: `/ws/conversion/${row.id}`, cancel_endpoint: `/conversions/${row.id}/cancel`,
@@ -128,12 +165,12 @@ export class ConversionService {
 
   get(id: string, owner?: string | null): ConversionRecord {
     const row = this.row(id, owner);
-    return toRecord(row, this.store.pages(id), this.workflow.batchesOf(row));
+    return toRecord(row, this.store.pages(id), this.workflow.batchesOf(row), this.workflow.etaOf(row));
   }
 
   list(opts: { status?: ConversionStatus; owner?: string | null; limit: number; offset: number }): { items: ConversionRecord[]; total: number } {
     const { items, total } = this.store.list(opts);
-    return { items: items.map((r) => toRecord(r)), total };
+    return { items: items.map((r) => toRecord(r, [], null, this.workflow.etaOf(r))), total };
   }
 
   filesOf(row: ConversionRow): ConversionFiles {
@@ -144,9 +181,12 @@ export class ConversionService {
   async page(id: string, pageNo: number, owner?: string | null) {
     const row = this.row(id, owner);
     const page = this.store.page(id, pageNo);
-    if (!page) throw new AppError('page_not_found', row.total_pages === null ? 'The document is still being inspected; retry shortly.' : undefined);
+    if (!page && row.total_pages === null) {
+      throw neverProduced(row) ?? new AppError('page_not_found', 'The document is still being inspected; retry shortly.');
+    }
+    if (!page) throw new AppError('page_not_found');
     if (page.status === 'failed') return { page_no: pageNo, status: 'failed' as const, error: { code: page.error_code, message: page.error } };
-    if (page.status !== 'done') throw new AppError('page_not_ready');
+    if (page.status !== 'done') throw neverProduced(row) ?? new AppError('page_not_ready');
     const result = await readPageResult(this.filesOf(row), pageNo);
     if (!result) throw new AppError('page_not_ready', 'The page result is not available.');
     return { status: 'done' as const, ...result };
@@ -154,16 +194,28 @@ export class ConversionService {
 
   resultFile(id: string, format: OutputFormat, owner?: string | null): { path: string; filename: string } {
     const row = this.row(id, owner);
-    if (row.status !== 'completed') throw new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    if (row.status !== 'completed') {
+      throw neverProduced(row) ?? new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
+    }
     if (!formatsOf(row).includes(format)) {
       throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
     }
     return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
   }
 
-  poolStatus() {
-    const work = this.workflow.counts();
+  /** The pool as `owner` sees it: its own conversions and pages; null (admins, no keys) sees totals. */
+  poolStatus(owner: string | null = null) {
     const runner = this.runner.stats();
+    if (owner) {
+      const { ids, pagesQueued, pagesRunning } = this.store.workOf(owner);
+      const active = ids.filter((id) => this.workflow.isRunning(id)).length;
+      return {
+        status: 'ok' as const, queue_size: ids.length - active, active_tasks: active, num_workers: this.runner.capacity,
+        pages_queued: pagesQueued, pages_active: pagesRunning, busy_workers: Math.min(pagesRunning, this.runner.capacity),
+        worker_threads: runner.threads, accepting: this.accepting,
+      };
+    }
+    const work = this.workflow.counts();
     return {
       status: 'ok' as const,
       queue_size: work.live - work.busy,
@@ -174,11 +226,12 @@ export class ConversionService {
       busy_workers: runner.busy,
       worker_threads: runner.threads,
       accepting: this.accepting,
+      ocr_engine: this.languages.ocr?.engine ?? 'wasm',
     };
   }
 
-  stats(): QueueStats {
-    return queueStats(this.store, this.poolStatus());
+  stats(owner: string | null = null): QueueStats {
+    return queueStats(this.store, this.poolStatus(owner), Date.now(), owner);
   }
 
   private queueEtaSeconds(extraPages: number): number | null {
@@ -200,9 +253,14 @@ export class ConversionService {
     switch (row.status) {
       case 'completed': {
         const lines = await fs.readFile(this.filesOf(row).jsonl(), 'utf8').catch(() => '');
-        const results = lines.split('\n').filter(Boolean).map((l) => {
-          const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
-          return summary;
+        // A damaged line (a disk that filled up mid-write) is skipped rather than failing the message.
+        const results = lines.split('\n').filter(Boolean).flatMap((l) => {
+          try {
+            const { file_path: _ignored, ...summary } = JSON.parse(l) as PageSummary & { file_path?: string };
+            return [summary];
+          } catch {
+            return [];
+          }
         });
         return { ...base, status: 'completed', progress: 100, results, failed_pages: results.flatMap((r) => (r.error ? [r.error] : [])) };
       }
@@ -251,15 +309,26 @@ export class ConversionService {
   }
 
   /** Ready for traffic: accepting, workers started, store answering. */
-  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+  readiness(): { ready: boolean; checks: Record<string, boolean>; reason?: string } {
     let store = true;
     try {
       this.store.countByStatus();
     } catch {
       store = false;
     }
-    const checks = { accepting: this.accepting, workers: this.runner.stats().threads > 0, store };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    const problem = this.storage.problem;
+    const checks = { accepting: this.accepting, workers: this.runner.stats().ready, store, storage: !problem };
+    const ready = Object.values(checks).every(Boolean);
+    if (ready) return { ready, checks };
+    const reason = problem
+      ? `${problem.code}: writing ${problem.where} failed with ${problem.errno} since ${problem.since}`
+      : Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name).join(', ') + ' not ready';
+    return { ready, checks, reason };
+  }
+
+  /** Retries writes after a storage failure; clears it when they work (see StorageHealth.probe). */
+  probeStorage(): Promise<boolean> {
+    return this.storage.probe([this.config.OUTPUT_DIR, this.config.DATA_DIR], () => this.store.probeWrite());
   }
 
   get isAccepting(): boolean {

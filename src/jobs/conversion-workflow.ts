@@ -9,18 +9,23 @@ import { TEXT_FORMATS, type TextFormat } from '../outputs/document-formats.js';
 import { conversionFiles } from '../outputs/conversion-files.js';
 import { assembleDocument } from '../pipeline/assemble-document.js';
 import { readPageResult, writePageOutputs } from '../pipeline/page-output.js';
-import { batchCounts, etaIso, etaSeconds, formatsOf, progressOf } from './conversion-records.js';
+import { batchCounts, etaIso, formatsOf, progressOf } from './conversion-records.js';
 import type { ConversionRow, JobStore, PageOutcome } from './job-store.js';
 import { PageScheduler } from './page-scheduler.js';
+import { InspectGate } from './inspect-gate.js';
 import type { PageRunner } from './page-runner.js';
+import { PageTimings } from './page-timings.js';
 import type { ProgressEvents } from './progress-events.js';
+import type { StorageHealth } from './storage-health.js';
+import { storageFailure } from '../storage-errors.js';
+import { inConversion } from '../conversion-context.js';
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
 const MAX_PAGE_ATTEMPTS = 2;
+/** Same rule for the whole-conversion steps (inspect, assemble): tried again once after a crash, then failed. */
+const MAX_STEP_ATTEMPTS = 2;
 const SHUTDOWN = Symbol('shutdown');
-
-const isStorageError = (err: unknown) => ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes((err as NodeJS.ErrnoException)?.code ?? '');
-const storageError = (what: string): TaskError => ({ code: 'storage_full', message: `${what} could not be written (disk full or not writable).` });
+const crashed = (message: string): TaskError => ({ code: 'worker_crashed', message });
 
 /**
  * Runs conversions: inspect (page count) → pages through the scheduler → assemble → completed |
@@ -33,7 +38,11 @@ export class ConversionWorkflow {
   private readonly live = new Set<string>();
   private readonly busy = new Map<string, number>();
   private readonly finalizing = new Set<string>();
+  /** Conversions being inspected or waiting for it: queued, not running (they count against MAX_QUEUED_CONVERSIONS). */
+  private readonly inspecting = new Set<string>();
+  private readonly inspectGate: InspectGate;
   private readonly lifetime = new AbortController();
+  private readonly timings = new PageTimings();
 
   constructor(
     private readonly config: Config,
@@ -42,19 +51,70 @@ export class ConversionWorkflow {
     private readonly languages: Languages,
     private readonly events: ProgressEvents,
     private readonly log: Logger,
+    private readonly storage: StorageHealth,
   ) {
-    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) => this.executePage(id, pageNo, signal, threadFree));
+    this.scheduler = new PageScheduler(runner.capacity, (id, pageNo, signal, threadFree) =>
+      inConversion(id, () => this.executePage(id, pageNo, signal, threadFree)));
+    this.inspectGate = new InspectGate(runner.capacity);
   }
 
   /** Starts work on a freshly accepted conversion. */
   begin(row: ConversionRow): void {
     this.live.add(row.id);
-    void this.inspectAndSchedule(row);
+    this.track(row.id, () => this.inspectAndSchedule(row));
+  }
+
+  /**
+   * Runs a step of a conversion in its context (so a crash handler can name it). Whatever the
+   * step lets escape ends the conversion, logged with its id: never an unhandled rejection.
+   */
+  private track(id: string, step: () => Promise<void>): void {
+    inConversion(id, step).catch((err: unknown) => {
+      this.log.error({ err, conversion_id: id }, 'conversion step failed');
+      this.fail(id, this.failureOf(err, 'The conversion', crashed('The conversion stopped on an internal error.')));
+    });
+  }
+
+  /** A storage failure becomes its storage code (and /ready reports it); anything else `fallback`. */
+  private failureOf(err: unknown, what: string, fallback: TaskError): TaskError {
+    this.storage.report(err, what);
+    return storageFailure(err, what) ?? fallback;
+  }
+
+  /**
+   * Counts a try of a whole-conversion step. A step the process died in on every try is not
+   * replayed forever: past MAX_STEP_ATTEMPTS the conversion fails. Returns whether to go on.
+   */
+  private stepAllowed(id: string, step: string): boolean {
+    const tries = this.store.beginStep(id);
+    if (tries <= MAX_STEP_ATTEMPTS) return true;
+    this.log.error({ conversion_id: id, step, tries }, 'the server stopped in this step on every try; giving up');
+    this.fail(id, crashed(`The server stopped ${tries - 1} times while ${step} this conversion; it was given up.`));
+    return false;
+  }
+
+  /** A try that ended — well, with a handled error, or stopped by a graceful shutdown — does not count. */
+  private stepEnded(id: string): void {
+    try {
+      this.store.endStep(id);
+    } catch (err) {
+      this.storage.report(err, 'database');
+    }
   }
 
   counts(): { live: number; busy: number; queued_pages: number; active_pages: number } {
     const s = this.scheduler.stats();
     return { live: this.live.size, busy: this.busy.size, queued_pages: s.queued_pages, active_pages: s.active_pages };
+  }
+
+  /** Whether the conversion has work running now (a page on a worker, or its results being assembled). */
+  isRunning(id: string): boolean {
+    return this.busy.has(id);
+  }
+
+  /** Seconds left for a conversion whose pages this process runs; null when not measured yet. */
+  etaOf(row: ConversionRow): number | null {
+    return this.timings.estimate(row);
   }
 
   batchesOf(row: ConversionRow) {
@@ -70,6 +130,7 @@ export class ConversionWorkflow {
     const done = this.store.finish(id, 'cancelled', 'Conversion cancelled');
     if (!done) return undefined;
     this.live.delete(id);
+    this.timings.forget(id);
     const stopped = this.scheduler.cancel(id, 'cancelled');
     this.log.info({ conversion_id: id, pages_stopped: stopped }, 'conversion cancelled');
     this.events.publish({ conversion_id: id, status: 'cancelled', progress: progressOf(done), message: done.message, timestamp: new Date().toISOString() });
@@ -84,10 +145,19 @@ export class ConversionWorkflow {
 
   private async inspectAndSchedule(row: ConversionRow): Promise<void> {
     const log = this.log.child({ conversion_id: row.id });
-    this.markBusy(row.id, 1);
+    this.inspecting.add(row.id);
+    let stepped = false;
     try {
-      const inspected = await this.runner.inspect({ kind: row.kind, path: row.source_path, password: row.password ?? undefined }, this.lifetime.signal);
-      if (this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
+      const inspected = await this.inspectGate.run(async () => {
+        // Cancelled or shutting down while waiting for a slot: nothing to inspect.
+        const now = this.store.get(row.id);
+        if (this.lifetime.signal.aborted || !now || TERMINAL_STATUSES.includes(now.status)) return null;
+        // Counted only once it really runs: a crash while it waited for a slot was not its fault.
+        stepped = true;
+        if (!this.stepAllowed(row.id, 'inspecting')) return null;
+        return this.runner.inspect({ kind: row.kind, path: row.source_path, password: this.store.passwordOf(row) }, this.lifetime.signal);
+      });
+      if (!inspected || this.lifetime.signal.aborted) return; // shutting down: stays pending, resumed on restart
       if (!inspected.ok) return this.fail(row.id, inspected.error);
       const pages = inspected.value.page_count;
       if (pages === 0) return this.fail(row.id, { code: 'invalid_pdf', message: 'The PDF has no pages.' });
@@ -103,9 +173,10 @@ export class ConversionWorkflow {
       this.scheduler.enqueue(row.id, selected, row.priority);
     } catch (err) {
       log.error({ err }, 'could not start conversion');
-      this.fail(row.id, isStorageError(err) ? storageError('Results') : { code: 'worker_crashed', message: 'The conversion could not be started.' });
+      this.fail(row.id, this.failureOf(err, 'Results', crashed('The conversion could not be started.')));
     } finally {
-      this.markBusy(row.id, -1);
+      this.inspecting.delete(row.id);
+      if (stepped) this.stepEnded(row.id);
     }
   }
 
@@ -116,11 +187,13 @@ export class ConversionWorkflow {
     this.markBusy(id, 1);
     try {
       this.store.markPageRunning(id, pageNo);
+      this.timings.started(id, pageNo);
       const result = await this.runner.runPage({
-        kind: row.kind, path: row.source_path, page_no: pageNo, password: row.password ?? undefined, dpi: this.config.RENDER_DPI,
+        kind: row.kind, path: row.source_path, page_no: pageNo, password: this.store.passwordOf(row), dpi: this.config.RENDER_DPI,
         max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
         ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
         detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
+        ocr_engine: this.languages.ocr?.engine ?? 'wasm', native_tessdata_dir: this.languages.ocr?.nativeDir ?? '',
       }, signal, this.config.PAGE_TIMEOUT_S * 1000);
       threadFree();
 
@@ -144,18 +217,25 @@ export class ConversionWorkflow {
           outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
         } catch (err) {
           log.error({ err }, 'could not write page result');
-          const e = storageError('The page result');
+          const e = this.failureOf(err, 'The page result', { code: 'storage_error', message: 'The page result was not written.' });
           outcome = { status: 'failed', error_code: e.code, error: e.message };
         }
       } else {
         log.warn({ code: result.error.code, reason: result.error.message }, 'page failed');
         outcome = { status: 'failed', error_code: result.error.code, error: result.error.message };
       }
+      this.timings.finished(id, pageNo);
       const updated = this.store.finishPage(id, pageNo, outcome, (r) => `Processing pages: ${r.pages_done + r.pages_failed}/${r.total_pages}`);
       if (TERMINAL_STATUSES.includes(updated.status)) return;
       this.publishProgress(updated, outcome.status === 'done' ? 'page_done' : 'page_failed', result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
       if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalize(id);
+    } catch (err) {
+      // The store itself failed (a full disk): the conversion ends with the storage code. If even
+      // that cannot be recorded, it stays unfinished and the watchdog resumes it once writes work.
+      log.error({ err }, 'page could not be recorded');
+      this.fail(id, this.failureOf(err, 'The page result', crashed('The page could not be recorded.')));
     } finally {
+      this.timings.stopped(id, pageNo);
       this.markBusy(id, -1);
     }
   }
@@ -166,7 +246,9 @@ export class ConversionWorkflow {
     this.markBusy(id, 1);
     const log = this.log.child({ conversion_id: id });
     try {
+      if (!this.stepAllowed(id, 'assembling')) return;
       const row = this.store.get(id)!;
+      log.info('assembling results');
       this.publishProgress(row, 'assembling', null, null);
       const formats = formatsOf(row);
       const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as string[]).includes(f));
@@ -182,12 +264,14 @@ export class ConversionWorkflow {
         : `Conversion completed: ${row.total_pages} page${row.total_pages === 1 ? '' : 's'}`) + (pdfProblem ? `; no searchable PDF: ${pdfProblem}` : '');
       if (!this.store.finish(id, 'completed', message)) return;
       this.live.delete(id);
+      this.timings.forget(id);
       log.info({ pages: row.total_pages, failed: failed.length }, 'conversion completed');
       this.events.publish({ conversion_id: id, status: 'completed', progress: 100, message, timestamp: new Date().toISOString(), results, failed_pages: failed });
     } catch (err) {
       log.error({ err }, 'could not assemble results');
-      this.fail(id, isStorageError(err) ? storageError('The results') : { code: 'worker_crashed', message: 'The results could not be assembled.' });
+      this.fail(id, this.failureOf(err, 'The results', crashed('The results could not be assembled.')));
     } finally {
+      this.stepEnded(id);
       this.finalizing.delete(id);
       this.markBusy(id, -1);
     }
@@ -214,17 +298,27 @@ export class ConversionWorkflow {
     return result.error.message;
   }
 
+  /** Never throws: it runs in catch blocks, where a second error would escape as a crash. */
   private fail(id: string, error: TaskError): void {
-    const row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
     this.live.delete(id);
+    this.timings.forget(id);
     this.scheduler.cancel(id, 'failed');
+    let row: ConversionRow | undefined;
+    try {
+      row = this.store.finish(id, 'error', `Conversion failed: ${error.message}`, error);
+    } catch (err) {
+      this.storage.report(err, 'database');
+      // The watchdog resumes the conversion once the store takes writes again.
+      this.log.error({ err, conversion_id: id, code: error.code }, 'could not record the failure');
+      return;
+    }
     if (!row) return;
     this.log.warn({ conversion_id: id, code: error.code, reason: error.message }, 'conversion failed');
     this.events.publish({ conversion_id: id, status: 'error', progress: 0, message: row.message, error: error.message, error_code: error.code, timestamp: new Date().toISOString() });
   }
 
   private publishProgress(row: ConversionRow, step: 'inspected' | 'page_done' | 'page_failed' | 'assembling', source: 'text-layer' | 'ocr' | null, durationMs: number | null): void {
-    const eta = etaSeconds(row);
+    const eta = this.etaOf(row);
     this.events.publish({
       conversion_id: row.id, status: 'processing', step, progress: progressOf(row), message: step === 'assembling' ? 'Assembling results' : row.message,
       current_page: row.last_page, total_pages: row.total_pages, pages_completed: row.pages_done, pages_failed: row.pages_failed,
@@ -249,7 +343,7 @@ export class ConversionWorkflow {
         this.resumeOne(row);
         continue;
       }
-      if (this.busy.has(row.id) || this.finalizing.has(row.id)) continue;
+      if (this.busy.has(row.id) || this.finalizing.has(row.id) || this.inspecting.has(row.id)) continue;
       const stuck = this.store.unfinishedPages(row.id).filter((p) => p.status === 'running' && !this.scheduler.isRunning(row.id, p.page_no));
       for (const p of stuck) {
         this.log.warn({ conversion_id: row.id, page: p.page_no }, 'stalled page found; requeued');
@@ -275,7 +369,7 @@ export class ConversionWorkflow {
   private resumeOne(row: ConversionRow): void {
     this.live.add(row.id);
     if (row.status === 'pending' || row.total_pages === null) {
-      void this.inspectAndSchedule(row);
+      this.track(row.id, () => this.inspectAndSchedule(row));
       return;
     }
     const todo: number[] = [];
@@ -289,7 +383,7 @@ export class ConversionWorkflow {
       }
     }
     if (todo.length) this.scheduler.enqueue(row.id, todo, row.priority);
-    else void this.finalize(row.id);
+    else this.track(row.id, () => this.finalize(row.id));
   }
 
   /**

@@ -6,17 +6,21 @@ import { AppError } from '../errors.js';
 import { ConversionFiles } from '../outputs/conversion-files.js';
 import { displayName, safeStem, sniffFile } from '../pipeline/input-files.js';
 import type { JobStore } from './job-store.js';
+import type { PagePreviews } from './page-previews.js';
 
 /**
  * The seed's document routes: files in INPUT_DIR and their converted Markdown. A document is
  * addressed by its stem; the latest completed conversion of that stem answers, and output folders
  * written by the older backend (no record) are still served.
+ *
+ * With API keys on (`owner` set) a key sees only its own: documents it uploaded or converted, and
+ * the results of its own conversions; output folders without a record are not served then.
  */
 export class DocumentLibrary {
-  constructor(private readonly config: Config, private readonly store: JobStore) {}
+  constructor(private readonly config: Config, private readonly store: JobStore, private readonly previews?: PagePreviews) {}
 
   /** Moves an upload into INPUT_DIR under a safe, unused name. The type is checked from the bytes. */
-  async upload(tmpPath: string, originalName: string) {
+  async upload(tmpPath: string, originalName: string, owner: string | null = null) {
     try {
       const type = await sniffFile(tmpPath);
       const stem = safeStem(displayName(originalName));
@@ -30,7 +34,8 @@ export class DocumentLibrary {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
           throw err;
         }
-        return { status: 'success', filename: name, file_path: target, file_size: size, upload_time: new Date().toISOString() };
+        if (owner) this.store.recordUpload(name, owner);
+        return { status: 'success', filename: name, file_path: this.shown(target), file_size: size, upload_time: new Date().toISOString() };
       }
       throw new AppError('invalid_filename', 'Too many files with this name in the input folder; rename the file.');
     } finally {
@@ -38,27 +43,29 @@ export class DocumentLibrary {
     }
   }
 
-  async documents() {
+  async documents(owner: string | null = null) {
     const entries = await fs.readdir(this.config.INPUT_DIR, { withFileTypes: true }).catch(() => []);
+    const mine = owner ? this.store.inputNamesOf(owner) : null;
     const documents = [];
     for (const entry of entries) {
-      if (!entry.isFile() || entry.name.startsWith('.')) continue;
+      if (!entry.isFile() || entry.name.startsWith('.') || (mine && !mine.has(entry.name))) continue;
       const file = path.join(this.config.INPUT_DIR, entry.name);
       const stat = await fs.stat(file).catch(() => null);
       if (!stat) continue;
       const stem = safeStem(entry.name);
-      const conv = this.store.latestByStem(stem, 'completed');
-      const files = this.filesFor(stem);
-      const markdownPath = files.markdownNoHeaderFooter(1);
-      const exists = await fs.access(markdownPath).then(() => true, () => false);
-      const pageCount = conv?.total_pages ?? (await this.pageFiles(files)).length;
+      const conv = this.store.latestByStem(stem, 'completed', owner);
+      // A key with no completed conversion of its own must not see another key's output folder.
+      const files = owner && !conv ? null : this.filesFor(stem, owner);
+      const markdownPath = files?.markdownNoHeaderFooter(1) ?? '';
+      const exists = files ? await fs.access(markdownPath).then(() => true, () => false) : false;
+      const pageCount = conv?.total_pages ?? (files ? (await this.pageFiles(files)).length : 0);
       documents.push({
         filename: entry.name,
-        file_path: file,
+        file_path: this.shown(file),
         file_size: stat.size,
         upload_time: stat.mtime.toISOString(),
         markdown_exists: exists,
-        markdown_path: exists ? markdownPath : null,
+        markdown_path: exists ? this.shown(markdownPath) : null,
         is_multipage: pageCount > 1,
         stem,
         conversion_id: conv?.id ?? null,
@@ -70,43 +77,61 @@ export class DocumentLibrary {
   }
 
   /** `pageNo` is 0-based, as in the seed's file names; without it, the whole document. */
-  async markdown(stem: string, pageNo?: number) {
-    const files = this.filesFor(stem);
+  async markdown(stem: string, pageNo?: number, owner: string | null = null) {
+    const files = this.filesFor(stem, owner);
     const pages = await this.pageFiles(files);
     if (pages.length === 0) throw new AppError('document_not_found');
     if (pageNo === undefined) {
       const parts = await Promise.all(pages.map((p) => fs.readFile(files.markdownNoHeaderFooter(p + 1), 'utf8')));
-      return { status: 'success', filename: stem, page_no: null, total_pages: pages.length, content: parts.join('\n---\n\n'), markdown_path: files.document('md') };
+      return { status: 'success', filename: stem, page_no: null, total_pages: pages.length, content: parts.join('\n---\n\n'), markdown_path: this.shown(files.document('md')) };
     }
     if (!pages.includes(pageNo)) throw new AppError('page_not_found', `Page ${pageNo} does not exist; page_no runs from 0 to ${Math.max(...pages)}.`);
     const mdPath = files.markdownNoHeaderFooter(pageNo + 1);
-    return { status: 'success', filename: stem, page_no: pageNo, total_pages: pages.length, content: await fs.readFile(mdPath, 'utf8'), markdown_path: mdPath };
+    return { status: 'success', filename: stem, page_no: pageNo, total_pages: pages.length, content: await fs.readFile(mdPath, 'utf8'), markdown_path: this.shown(mdPath) };
   }
 
-  async markdownFiles(stem: string) {
-    const files = this.filesFor(stem);
+  async markdownFiles(stem: string, owner: string | null = null) {
+    const files = this.filesFor(stem, owner);
     const pages = await this.pageFiles(files);
     if (pages.length === 0) throw new AppError('document_not_found');
     return {
       status: 'success',
       stem,
       total_pages: pages.length,
-      files: pages.map((p) => ({ page_no: p, filename: path.basename(files.markdownNoHeaderFooter(p + 1)), path: files.markdownNoHeaderFooter(p + 1), with_header_footer: files.markdown(p + 1) })),
+      files: pages.map((p) => ({
+        page_no: p,
+        filename: path.basename(files.markdownNoHeaderFooter(p + 1)),
+        path: this.shown(files.markdownNoHeaderFooter(p + 1)),
+        with_header_footer: this.shown(files.markdown(p + 1)),
+      })),
     };
   }
 
-  /** The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). */
-  async pageImage(stem: string, pageNo: number): Promise<string> {
-    const file = this.filesFor(stem).preview(pageNo + 1);
-    if (!(await fs.stat(file).catch(() => null))) {
-      throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
-    }
-    return file;
+  /**
+   * The page image with layout boxes (`_page_<i>.jpg`, `pageNo` from 0). Pages read from their
+   * text layer get theirs drawn on this first request (see page-previews.ts).
+   */
+  async pageImage(stem: string, pageNo: number, owner: string | null = null): Promise<string> {
+    const file = this.filesFor(stem, owner).preview(pageNo + 1);
+    if (await fs.stat(file).catch(() => null)) return file;
+    const conv = this.store.latestByStem(stem, 'completed', owner);
+    if (conv && this.previews && pageNo < (conv.total_pages ?? 0)) return this.previews.file(conv, pageNo + 1);
+    throw new AppError('page_not_found', `No page image ${pageNo} for "${stem}"; images are made for the layout prompt modes.`);
   }
 
-  private filesFor(stem: string): ConversionFiles {
+  /** A file as clients see it: `input/…` or `output/…`, never the server's absolute path. */
+  private shown(file: string): string {
+    for (const [root, label] of [[this.config.INPUT_DIR, 'input'], [this.config.OUTPUT_DIR, 'output']] as const) {
+      const rel = path.relative(root, file);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `${label}/${rel.split(path.sep).join('/')}`;
+    }
+    return path.basename(file);
+  }
+
+  private filesFor(stem: string, owner: string | null): ConversionFiles {
     if (stem === '' || stem.includes('..') || /[/\\\0]/.test(stem)) throw new AppError('document_not_found');
-    const conv = this.store.latestByStem(stem, 'completed');
+    const conv = this.store.latestByStem(stem, 'completed', owner);
+    if (owner && !conv) throw new AppError('document_not_found');
     return new ConversionFiles(this.config.OUTPUT_DIR, this.config.DATA_DIR, conv?.output_stem ?? stem, conv?.id ?? '');
   }
 

@@ -5,6 +5,8 @@ import type { ConversionErrorCode } from '../errors.js';
 import type { DocumentKind, PageSource } from '../schemas/page-result.js';
 import type { ConversionStatus, Priority, PromptMode } from '../schemas/conversion.js';
 import type { OcrMode } from '../schemas/convert-options.js';
+import { restrictDatabaseFiles, scopeIdempotencyKeysPerOwner } from './store-migrations.js';
+import type { SecretBox } from '../secret-box.js';
 
 /**
  * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
@@ -32,7 +34,10 @@ export interface ConversionRow {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
-  /** A PDF's password, kept so a restart can resume it (same trust boundary as the file and its text). */
+  /**
+   * A PDF's password, kept so a restart can resume it: sealed with the SecretBox when the store has
+   * one (read it with passwordOf), and cleared when the conversion ends.
+   */
   password: string | null;
   idempotency_key: string | null;
   /** Comma-separated output formats. */
@@ -47,6 +52,8 @@ export interface ConversionRow {
   owner: string | null;
   webhook_status: 'pending' | 'delivered' | 'failed' | null;
   webhook_attempts: number;
+  /** Tries of the current whole-conversion step (inspect, then assemble): one that kills the process is not replayed forever. */
+  step_attempts: number;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -88,6 +95,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['webhook_status', 'TEXT'],
   ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['owner', 'TEXT'],
+  ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 const SCHEMA = `
@@ -113,7 +121,7 @@ CREATE TABLE IF NOT EXISTS conversions (
   started_at TEXT,
   completed_at TEXT,
   password TEXT,
-  idempotency_key TEXT UNIQUE
+  idempotency_key TEXT
 );
 -- columns added after the first schema are in COLUMNS_ADDED (ALTER TABLE on older databases)
 CREATE INDEX IF NOT EXISTS conversions_status ON conversions(status, created_at);
@@ -131,7 +139,17 @@ CREATE TABLE IF NOT EXISTS pages (
   finished_at TEXT,
   PRIMARY KEY (conversion_id, page_no)
 ) WITHOUT ROWID;
+-- Who uploaded a file into INPUT_DIR (with API keys on): another key may neither list nor convert it.
+CREATE TABLE IF NOT EXISTS uploads (
+  filename TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  uploaded_at TEXT NOT NULL
+) WITHOUT ROWID;
+-- the storage probe writes a row here and rolls it back: it fails exactly when the database cannot grow
+CREATE TABLE IF NOT EXISTS storage_probe (data BLOB);
 `;
+
+const ROLLBACK = new Error('rollback');
 
 export type BatchTally = { finished: number; failed: number; running: number; n: number };
 
@@ -146,8 +164,11 @@ export class JobStore {
    */
   private readonly tallies = new Map<string, { size: number; byBatch: Map<number, BatchTally> }>();
 
-  constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  constructor(file: string, private readonly secrets?: SecretBox) {
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      restrictDatabaseFiles(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -158,10 +179,42 @@ export class JobStore {
     for (const [name, type] of COLUMNS_ADDED) {
       if (!have.has(name)) this.db.exec(`ALTER TABLE conversions ADD COLUMN ${name} ${type}`);
     }
+    scopeIdempotencyKeysPerOwner(this.db);
+    this.db.exec(SCHEMA); // indexes dropped with a rebuilt table come back
+    if (secrets) this.sealPlainPasswords(secrets);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** Proves the database can grow again (after a full disk): a page-sized insert, rolled back. */
+  probeWrite(): void {
+    const insert = this.sql('INSERT INTO storage_probe (data) VALUES (zeroblob(8192))');
+    try {
+      this.db.transaction(() => {
+        insert.run();
+        throw ROLLBACK;
+      })();
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+  }
+
+  /** Caps the database at `pages` pages: simulates a full disk (tests) deterministically. */
+  capPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${Math.floor(pages)}`);
+  }
+
+  /** Counts one more try of the conversion's current step; returns the tries so far, this one included. */
+  beginStep(id: string): number {
+    const r = this.sql('UPDATE conversions SET step_attempts = step_attempts + 1 WHERE id = ? RETURNING step_attempts').get(id);
+    return (r as { step_attempts: number } | undefined)?.step_attempts ?? 0;
+  }
+
+  /** The step's try ended without the process dying: only tries the process died in add up. */
+  endStep(id: string): void {
+    this.sql('UPDATE conversions SET step_attempts = max(step_attempts - 1, 0) WHERE id = ?').run(id);
   }
 
   private sql(text: string): Database.Statement {
@@ -174,12 +227,26 @@ export class JobStore {
   }
 
   insert(c: NewConversion): ConversionRow {
+    if (c.password !== null && this.secrets) c = { ...c, password: this.secrets.seal(c.password) };
     this.sql(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
                   created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url, owner)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
                   @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
       .run(c);
     return this.get(c.id)!;
+  }
+
+  /** The PDF password to hand to a worker (undefined: none, or it cannot be opened with this key). */
+  passwordOf(row: ConversionRow): string | undefined {
+    if (row.password === null) return undefined;
+    return (this.secrets ? this.secrets.open(row.password) : row.password) ?? undefined;
+  }
+
+  /** Passwords stored in plain text by older versions are sealed on open. */
+  private sealPlainPasswords(secrets: SecretBox): void {
+    const rows = this.sql('SELECT id, password FROM conversions WHERE password IS NOT NULL').all() as { id: string; password: string }[];
+    const update = this.sql('UPDATE conversions SET password = ? WHERE id = ?');
+    for (const r of rows) if (!secrets.isSealed(r.password)) update.run(secrets.seal(r.password), r.id);
   }
 
   get(id: string): ConversionRow | undefined {
@@ -200,19 +267,44 @@ export class JobStore {
     return (this.sql(`SELECT count(*) AS n FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`).get(owner) as { n: number }).n;
   }
 
-  /** Latest conversion of a document by its stem (or by its own output folder name). */
-  latestByStem(stem: string, status?: ConversionStatus): ConversionRow | undefined {
+  /**
+   * The newest conversion of the input file with this stem (a re-conversion of a replaced file
+   * must win over the first one); a stem that names no input file may be one conversion's own
+   * output stem (`x-1a2b3c4d`). `owner` narrows to one key's conversions.
+   */
+  latestByStem(stem: string, status?: ConversionStatus, owner?: string | null): ConversionRow | undefined {
     return this.sql(`SELECT * FROM conversions WHERE (source_stem = @stem OR output_stem = @stem) ${status ? 'AND status = @status' : ''}
-                ORDER BY (output_stem = @stem) DESC, created_at DESC LIMIT 1`)
-      .get({ stem, status }) as ConversionRow | undefined;
+                ${owner ? 'AND owner = @owner' : ''} ORDER BY (source_stem = @stem) DESC, created_at DESC, rowid DESC LIMIT 1`)
+      .get({ stem, status, owner: owner ?? undefined }) as ConversionRow | undefined;
+  }
+
+  recordUpload(filename: string, owner: string): void {
+    this.sql('INSERT OR REPLACE INTO uploads (filename, owner, uploaded_at) VALUES (?, ?, ?)')
+      .run(filename, owner, new Date().toISOString());
+  }
+
+  /** The key that uploaded an input file; undefined for files put there otherwise. */
+  uploadOwner(filename: string): string | undefined {
+    return (this.sql('SELECT owner FROM uploads WHERE filename = ?').get(filename) as { owner: string } | undefined)?.owner;
+  }
+
+  /** Input file names a key uploaded or converted by name. */
+  inputNamesOf(owner: string): Set<string> {
+    const rows = this.sql(`SELECT filename FROM uploads WHERE owner = @owner
+                UNION SELECT filename FROM conversions WHERE owner = @owner AND source_is_upload = 0`)
+      .all({ owner }) as { filename: string }[];
+    return new Set(rows.map((r) => r.filename));
   }
 
   outputStemTaken(stem: string): boolean {
     return this.sql('SELECT 1 FROM conversions WHERE output_stem = ?').get(stem) !== undefined;
   }
 
-  countByStatus(): Record<ConversionStatus, number> {
-    const rows = this.sql('SELECT status, count(*) AS n FROM conversions GROUP BY status').all() as { status: ConversionStatus; n: number }[];
+  // `owner` in the counters below narrows them to one API key's conversions (null: all).
+
+  countByStatus(owner: string | null = null): Record<ConversionStatus, number> {
+    const rows = this.sql(`SELECT status, count(*) AS n FROM conversions WHERE (@owner IS NULL OR owner = @owner) GROUP BY status`)
+      .all({ owner }) as { status: ConversionStatus; n: number }[];
     const out = { pending: 0, processing: 0, completed: 0, error: 0, cancelled: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
@@ -223,8 +315,10 @@ export class JobStore {
     return this.sql(`SELECT * FROM conversions WHERE status IN ('pending', 'processing') ORDER BY created_at`).all() as ConversionRow[];
   }
 
-  byIdempotencyKey(key: string): ConversionRow | undefined {
-    return this.sql('SELECT * FROM conversions WHERE idempotency_key = ?').get(key) as ConversionRow | undefined;
+  /** Idempotency keys are per API key: `owner` null is the no-keys namespace. */
+  byIdempotencyKey(key: string, owner: string | null): ConversionRow | undefined {
+    return this.sql(`SELECT * FROM conversions WHERE idempotency_key = ? AND ifnull(owner, '') = ?`)
+      .get(key, owner ?? '') as ConversionRow | undefined;
   }
 
   /**
@@ -235,7 +329,8 @@ export class JobStore {
     this.tallies.delete(id);
     const insertPage = this.sql(`INSERT OR IGNORE INTO pages (conversion_id, page_no, status) VALUES (?, ?, 'queued')`);
     return this.db.transaction(() => {
-      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?
+      const r = this.sql(`UPDATE conversions SET status = 'processing', total_pages = ?, document_pages = ?, started_at = coalesce(started_at, ?), message = ?,
+                    step_attempts = 0
                   WHERE id = ? AND status = 'pending'`)
         .run(selected.length, documentPages, startedAt, `Processing pages: 0/${selected.length}`, id);
       if (r.changes === 0) return false;
@@ -287,13 +382,28 @@ export class JobStore {
     })();
   }
 
-  /** Moves a conversion to a terminal state; returns undefined when it already was terminal. */
+  /**
+   * Moves a conversion to a terminal state, clearing its password (no longer needed); undefined
+   * when it already was terminal.
+   */
   finish(id: string, status: 'completed' | 'error' | 'cancelled', message: string, error?: { code: ConversionErrorCode; message: string }): ConversionRow | undefined {
-    const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?
-                WHERE id = ? AND status IN ('pending', 'processing')`)
-      .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
-    this.tallies.delete(id);
-    return r.changes > 0 ? this.get(id) : undefined;
+    return this.db.transaction(() => {
+      const r = this.sql(`UPDATE conversions SET status = ?, message = ?, error = ?, error_code = ?, completed_at = ?, password = NULL
+                  WHERE id = ? AND status IN ('pending', 'processing')`)
+        .run(status, message, error?.message ?? null, error?.code ?? null, new Date().toISOString(), id);
+      this.tallies.delete(id);
+      if (r.changes === 0) return undefined;
+      // A failed conversion's unfinished pages end with its error (e.g. storage_full): none stays "running".
+      // No finished_at: they were never processed, and must not count in the throughput.
+      if (status === 'error' && error) this.failUnfinishedPages(id, error);
+      return this.get(id);
+    })();
+  }
+
+  private failUnfinishedPages(id: string, error: { code: ConversionErrorCode; message: string }): void {
+    const r = this.sql(`UPDATE pages SET status = 'failed', error_code = ?, error = ?
+                WHERE conversion_id = ? AND status IN ('queued', 'running')`).run(error.code, error.message, id);
+    if (r.changes > 0) this.sql('UPDATE conversions SET pages_failed = pages_failed + ? WHERE id = ?').run(r.changes, id);
   }
 
   /**
@@ -330,21 +440,35 @@ export class JobStore {
   }
 
   /** Pages that finished (done or failed) since `since` (ISO time). */
-  pagesFinishedSince(since: string): number {
-    return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+  pagesFinishedSince(since: string, owner: string | null = null): number {
+    if (owner === null) return (this.sql(`SELECT count(*) AS n FROM pages WHERE finished_at >= ?`).get(since) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
+                WHERE p.finished_at >= ? AND c.owner = ?`).get(since, owner) as { n: number }).n;
   }
 
   /** Mean seconds from accept to start, over conversions started since `since`. */
-  meanWaitSeconds(since: string): number | null {
-    const r = this.sql(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions WHERE started_at >= ?`)
-      .get(since) as { s: number | null };
+  meanWaitSeconds(since: string, owner: string | null = null): number | null {
+    const r = this.sql(`SELECT avg((julianday(started_at) - julianday(created_at)) * 86400.0) AS s FROM conversions
+                WHERE started_at >= @since AND (@owner IS NULL OR owner = @owner)`)
+      .get({ since, owner }) as { s: number | null };
     return r.s === null ? null : Math.round(r.s * 10) / 10;
   }
 
   /** Pages of unfinished conversions still to do (queued or running). */
-  pagesOutstanding(): number {
+  pagesOutstanding(owner: string | null = null): number {
     return (this.sql(`SELECT count(*) AS n FROM pages p JOIN conversions c ON c.id = p.conversion_id
-                              WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')`).get() as { n: number }).n;
+                              WHERE c.status IN ('pending', 'processing') AND p.status IN ('queued', 'running')
+                                AND (@owner IS NULL OR c.owner = @owner)`).get({ owner }) as { n: number }).n;
+  }
+
+  /** One key's unfinished conversions and their pages by state: its share of the pool status. */
+  workOf(owner: string): { ids: string[]; pagesQueued: number; pagesRunning: number } {
+    const ids = (this.sql(`SELECT id FROM conversions WHERE owner = ? AND status IN ('pending', 'processing')`)
+      .all(owner) as { id: string }[]).map((r) => r.id);
+    const pages = this.sql(`SELECT sum(p.status = 'queued') AS queued, sum(p.status = 'running') AS running FROM pages p
+                              JOIN conversions c ON c.id = p.conversion_id WHERE c.owner = ? AND c.status IN ('pending', 'processing')`)
+      .get(owner) as { queued: number | null; running: number | null };
+    return { ids, pagesQueued: pages.queued ?? 0, pagesRunning: pages.running ?? 0 };
   }
 
   setWebhookState(id: string, status: 'pending' | 'delivered' | 'failed', attempts: number): void {

@@ -32,9 +32,12 @@ export class Maintenance {
     if (this.running) return;
     this.running = true;
     try {
+      // While the disk is full or read-only every step would fail again: wait for the probe.
+      if (!(await this.service.probeStorage())) return;
       this.service.watchdog();
       await this.sweep();
     } catch (err) {
+      if (this.service.storage.report(err, 'maintenance')) return;
       this.log.error({ err }, 'maintenance failed');
     } finally {
       this.running = false;

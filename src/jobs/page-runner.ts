@@ -1,4 +1,4 @@
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask } from '../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 
 /**
@@ -16,6 +16,9 @@ export interface PageRunner {
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>>;
   /** Writes the searchable PDF of a finished conversion. */
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
-  stats(): { threads: number; queued_tasks: number; busy: number };
+  /** Draws the preview image of a text-layer page (JPEG bytes). */
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
+  /** `ready`: can take tasks (threads may be stopped while idle and start on demand). */
+  stats(): { threads: number; queued_tasks: number; busy: number; ready: boolean };
   close(): Promise<void>;
 }

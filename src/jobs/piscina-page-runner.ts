@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, TaskError } from '../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError } from '../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
+import { OcrChildren } from './ocr-children.js';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -12,6 +14,8 @@ export class PiscinaPageRunner implements PageRunner {
   readonly capacity: number;
   private readonly pool: Piscina;
   private busy = 0;
+  private closed = false;
+  private readonly children = new OcrChildren();
 
   /** Builds the worker bundle, starts the threads and checks that each can run a task. */
   static async start(config: Config, log: Logger): Promise<PiscinaPageRunner> {
@@ -31,9 +35,11 @@ export class PiscinaPageRunner implements PageRunner {
     this.capacity = config.NUM_WORKERS;
     this.pool = new Piscina({
       filename: bundle.file,
-      minThreads: config.NUM_WORKERS,
+      // With IDLE_RELEASE_S, idle threads are stopped: a thread's tesseract.js engine, WASM heap
+      // and cached PDFs hold 150–600 MB that would otherwise stay resident after the queue drains.
+      minThreads: config.IDLE_RELEASE_S > 0 ? 0 : config.NUM_WORKERS,
       maxThreads: config.NUM_WORKERS,
-      idleTimeout: 60_000,
+      idleTimeout: config.IDLE_RELEASE_S > 0 ? config.IDLE_RELEASE_S * 1000 : 60_000,
       concurrentTasksPerWorker: 1,
       // The bundle is plain JS: without this, every pool thread (and the tesseract.js thread each
       // one starts) would inherit `--import tsx` from `npm start` and load the TypeScript loader.
@@ -50,31 +56,42 @@ export class PiscinaPageRunner implements PageRunner {
   }
 
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
-    return this.run<PageOutput>('processPage', task, signal, timeoutMs);
+    const taskId = randomUUID();
+    this.children.begin(taskId);
+    return this.run<PageOutput>('processPage', { ...task, task_id: taskId }, signal, timeoutMs, taskId);
   }
 
   searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
     return this.run<{ pages: number }>('buildSearchablePdf', task, signal, timeoutMs);
   }
 
+  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>> {
+    return this.run<Uint8Array>('pagePreview', task, signal, timeoutMs);
+  }
+
   stats() {
-    // `busy` counts tasks handed to the pool; at most `capacity` of them run at once.
-    return { threads: this.pool.threads.length, queued_tasks: this.pool.queueSize, busy: Math.min(this.busy, this.capacity) };
+    // `busy` counts tasks handed to the pool; at most `capacity` of them run at once. Threads
+    // released while idle start again with the next task, so the pool stays ready without them.
+    return { threads: this.pool.threads.length, queued_tasks: this.pool.queueSize, busy: Math.min(this.busy, this.capacity), ready: !this.closed };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.destroy();
+    this.children.close();
     await this.bundle.dispose();
   }
 
-  private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number): Promise<Envelope<T>> {
+  private async run<T>(name: string, task: unknown, signal: AbortSignal, timeoutMs: number, taskId?: string): Promise<Envelope<T>> {
     // Piscina terminates the thread when a running task is aborted: the only way to stop a page
     // that spins inside pdf.js (operator_list_cycle.pdf) or a runaway WASM call.
     const timeout = AbortSignal.timeout(timeoutMs);
     this.busy++;
+    let stopped = false;
     try {
       return (await this.pool.run(task, { name, signal: AbortSignal.any([signal, timeout]) })) as Envelope<T>;
     } catch (err) {
+      stopped = true;
       const error: TaskError = timeout.aborted && !signal.aborted
         ? { code: 'page_timeout', message: `Stopped after ${Math.round(timeoutMs / 1000)} s (PAGE_TIMEOUT_S).` }
         : signal.aborted
@@ -84,6 +101,7 @@ export class PiscinaPageRunner implements PageRunner {
       return { ok: false, error };
     } finally {
       this.busy--;
+      if (taskId) this.children.end(taskId, stopped);
     }
   }
 }

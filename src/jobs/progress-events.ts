@@ -9,14 +9,27 @@ const ALL = '*';
 
 export class ProgressEvents {
   private readonly emitter = new EventEmitter();
+  /** Told about a listener that threw; the message still reaches the other listeners. */
+  onListenerError: (err: unknown, message: ProgressMessage) => void = () => undefined;
 
   constructor() {
     this.emitter.setMaxListeners(0);
   }
 
+  /**
+   * Never throws: it is called while a conversion records its end, where a subscriber's error
+   * (a socket, a dashboard) must neither stop the workflow nor escape as a crash.
+   */
   publish(message: ProgressMessage): void {
-    this.emitter.emit(message.conversion_id, message);
-    this.emitter.emit(ALL, message);
+    for (const key of [message.conversion_id, ALL]) {
+      for (const listener of this.emitter.listeners(key) as ((m: ProgressMessage) => void)[]) {
+        try {
+          listener(message);
+        } catch (err) {
+          this.onListenerError(err, message);
+        }
+      }
+    }
   }
 
   subscribe(conversionId: string, listener: (m: ProgressMessage) => void): () => void {

@@ -16,15 +16,17 @@ export function queueStats(
   store: JobStore,
   pool: { queue_size: number; active_tasks: number; pages_queued: number; pages_active: number; num_workers: number; busy_workers: number },
   now = Date.now(),
+  /** One API key's numbers only; null for the whole server. */
+  owner: string | null = null,
 ): QueueStats {
   const since = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
-  const rate = (minutes: number) => Math.round((store.pagesFinishedSince(since(minutes)) / minutes) * 10) / 10;
+  const rate = (minutes: number) => Math.round((store.pagesFinishedSince(since(minutes), owner) / minutes) * 10) / 10;
   const perMinute = { last_1_min: rate(1), last_5_min: rate(5), last_15_min: rate(15) };
-  const outstanding = store.pagesOutstanding();
+  const outstanding = store.pagesOutstanding(owner);
   const throughput = perMinute.last_5_min || perMinute.last_15_min;
   const eta = outstanding === 0 ? 0 : throughput > 0 ? Math.round((outstanding / throughput) * 60) : null;
   return {
-    conversions: store.countByStatus(),
+    conversions: store.countByStatus(owner),
     pages_per_minute: perMinute,
     queue: {
       pages_outstanding: outstanding,
@@ -33,7 +35,7 @@ export function queueStats(
       conversions_waiting: pool.queue_size,
       conversions_active: pool.active_tasks,
     },
-    mean_wait_seconds_last_hour: store.meanWaitSeconds(since(60)),
+    mean_wait_seconds_last_hour: store.meanWaitSeconds(since(60), owner),
     queue_eta_seconds: eta,
     queue_eta_iso: eta === null ? null : new Date(now + eta * 1000).toISOString(),
     workers: { num_workers: pool.num_workers, busy: pool.busy_workers },

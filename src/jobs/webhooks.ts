@@ -4,6 +4,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { guardedLookup } from '../pipeline/url-guard.js';
+import { redactSecrets } from '../log-redaction.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import type { ConversionService } from './conversion-service.js';
 import type { JobStore } from './job-store.js';
@@ -34,9 +35,14 @@ export class WebhookSender {
 
   start(): void {
     this.unsubscribe = this.service.events.subscribeAll((m) => {
-      if (TERMINAL_STATUSES.includes(m.status)) void this.deliver(m.conversion_id);
+      if (TERMINAL_STATUSES.includes(m.status)) this.deliverLogged(m.conversion_id);
     });
-    for (const id of this.store.pendingWebhooks()) void this.deliver(id);
+    for (const id of this.store.pendingWebhooks()) this.deliverLogged(id);
+  }
+
+  /** Delivery runs detached; a failure of the store under it (a full disk) is logged, never unhandled. */
+  private deliverLogged(id: string): void {
+    this.deliver(id).catch((err: unknown) => this.log.error({ err, conversion_id: id }, 'webhook delivery stopped'));
   }
 
   stop(): void {
@@ -47,7 +53,7 @@ export class WebhookSender {
   async deliver(id: string): Promise<void> {
     const row = this.store.get(id);
     if (!row?.callback_url || !TERMINAL_STATUSES.includes(row.status) || row.webhook_status === 'delivered') return;
-    const log = this.log.child({ conversion_id: id, webhook: row.callback_url });
+    const log = this.log.child({ conversion_id: id, webhook: redactSecrets(row.callback_url) });
     const event = EVENTS[row.status as keyof typeof EVENTS];
     const body = JSON.stringify({ event, conversion: this.service.get(id), timestamp: new Date().toISOString() });
     const delivery = randomUUID();

@@ -52,7 +52,11 @@ export class ConversionFiles {
   }
 
   async prepare(): Promise<void> {
-    await fs.mkdir(this.outDir, { recursive: true });
+    // Not recursive: a recursive mkdir reports a read-only disk as ENOENT, hiding the real cause.
+    await fs.mkdir(this.outputRoot, { recursive: true });
+    await fs.mkdir(this.outDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     await fs.mkdir(this.pagesDir, { recursive: true });
   }
 

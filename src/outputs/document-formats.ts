@@ -30,7 +30,7 @@ export const DOCUMENT_FORMATS = {
   md: {
     contentType: 'text/markdown; charset=utf-8',
     header: () => '',
-    page: (p, first) => `${first ? '' : '\n---\n\n'}${pageMarkdown(p.blocks, true) || '\n'}`,
+    page: (p, first) => `${first ? '' : '\n---\n\n'}${pageMarkdown(p, true) || '\n'}`,
     failedPage: (n, code, first) => `${first ? '' : '\n---\n\n'}<!-- page ${n} failed: ${code} -->\n`,
     footer: () => '',
   },

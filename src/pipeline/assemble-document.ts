@@ -8,29 +8,51 @@ import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs
 import type { PageRow } from '../jobs/job-store.js';
 import { pageSummary, readPageResult } from './page-output.js';
 
-/** A stream to a temporary name, renamed into place on commit: readers never see half a file. */
+/**
+ * A stream to a temporary name, renamed into place on commit: readers never see half a file.
+ * Open and write failures (ENAMETOOLONG, EROFS, ENOSPC…) arrive as 'error' events; they are kept
+ * and rethrown by the next write or commit, since an 'error' event nobody listens to kills the process.
+ */
 class AtomicStream {
   private readonly tmp: string;
   private readonly out: WriteStream;
+  private failure: Error | null = null;
+  private readonly failed: Promise<never>;
 
   constructor(private readonly file: string) {
     this.tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     this.out = createWriteStream(this.tmp);
+    this.failed = new Promise((_resolve, reject) => {
+      this.out.on('error', (err) => {
+        this.failure ??= err;
+        reject(err);
+      });
+    });
+    this.failed.catch(() => undefined); // observed through write/commit; never an unhandled rejection
+  }
+
+  /** Waits for `event`, or fails with the stream's error (which may already have happened). */
+  private until(event: 'drain' | 'close'): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.race([once(this.out, event).then(() => undefined), this.failed]);
   }
 
   async write(chunk: string): Promise<void> {
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    if (this.failure) throw this.failure;
+    if (!this.out.write(chunk)) await this.until('drain');
   }
 
   async commit(): Promise<void> {
+    if (this.failure) throw this.failure;
     this.out.end();
-    await once(this.out, 'close');
+    await this.until('close');
+    if (this.failure) throw this.failure;
     await fs.rename(this.tmp, this.file);
   }
 
   async abort(): Promise<void> {
     this.out.destroy();
-    await fs.rm(this.tmp, { force: true });
+    await fs.rm(this.tmp, { force: true }).catch(() => undefined);
   }
 }
 
@@ -40,11 +62,16 @@ class AtomicStream {
  * Returns the per-page summaries for the `completed` message.
  */
 export async function assembleDocument(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[]): Promise<PageSummary[]> {
-  const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: new AtomicStream(files.document(f)) }));
-  const jsonl = new AtomicStream(files.jsonl());
-  const streams = [...outputs.map((o) => o.stream), jsonl];
+  const streams: AtomicStream[] = [];
+  const open = (file: string) => {
+    const stream = new AtomicStream(file);
+    streams.push(stream);
+    return stream;
+  };
   const summaries: PageSummary[] = [];
   try {
+    const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
+    const jsonl = open(files.jsonl());
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     for (const [i, row] of rows.entries()) {
       const page = row.status === 'done' ? await readPageResult(files, row.page_no) : null;

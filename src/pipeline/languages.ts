@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
 import { AppError } from '../errors.js';
+import type { OcrEngineChoice } from './ocr-engine-choice.js';
 
 const require = createRequire(import.meta.url);
 /** Not a language: orientation and script detection data. */
@@ -15,6 +16,8 @@ export interface Languages {
   gzip: boolean;
   installed: string[];
   hasOsd: boolean;
+  /** Which engine reads pages (chosen at start, see ocr-engine-choice.ts); tesseract.js when absent. */
+  ocr?: OcrEngineChoice;
 }
 
 /** Languages from an operator's tessdata folder (TESSDATA_DIR): plain `<code>.traineddata` files. */

@@ -19,9 +19,9 @@ export async function writePageOutputs(files: ConversionFiles, output: PageOutpu
   if (output.preview) writes.push([files.preview(page.page_no), output.preview]);
   if (mode !== 'prompt_ocr') writes.push([files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode))]);
   if (mode !== 'prompt_layout_only_en') {
-    const md = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page.blocks, true);
+    const md = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page, true);
     writes.push([files.markdown(page.page_no), md]);
-    writes.push([files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page.blocks, false)]);
+    writes.push([files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page, false)]);
   }
   await Promise.all(writes.map(([file, data]) => writeFileAtomic(file, data)));
 }
@@ -42,6 +42,7 @@ export function pageSummary(files: ConversionFiles, row: PageRow, page: PageResu
     page_number: row.page_no,
     status: done ? 'done' : 'failed',
     source: done ? page.source : null,
+    source_reason: done ? (page.source_reason ?? null) : null,
     confidence: done ? page.confidence : null,
     rotation: done ? page.rotation : null,
     blank: done ? page.blank : null,

@@ -1,6 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { AppError } from '../errors.js';
+import { embeddedIpv4 } from './ipv6-embedded.js';
 
 /**
  * SSRF guard for webhook targets: loopback, private, link-local, unique-local, CGNAT, multicast
@@ -13,17 +14,21 @@ for (const [addr, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) BLOCKED.addSubnet(addr, prefix, 'ipv4');
-for (const [addr, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+// Besides loopback, unique-local, link-local and multicast: discard-only (100::/64), documentation
+// (2001:db8::/32), deprecated site-local (fec0::/10) and local-use NAT64 (64:ff9b:1::/48).
+for (const [addr, prefix] of [
+  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['100::', 64], ['2001:db8::', 32], ['fec0::', 10], ['64:ff9b:1::', 48],
+] as const) {
   BLOCKED.addSubnet(addr, prefix, 'ipv6');
 }
 
 export function isPrivateAddress(address: string): boolean {
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isPrivateAddress(mapped[1]!);
-  const family = net.isIP(address);
+  const family = net.isIP(address.replace(/%.*$/, ''));
   if (family === 0) return true;
-  return BLOCKED.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  if (family === 4) return BLOCKED.check(address, 'ipv4');
+  // IPv6 that carries an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) is judged by it too.
+  const plain = address.replace(/%.*$/, '');
+  return BLOCKED.check(plain, 'ipv6') || embeddedIpv4(plain).some((v4) => BLOCKED.check(v4, 'ipv4'));
 }
 
 /** Checks the shape of a callback URL when the conversion is submitted. */

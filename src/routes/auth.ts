@@ -7,11 +7,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API key's name; null when keys are off (everyone sees everything). */
     owner: string | null;
+    /** An admin key: sees server-wide totals (stats, pool). Without keys everyone does. */
+    admin: boolean;
   }
 }
 
-/** Routes anyone may call: liveness, readiness, metrics, the API description, the web page. */
-const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/assets\//];
+/**
+ * Routes anyone may call: liveness, readiness, metrics, the API description, the web page, and
+ * the frontend's settings (a page reads them before it has a key; they hold no secret).
+ */
+const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/$/, /^\/index\.html$/, /^\/config$/, /^\/assets\//];
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
@@ -23,19 +28,32 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return typeof q === 'string' && q ? q : undefined;
 }
 
+/** Whose numbers a caller sees in stats and pool status: its own, or everyone's (null) for admins and without keys. */
+export const statsScope = (request: FastifyRequest): string | null => (request.admin ? null : request.owner);
+
 /** With API keys on, every non-public request needs a valid key and stays within its rate. */
 export function registerAuth(app: FastifyInstance, keys: ApiKeys, config: Config): void {
   app.decorateRequest('owner', null);
+  app.decorateRequest('admin', false);
   if (!keys.enabled) return;
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE);
+  // Wrong keys per client address: past the limit, every keyed request from it waits out the
+  // minute (the right key too, or guessing would go on with a tell-tale answer for a hit).
+  const failures = new RateLimiter(config.AUTH_FAILURES_PER_MINUTE);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
     if (PUBLIC.some((re) => re.test(path))) return;
     const key = presentedKey(request);
+    const locked = key ? failures.blocked(request.ip) : 0;
+    if (locked > 0) throw new AppError('auth_rate_limited', undefined, { 'retry-after': String(locked) });
     const name = key ? keys.identify(key) : null;
-    if (!name) throw new AppError('unauthorized');
+    if (!name) {
+      if (key) failures.take(request.ip);
+      throw new AppError('unauthorized');
+    }
     const wait = limiter.take(name);
     if (wait > 0) throw new AppError('rate_limited', `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute reached; retry in ${wait} s.`, { 'retry-after': String(wait) });
     request.owner = name;
+    request.admin = keys.isAdmin(name);
   });
 }

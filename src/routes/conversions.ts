@@ -9,6 +9,8 @@ import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
+import { statsScope } from './auth.js';
+import { contentDisposition } from './content-disposition.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const pageParams = idParams.extend({ n: z.coerce.number().int().min(1) });
@@ -50,7 +52,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
   }), async (request, reply) => {
     const { id } = parseOr400(idParams, request.params);
     const format = ((request.query as { format?: string }).format ?? 'md') as string;
-    if (!(format in FORMATS)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
+    if (!Object.hasOwn(FORMATS, format)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
     const file = service.resultFile(id, format as Format, request.owner);
     const stream = fs.createReadStream(file.path);
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
@@ -58,7 +60,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     });
     return reply
       .header('content-type', FORMATS[format as Format])
-      .header('content-disposition', `inline; filename="${file.filename.replace(/"/g, '')}"`)
+      .header('content-disposition', contentDisposition(file.filename))
       .send(stream);
   });
 
@@ -66,7 +68,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
   // The older Celery backends' name for the same thing.
   app.post('/cancel-job/:id', docs({ summary: 'Cancel (the older backends\' name)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id, request.owner));
 
-  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async () => service.stats());
+  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async (request) => service.stats(statsScope(request)));
 
   app.delete('/conversions/:id', docs({ summary: 'Delete a conversion and its files (cancels it first)', tags: ['conversions'], params: idParams, errors: [404] }), async (request, reply) => {
     await service.remove(parseOr400(idParams, request.params).id, request.owner);

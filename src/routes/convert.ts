@@ -34,13 +34,17 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
     }
   });
 
-  app.get('/languages', docs({ summary: 'Installed OCR languages', tags: ['operations'], response: languagesSchema }), async () => ({ languages: service.languages.installed, default: 'eng', orientation_detection: service.languages.hasOsd }));
+  app.get('/languages', docs({ summary: 'Installed OCR languages', tags: ['operations'], response: languagesSchema }), async () => ({
+    languages: service.languages.installed, default: 'eng', orientation_detection: service.languages.hasOsd,
+    engine: service.languages.ocr?.engine ?? 'wasm',
+    engines: service.languages.ocr?.engines ?? Object.fromEntries(service.languages.installed.map((l) => [l, ['wasm' as const]])),
+  }));
 
   app.post('/upload', docs({
     summary: 'Upload a file into the input folder', tags: ['documents'], form: z.object({ file: z.string().describe('the file (multipart)') }), response: uploadReplySchema, errors: [400, 413, 415],
   }), async (request) => {
     const form = await readFormInput(request, tmpDir);
     if (!form.upload) throw new AppError('missing_input', 'Send the file in the multipart field "file".');
-    return library.upload(form.upload.tmpPath, form.upload.originalName);
+    return library.upload(form.upload.tmpPath, form.upload.originalName, request.owner);
   });
 };

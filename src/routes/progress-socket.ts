@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { AppError, errorBody } from '../errors.js';
 import { TERMINAL_STATUSES, type ProgressMessage } from '../schemas/conversion.js';
 import type { AppDeps } from '../app.js';
+import { statsScope } from './auth.js';
 
 const PING_INTERVAL_MS = 30_000;
 /** A client that does not read: drop intermediate progress for it rather than buffer without bound. */
@@ -62,10 +63,10 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
     ready = true;
     for (const m of early.splice(0)) onMessage(m);
     if (TERMINAL_STATUSES.includes(watch.snapshot.status) && socket.readyState === socket.OPEN) {
-      void service.terminalMessage(id).then((m) => {
-        if (m) send(m);
-        end();
-      });
+      // Deleted meanwhile, or results unreadable: the client still gets the snapshot and a clean close.
+      service.terminalMessage(id)
+        .then((m) => m && send(m), (err: unknown) => log.warn({ err }, 'could not rebuild the final message'))
+        .finally(end);
     }
   });
 };
@@ -83,12 +84,13 @@ export const dashboardSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { 
     const send = (m: object) => {
       if (socket.readyState === socket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) socket.send(JSON.stringify(m));
     };
-    send({ type: 'snapshot', conversions: service.list({ owner, limit: 100, offset: 0 }).items, pool: service.poolStatus() });
+    const scope = statsScope(request);
+    send({ type: 'snapshot', conversions: service.list({ owner, limit: 100, offset: 0 }).items, pool: service.poolStatus(scope) });
     metrics.socketOpened();
     const unsubscribe = service.events.subscribeAll((m) => {
       if (!owner || service.ownerOf(m.conversion_id) === owner) send(m);
     });
-    const pool = setInterval(() => send({ type: 'pool', ...service.poolStatus() }), POOL_INTERVAL_MS);
+    const pool = setInterval(() => send({ type: 'pool', ...service.poolStatus(scope) }), POOL_INTERVAL_MS);
     socket.on('close', () => {
       metrics.socketClosed();
       clearInterval(pool);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import { parseOr400 } from './parse.js';
+import { statsScope } from './auth.js';
 import { VERSION } from '../version.js';
 import { docs } from './openapi.js';
 import { conversionRecordSchema } from '../schemas/conversion.js';
@@ -13,7 +14,7 @@ const idParams = z.object({ id: z.string().min(1).max(100) });
 export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, metrics }) => {
   app.get('/conversion-status/:id', docs({ summary: 'A conversion\'s status (the older backend\'s route)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id, request.owner));
 
-  app.get('/worker-pool-status', docs({ summary: 'The worker pool: queue and activity', tags: ['operations'], response: poolStatusSchema }), async () => service.poolStatus());
+  app.get('/worker-pool-status', docs({ summary: 'The worker pool: queue and activity', tags: ['operations'], response: poolStatusSchema }), async (request) => service.poolStatus(statsScope(request)));
 
   app.get('/ready', docs({ summary: 'Readiness: 503 while workers start, the store is unavailable or the server drains', tags: ['operations'], response: readinessSchema }), async (_request, reply) => {
     const r = service.readiness();
@@ -24,10 +25,14 @@ export const statusRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, 
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.get('/health', docs({ summary: 'Liveness (503 while draining)', tags: ['operations'], response: healthSchema }), async (_request, reply) => {
+  // Liveness: a full disk is not cured by restarting the process, so /health stays 200 and says
+  // "degraded" with the reason; /ready answers 503 so load balancers send work elsewhere.
+  app.get('/health', docs({ summary: 'Liveness (503 while draining; "degraded" while storage fails)', tags: ['operations'], response: healthSchema }), async (_request, reply) => {
     const pool = service.poolStatus();
+    const storage = service.readiness().reason;
     return reply.code(pool.accepting ? 200 : 503).send({
-      status: pool.accepting ? 'healthy' : 'shutting_down',
+      status: pool.accepting ? (service.storage.problem ? 'degraded' : 'healthy') : 'shutting_down',
+      ...(service.storage.problem ? { storage } : {}),
       service: 'pagemill',
       version: VERSION,
       num_workers: pool.num_workers,

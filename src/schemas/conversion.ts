@@ -59,6 +59,7 @@ export const pageSummarySchema = z.object({
   page_number: z.number().int().describe('1-based, as in /conversions/:id/pages/:n'),
   status: z.enum(['done', 'failed']),
   source: z.enum(['text-layer', 'ocr']).nullable(),
+  source_reason: z.string().nullable().describe("why: text-layer, no-text-layer, ocr-forced, or 'implausible-text-layer: <why>'"),
   confidence: z.number().nullable(),
   rotation: z.number().nullable().describe('degrees the page was turned (clockwise) to read it upright'),
   blank: z.boolean().nullable(),

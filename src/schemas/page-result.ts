@@ -27,6 +27,12 @@ export interface PageResult {
   height: number;
   dpi: number;
   source: PageSource;
+  /**
+   * Why the page has that source: `text-layer` (kept), `no-text-layer`, `ocr-forced` (ocr_mode=force),
+   * `implausible-text-layer: <why>` (a layer that extracts as junk, OCR'd instead in ocr_mode=auto),
+   * or `text-layer: kept, …` (a layer in another script that OCR in the requested language read worse).
+   */
+  source_reason: string;
   /** 0–100; mean word confidence for OCR, 100 for a usable text layer. */
   confidence: number;
   text: string;
@@ -80,4 +86,29 @@ export interface PageTask {
   text_layer_pdf: boolean;
   /** Also produce the `_page_<i>.jpg` preview with boxes. */
   preview: boolean;
+  /** Who reads the page: the tesseract binary (child process per page) or tesseract.js. */
+  ocr_engine: 'native' | 'wasm';
+  /** Plain `<lang>.traineddata` files for the binary (native only). */
+  native_tessdata_dir: string;
+  /** Set by the runner: names the task's child processes, so a cancel can kill them. */
+  task_id?: string;
 }
+
+/** Draws the `_page_<i>.jpg` of a PDF page read from its text layer (made on request, not per page). */
+export interface PreviewTask {
+  path: string;
+  page_no: number;
+  password?: string;
+  max_megapixels: number;
+  /** Width in pixels of the page as read; `blocks` are in those pixels. */
+  page_width: number;
+  blocks: Block[];
+}
+
+/**
+ * Worker threads announce the OCR processes they start on this BroadcastChannel, so the main
+ * thread can kill them when it stops a task: stopping a task terminates its thread, which leaves
+ * a child process running on its own.
+ */
+export const OCR_CHILDREN_CHANNEL = 'pagemill-ocr-children';
+export interface OcrChildMessage { task_id: string; pid: number }

@@ -12,14 +12,19 @@ export const poolStatusSchema = z.object({
   busy_workers: z.number().int().describe('worker threads running a task now'),
   worker_threads: z.number().int(),
   accepting: z.boolean(),
+  ocr_engine: z.enum(['native', 'wasm']).describe('the engine that reads pages: the tesseract binary, or tesseract.js (OCR_ENGINE)'),
 });
 
 export const healthSchema = z.object({
-  status: z.enum(['healthy', 'shutting_down']), service: z.literal('pagemill'), version: z.string(),
+  status: z.enum(['healthy', 'degraded', 'shutting_down']), service: z.literal('pagemill'), version: z.string(),
   num_workers: z.number().int(), active_tasks: z.number().int(), queue_size: z.number().int(),
+  storage: z.string().optional().describe('with status "degraded": why writes fail (disk full, read-only…)'),
 });
 
-export const readinessSchema = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.boolean()) });
+export const readinessSchema = z.object({
+  ready: z.boolean(), checks: z.record(z.string(), z.boolean()),
+  reason: z.string().optional().describe('when not ready: which check fails and why'),
+});
 
 export const statsSchema = z.object({
   conversions: z.record(conversionStatusSchema, z.number().int()),
@@ -31,7 +36,11 @@ export const statsSchema = z.object({
   workers: z.object({ num_workers: z.number(), busy: z.number() }),
 });
 
-export const languagesSchema = z.object({ languages: z.array(z.string()), default: z.string(), orientation_detection: z.boolean() });
+export const languagesSchema = z.object({
+  languages: z.array(z.string()), default: z.string(), orientation_detection: z.boolean(),
+  engine: z.enum(['native', 'wasm']).describe('the engine that reads pages on this server (OCR_ENGINE)'),
+  engines: z.record(z.string(), z.array(z.enum(['native', 'wasm']))).describe('per language, the engines that can read it'),
+});
 
 export const uploadReplySchema = z.object({ status: z.literal('success'), filename: z.string(), file_path: z.string(), file_size: z.number(), upload_time: z.string() });
 

@@ -21,7 +21,10 @@ export interface TestServer {
 }
 
 /** A real app on real temp folders, a real SQLite store and a real worker pool. */
-export async function startTestServer(overrides: ConfigSources['overrides'] = {}, opts: { root?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: ConfigSources['overrides'] = {},
+  opts: { root?: string; logger?: pino.Logger } = {},
+): Promise<TestServer> {
   const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
   const config = loadConfig({
     overrides: {
@@ -32,7 +35,7 @@ export async function startTestServer(overrides: ConfigSources['overrides'] = {}
       ...overrides,
     },
   });
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
   const runtime = await createRuntime(config, logger);
   const app = await buildApp({ config, logger, ...runtime });
   return {

@@ -43,3 +43,23 @@ describe('JobStore batch tallies', () => {
     store.close();
   });
 });
+
+describe('JobStore.finish', () => {
+  it('ends the unfinished pages of a failed conversion with its error; none stays running', () => {
+    const store = storeWithConversion([1, 2, 3]);
+    store.markPageRunning('c1', 1);
+    store.finishPage('c1', 2, { status: 'done', source: 'ocr' }, 'm');
+    store.finish('c1', 'error', 'Conversion failed', { code: 'storage_full', message: 'disk full' });
+    expect(store.pages('c1').map((p) => [p.page_no, p.status, p.error_code])).toEqual([[1, 'failed', 'storage_full'], [2, 'done', null], [3, 'failed', 'storage_full']]);
+    expect(store.get('c1')).toMatchObject({ status: 'error', pages_done: 1, pages_failed: 2 });
+    expect(store.pagesFinishedSince(new Date(0).toISOString())).toBe(1); // never-processed pages do not count as throughput
+    store.close();
+  });
+
+  it('leaves a cancelled conversion\'s pages as they were', () => {
+    const store = storeWithConversion([1, 2]);
+    store.finish('c1', 'cancelled', 'Conversion cancelled');
+    expect(store.pages('c1').map((p) => p.status)).toEqual(['queued', 'queued']);
+    store.close();
+  });
+});

@@ -27,6 +27,15 @@ describe('safeStem', () => {
     expect(safeStem('.pdf')).toBe('document');
     expect(safeStem('résumé.pdf')).toBe('résumé');
   });
+
+  it('limits the stem to 100 UTF-8 bytes, cut between characters', () => {
+    expect(safeStem(`${'文'.repeat(80)}.pdf`)).toBe('文'.repeat(33)); // 99 bytes; a 34th would make 102
+    expect(Buffer.byteLength(safeStem(`${'a'.repeat(300)}.pdf`))).toBe(100);
+    const wide = safeStem(`${'𠀀'.repeat(30)}.pdf`); // a letter of 4 bytes and 2 UTF-16 units
+    expect(wide).toBe('𠀀'.repeat(25));
+    expect(Buffer.from(wide, 'utf8').toString('utf8')).toBe(wide); // no half surrogate pair
+    expect(safeStem(`${'a'.repeat(99)}_b.pdf`)).toBe('a'.repeat(99)); // no trailing "_" left by the cut
+  });
 });
 
 describe('resolveNamedInput', () => {

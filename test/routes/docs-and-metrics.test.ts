@@ -53,6 +53,6 @@ describe('operations', () => {
   it('/ready is 200 when the workers and the store answer', async () => {
     const res = await t.app.inject({ url: '/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ ready: true, checks: { accepting: true, workers: true, store: true } });
+    expect(res.json()).toEqual({ ready: true, checks: { accepting: true, workers: true, store: true, storage: true } });
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
@@ -82,6 +84,21 @@ describe('WS /ws/conversion/:id', () => {
     expect(f.messages[0]).toMatchObject({ type: 'snapshot', status: 'completed', progress: 100 });
     expect(f.messages.at(-1)).toMatchObject({ status: 'completed', results: [expect.objectContaining({ page_no: 0, source: 'text-layer' })] });
     expect(f.closeCode).toBe(1000);
+  });
+
+  it('a late subscriber of a conversion whose results file is damaged still gets the end, and the server stays up', async () => {
+    const id = await submitOverHttp('damaged-results.pdf', textPdf([['Damaged results']]));
+    for (let i = 0; i < 200; i++) {
+      const rec = (await (await fetch(`http://${base}/conversion-status/${id}`)).json()) as { status: string };
+      if (rec.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { output_stem: stem } = t.runtime.store.get(id)!;
+    await fs.appendFile(path.join(t.config.OUTPUT_DIR, `${stem}.jsonl`), '{"cut off by a full disk\n');
+    const f = await follow(id);
+    expect(f.messages.at(-1)).toMatchObject({ status: 'completed', results: [expect.objectContaining({ page_no: 0 })] });
+    expect(f.closeCode).toBe(1000);
+    expect((await fetch(`http://${base}/health`)).status).toBe(200);
   });
 
   it('sends the error frame (status "error", never "failed") for a bad document', async () => {

@@ -13,10 +13,34 @@ keyInput.addEventListener('change', () => {
   loadLanguages();
 });
 const apiKey = () => keyInput.value.trim();
+// Only the WebSocket carries the key in its URL (browsers cannot set its headers); the server
+// redacts it from logs. Everything else sends the X-API-Key header.
 const withKey = (url) => (apiKey() ? `${url}${url.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(apiKey())}` : url);
+const keyHeaders = () => (apiKey() ? { 'x-api-key': apiKey() } : {});
+
+/** A binary resource fetched with the key header, as an object URL (for images and downloads). */
+async function blobUrl(url) {
+  const res = await fetch(url, { headers: keyHeaders() });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return URL.createObjectURL(await res.blob());
+}
+
+/** Downloads through fetch when a key is set, so the key never sits in a link. */
+async function download(e) {
+  if (!apiKey()) return;
+  e.preventDefault();
+  const a = e.currentTarget;
+  try {
+    const save = Object.assign(document.createElement('a'), { href: await blobUrl(a.href), download: a.download });
+    save.click();
+    setTimeout(() => URL.revokeObjectURL(save.href), 60_000);
+  } catch (err) {
+    alert(err.message);
+  }
+}
 
 async function api(url, init = {}) {
-  const res = await fetch(url, { ...init, headers: { ...(init.headers ?? {}), ...(apiKey() ? { 'x-api-key': apiKey() } : {}) } });
+  const res = await fetch(url, { ...init, headers: { ...(init.headers ?? {}), ...keyHeaders() } });
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) throw new Error(body?.detail ?? `HTTP ${res.status}`);
   return body;
@@ -96,7 +120,8 @@ function render(record) {
   if (r.status === 'completed') {
     for (const f of FORMATS.filter((f) => (r.formats ?? FORMATS).includes(f))) {
       const a = document.createElement('a');
-      a.href = withKey(`/conversions/${r.id}/result?format=${f}`);
+      a.href = `/conversions/${r.id}/result?format=${f}`;
+      a.addEventListener('click', download);
       a.textContent = f;
       a.download = `${r.output_stem}.${f}`;
       results.appendChild(a);
@@ -183,7 +208,8 @@ async function showPage() {
   $('next').disabled = index === pages.length - 1;
   const img = $('page-image');
   img.hidden = record.prompt_mode === 'prompt_ocr';
-  img.src = withKey(`/image/${encodeURIComponent(record.output_stem)}?page_no=${pageNo - 1}`);
+  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+  img.src = await blobUrl(`/image/${encodeURIComponent(record.output_stem)}?page_no=${pageNo - 1}`).catch(() => '');
   const page = await api(`/conversions/${record.id}/pages/${pageNo}`).catch((e) => ({ text: e.message }));
   $('page-text').textContent = page.status === 'failed' ? `This page failed: ${page.error?.code}` : page.text || '(no text on this page)';
 }

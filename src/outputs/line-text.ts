@@ -1,0 +1,64 @@
+/**
+ * Text-level rules for Markdown: what starts a list item, and how lines join into a paragraph.
+ */
+
+/**
+ * Bullet glyphs, and what OCR commonly reads a bullet as (®, ¢, ©, «, *, a lone "o" or "e"),
+ * followed by a space or glued to a capital. The lone letters only count before a capital, where
+ * they cannot be a word of the sentence.
+ */
+const BULLET = /^(?:[•·●▪◦‣∙○■□➢►*\-–®¢©«»](?:\s+|(?=\p{Lu}))|[oe]\s+(?=\p{Lu}))/u;
+/** `1.`, `2)`, `(3)`, `a)`, `(b)`: a numbered or lettered item. */
+const NUMBERED = /^\(?(\d{1,3})[.)]\s+|^\(?([a-z])\)\s+/;
+
+export interface ListMarker {
+  /** Characters of the line the marker takes up (with the space after it). */
+  length: number;
+  /** `3.` for a numbered item; undefined for a bullet (lettered items keep their letter in the text). */
+  ordinal?: string;
+}
+
+/**
+ * The list marker a line starts with, if any. Numbers and lone letters are only markers where a
+ * new item may begin (`atItemStart`): inside a running sentence "2) the next" is text.
+ */
+export function listMarker(line: string, atItemStart = true): ListMarker | null {
+  const bullet = BULLET.exec(line);
+  if (bullet && (atItemStart || !/^[oe]\s/.test(line))) return { length: bullet[0].length };
+  if (!atItemStart) return null;
+  const numbered = NUMBERED.exec(line);
+  if (!numbered) return null;
+  if (numbered[1]) return { length: numbered[0].length, ordinal: `${Number(numbered[1])}.` };
+  return { length: 0 };
+}
+
+const HYPHEN_END = /(\p{L}+)[-\u00AD\u2010]$/u;
+const DASH_END = /[—–]$/;
+
+/**
+ * Joins a paragraph's lines. A word broken at a line end ("recog-" + "nition") is mended; a
+ * hyphen before a capital ("Beat-" + "Per-Minute") or one the page also uses mid-line
+ * ("well-known", given in `hyphenatedWords`, lower case) is a real one and stays.
+ */
+export function joinLines(lines: string[], hyphenatedWords: ReadonlySet<string> = new Set()): string {
+  let out = '';
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (!out) {
+      out = line;
+      continue;
+    }
+    const broken = HYPHEN_END.exec(out);
+    if (broken && /^\p{Ll}/u.test(line)) {
+      const head = /^\p{L}+/u.exec(line)![0];
+      const keep = hyphenatedWords.has(`${broken[1]}-${head}`.toLowerCase());
+      out = keep ? `${out.slice(0, -1)}-${line}` : out.slice(0, -1) + line;
+    } else if (broken || DASH_END.test(out) || /^[—–]/.test(line)) {
+      out += line;
+    } else {
+      out += ` ${line}`;
+    }
+  }
+  return out;
+}

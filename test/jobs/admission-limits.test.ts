@@ -1,0 +1,74 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cyclicPatternPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const BLOCKER_KEY = 'blocker-key-0123456789abcdef';
+const BURST_KEY = 'burst-key-0123456789abcdef00';
+
+/**
+ * Limits must hold when many requests arrive at once: 100 real HTTP requests, 50 in flight at a
+ * time, against a real server. One worker is held by a page that spins until cancelled, so
+ * nothing finishes during the burst and exactly the limit can be accepted.
+ */
+describe('admission limits under concurrent bursts', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  async function start(overrides: Record<string, string | number>, key?: string) {
+    t = await startTestServer({ NUM_WORKERS: 1, PAGE_TIMEOUT_S: 600, RATE_LIMIT_PER_MINUTE: 100_000, ...overrides });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    // Occupy the only worker with a page that never finishes by itself.
+    const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
+    const form = multipart({ name: 'blocker.pdf', data: cyclicPatternPdf() });
+    const res = await fetch(`${base}/convert`, { method: 'POST', body: form.payload, headers: { ...form.headers, ...headers } });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 30_000;
+    while (t.runtime.service.poolStatus().pages_active === 0) {
+      if (Date.now() > deadline) throw new Error('the blocking page never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return base;
+  }
+
+  async function burst(base: string, headers: Record<string, string>, total = 100, inFlight = 50) {
+    const pdf = textPdf([['A small document in a burst']]);
+    const outcomes: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        next++;
+        const form = multipart({ name: 'burst.pdf', data: pdf });
+        const res = await fetch(`${base}/convert`, { method: 'POST', body: form.payload, headers: { ...form.headers, ...headers } });
+        const body = (await res.json()) as { code?: string };
+        outcomes.push(res.status === 200 ? 'accepted' : `${res.status} ${body.code}`);
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return outcomes;
+  }
+
+  const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+
+  it('MAX_CONCURRENT_PER_KEY=5: exactly 5 of 100 concurrent requests are accepted', async () => {
+    const base = await start({ API_KEYS: `blocker:${BLOCKER_KEY},burst:${BURST_KEY}`, MAX_CONCURRENT_PER_KEY: 5 }, BLOCKER_KEY);
+    const outcomes = await burst(base, { 'x-api-key': BURST_KEY });
+    expect(tally(outcomes)).toEqual({ accepted: 5, '429 too_many_conversions': 95 });
+  });
+
+  it('MAX_QUEUED_CONVERSIONS=5: exactly 5 of 100 concurrent requests, and then no sequential one, are accepted', async () => {
+    const base = await start({ MAX_QUEUED_CONVERSIONS: 5 });
+    const outcomes = await burst(base, {});
+    expect(tally(outcomes)).toEqual({ accepted: 5, '429 queue_full': 95 });
+    // Conversions waiting for inspection count as queued: one at a time, still nothing gets in.
+    expect(tally(await burst(base, {}, 10, 1))).toEqual({ '429 queue_full': 10 });
+    expect(t!.runtime.service.poolStatus().queue_size).toBe(5);
+    // Refused uploads leave nothing behind: the blocker's and the five accepted files only.
+    expect((await fs.readdir(path.join(t!.config.DATA_DIR, 'uploads'))).length).toBe(6);
+  });
+});

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type Tesseract from 'tesseract.js';
+import { OCR_CHILDREN_CHANNEL, type OcrChildMessage } from '../src/schemas/page-result.js';
+import { pageFromTsv } from './tesseract-tsv.js';
+import { TaskFailure } from './task-errors.js';
+
+/** Below this, an orientation guess is not acted on (as with tesseract.js, ocr-engine.ts). */
+const MIN_OSD_CONFIDENCE = 1.5;
+/** Only the end of tesseract's stderr is kept for the error message. */
+const STDERR_KEEP = 2000;
+
+let channel: BroadcastChannel | null = null;
+function announce(message: OcrChildMessage): void {
+  channel ??= new BroadcastChannel(OCR_CHILDREN_CHANNEL);
+  (channel as unknown as { unref?: () => void }).unref?.();
+  channel.postMessage(message);
+}
+
+export interface NativeOcrRequest {
+  /** A PGM (P5): tesseract reads it from stdin through leptonica, no PNG encode, no temporary file. */
+  image: Buffer;
+  dpi: number;
+  lang: string;
+  tessdataDir: string;
+  psm: string;
+  /** Also make tesseract's invisible-text PDF page (for the searchable PDF). */
+  pdf: boolean;
+  taskId?: string;
+}
+
+/**
+ * One page through the tesseract binary, one process per page (~0.1 s to start and load a
+ * best_int model, against seconds of recognition). OMP_THREAD_LIMIT=1: OpenMP threads on top
+ * of the pool's own parallelism made native tesseract 6× slower on 2 cores.
+ */
+export async function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.Page> {
+  const outDir = req.pdf ? await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-ocr-')) : null;
+  try {
+    const base = outDir ? path.join(outDir, 'page') : '-';
+    const args = [
+      '-', base, '--psm', req.psm, '-l', req.lang, '--dpi', String(Math.max(70, Math.round(req.dpi))), '--tessdata-dir', req.tessdataDir,
+      '-c', 'tessedit_create_tsv=1', '-c', 'tessedit_create_txt=0', '-c', 'debug_file=/dev/null',
+      ...(req.pdf ? ['-c', 'tessedit_create_pdf=1', '-c', 'textonly_pdf=1'] : []),
+    ];
+    const stdout = await runTesseract(args, req.image, req.taskId);
+    const tsv = outDir ? await fs.readFile(`${base}.tsv`, 'utf8') : stdout.toString('utf8');
+    const page = pageFromTsv(tsv);
+    if (outDir) (page as { pdf: Uint8Array | null }).pdf = await fs.readFile(`${base}.pdf`);
+    return page;
+  } finally {
+    if (outDir) await fs.rm(outDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * tesseract's orientation detection (`--psm 0`, osd.traineddata): its `Rotate:` line, the
+ * clockwise turn that makes the page upright (what tesseract.js reports as `orientation_degrees`;
+ * its `Orientation in degrees:` line is the opposite turn), or 0 when unsure or unable to tell.
+ */
+export async function detectRotationNative(image: Buffer, dpi: number, tessdataDir: string, taskId?: string): Promise<number> {
+  try {
+    const args = ['-', '-', '--psm', '0', '-l', 'osd', '--dpi', String(Math.max(70, Math.round(dpi))), '--tessdata-dir', tessdataDir];
+    const out = (await runTesseract(args, image, taskId)).toString('utf8');
+    const degrees = Number(/Rotate:\s*(\d+)/.exec(out)?.[1] ?? 0);
+    const confidence = Number(/Orientation confidence:\s*([\d.]+)/.exec(out)?.[1] ?? 0);
+    return confidence < MIN_OSD_CONFIDENCE ? 0 : degrees;
+  } catch {
+    return 0; // orientation is an improvement, never a reason to fail the page
+  }
+}
+
+function runTesseract(args: string[], input: Buffer, taskId: string | undefined): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tesseract', args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    if (taskId && child.pid) announce({ task_id: taskId, pid: child.pid });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString('utf8')).slice(-STDERR_KEEP); });
+    // A child that dies early closes stdin under us (EPIPE): its exit reports the reason.
+    child.stdin.on('error', () => undefined);
+    child.on('error', (e) => reject(new TaskFailure('ocr_failed', `The tesseract binary could not be started: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(out));
+      const reason = signal ? `killed by ${signal}` : `exit code ${code}`;
+      const detail = err.split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' ');
+      reject(new TaskFailure('ocr_failed', `Text recognition failed (tesseract ${reason})${detail ? `: ${detail}` : ''}.`));
+    });
+    child.stdin.end(input);
+  });
+}
