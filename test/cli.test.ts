@@ -13,7 +13,7 @@ const run = promisify(execFile);
 /** Runs the real `pagemill` binary; resolves with its exit code and output. */
 async function pagemill(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, NUM_WORKERS: '2', RENDER_DPI: '150' }, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, NUM_WORKERS: '2', RENDER_DPI: '150', PAGE_TIMEOUT_S: '900' }, timeout: 600_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -7,16 +7,22 @@ import { manyPagesPdf, textPdf } from './fixtures/pdf-fixtures.js';
 import { CORPUS, startTestServer, submitFile, waitForEnd, type TestServer } from './helpers/test-server.js';
 
 /**
- * Every file of the shared corpus — real scans, bombs, fuzzed and broken PDFs — must end
- * `completed` or `error` with a code from the closed set, within its page budget, and the server
- * must still convert the next document.
+ * `npm run test:corpus` (not part of `npm test`: it needs ../shared/corpus). Every file of the shared
+ * corpus — real scans, bombs, fuzzed and broken PDFs — must end `completed` or `error` with a code
+ * from the closed set, and the server must still convert the next document.
+ *
+ * Only the file that loops forever gets a short page budget, on a server of its own: a budget short
+ * enough to catch it quickly would also stop real pages on a busy machine.
  */
-const PAGE_TIMEOUT_S = 5;
+const LOOPING = 'pdf.js/operator_list_cycle.pdf';
+/** A liveness deadline for a conversion, not a speed check (pages have PAGE_TIMEOUT_S of their own). */
+const END_DEADLINE_MS = 15 * 60_000; // the whole corpus is queued at once
 let t: TestServer;
 const outcomes = new Map<string, ConversionRecord>();
 
 beforeAll(async () => {
-  t = await startTestServer({ PAGE_TIMEOUT_S, RENDER_DPI: 100, MAX_PAGES: 2000 });
+  // a page budget far above what any real page needs on a loaded machine, yet bounding a file that hangs
+  t = await startTestServer({ RENDER_DPI: 100, MAX_PAGES: 2000, PAGE_TIMEOUT_S: 300 });
 });
 afterAll(async () => t?.close());
 
@@ -27,14 +33,13 @@ async function corpusFiles(): Promise<string[]> {
       if (/\.(pdf|png)$/i.test(name)) out.push(`${dir}/${name}`);
     }
   }
-  return out.sort();
+  return out.filter((f) => f !== LOOPING).sort();
 }
 
 describe('the shared corpus', () => {
-  it('ends every file completed or with a closed-set error code, within the page budget', async () => {
+  it('ends every file completed or with a closed-set error code', async () => {
     const files = await corpusFiles();
     expect(files.length).toBeGreaterThan(50);
-    const started = Date.now();
     const submitted: [string, string][] = [];
     for (const file of files) {
       const data = await fs.readFile(path.join(CORPUS, file));
@@ -49,20 +54,16 @@ describe('the shared corpus', () => {
       submitted.push([file, body.conversion_id]);
     }
     for (const [file, id] of submitted) {
-      const rec = await waitForEnd(t.app, id, 240_000);
+      const rec = await waitForEnd(t.app, id, END_DEADLINE_MS);
       outcomes.set(file, rec);
       expect(['completed', 'error'], file).toContain(rec.status);
       if (rec.status === 'error') expect(CONVERSION_ERROR_CODES, `${file}: ${rec.error_code}`).toContain(rec.error_code);
       for (const p of rec.failed_pages) expect(CONVERSION_ERROR_CODES, `${file} page ${p.page_no}`).toContain(p.code);
     }
-    const pages = [...outcomes.values()].reduce((n, r) => n + (r.total_pages ?? 1), 0);
-    // two workers; even if every page used its whole timeout this bound holds
-    expect(Date.now() - started).toBeLessThan((pages * PAGE_TIMEOUT_S * 1000) / 2 + 60_000);
   });
 
   it('gives the outcomes the corpus manifests ask for', () => {
     const code = (f: string) => outcomes.get(f)?.error_code ?? outcomes.get(f)?.status;
-    expect(code('pdf.js/operator_list_cycle.pdf')).toBe('page_timeout');
     expect(code('pdf.js/pr6531_1.pdf')).toBe('password_required');
     expect(code('OCRmyPDF/invalid.pdf')).toBe('invalid_pdf');
     expect(code('synthetic/linn_trunc.pdf')).toBe('invalid_pdf');
@@ -75,6 +76,16 @@ describe('the shared corpus', () => {
     const tree = outcomes.get('pdf.js/Pages-tree-refs.pdf')!;
     expect(tree.status).toBe('completed');
     expect(tree.failed_pages.map((p) => p.page_no)).toEqual([2]);
+  });
+
+  it('stops the file that loops forever with page_timeout', async () => {
+    const looping = await startTestServer({ PAGE_TIMEOUT_S: 2, NUM_WORKERS: 1 });
+    try {
+      const { body } = await submitFile(looping.app, path.basename(LOOPING), await fs.readFile(path.join(CORPUS, LOOPING)));
+      expect(await waitForEnd(looping.app, body.conversion_id, END_DEADLINE_MS)).toMatchObject({ status: 'error', error_code: 'page_timeout' });
+    } finally {
+      await looping.close();
+    }
   });
 
   it('refuses a 100,000-page PDF with too_many_pages before rendering anything', async () => {

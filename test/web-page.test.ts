@@ -34,6 +34,7 @@ afterAll(async () => {
 describe('the web page', () => {
   it('uploads, shows progress to 100 %, opens the result, and cancels a second job', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(120_000); // a deadline for a hung page, not a speed check
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('requestfailed', (r) => { if (!r.url().includes('/ws/')) problems.push(`${r.url()} ${r.failure()?.errorText}`); });
@@ -44,7 +45,7 @@ describe('the web page', () => {
     await fs.writeFile(scan, await scannedPdf([['Harbour notice for all captains', 'Moor at the north quay'], ['Second page: fees are due monthly']]));
     await page.setInputFiles('#files', scan);
     const row = page.locator('tr', { hasText: 'harbour-notice.pdf' });
-    await row.locator('.pct', { hasText: '100%' }).waitFor({ timeout: 60_000 });
+    await row.locator('.pct', { hasText: '100%' }).waitFor({ timeout: 300_000 });
     await expect.poll(() => row.getAttribute('class')).toBe('state-completed');
     expect(await row.locator('.results a').allTextContents()).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'pdf']);
 
@@ -63,7 +64,7 @@ describe('the web page', () => {
     await page.setInputFiles('#files', long);
     const longRow = page.locator('tr', { hasText: 'long-report.pdf' });
     await longRow.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => longRow.getAttribute('class'), { timeout: 10_000 }).toBe('state-cancelled');
+    await expect.poll(() => longRow.getAttribute('class'), { timeout: 120_000 }).toBe('state-cancelled');
 
     await fs.mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

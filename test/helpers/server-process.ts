@@ -15,11 +15,16 @@ export interface ServerProcess {
 /**
  * Starts `src/server.ts` as its own process, the way `npm start` does, on a free port, and
  * resolves once it logs that it listens. For tests of signals, crashes and restarts.
+ * `command` runs something else that starts the server (e.g. `npm start` itself).
  */
-export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export function spawnServer(
+  env: Record<string, string>,
+  command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'],
+): Promise<ServerProcess> {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, {
     cwd: ROOT,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -30,7 +35,7 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started server behind
       reject(new Error(`server did not start: ${stderr}`));
-    }, 60_000);
+    }, 300_000); // a deadline for a hung start, not a speed check
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try { entry = JSON.parse(line); } catch { return; }

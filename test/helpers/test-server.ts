@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config, type ConfigSources } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import type { ConversionRecord } from '../../src/schemas/conversion.js';
+import { acceptedReplySchema, conversionRecordSchema, type ConversionRecord } from '../../src/schemas/conversion.js';
+import { errorReplySchema, expectSchema } from './expect-schema.js';
 
+/** The shared corpus beside the repo: only `npm run test:corpus` may read it (`npm test` runs without it). */
 export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus');
 
 export interface TestServer {
@@ -26,7 +28,9 @@ export async function startTestServer(
   const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
   const config = loadConfig({
     overrides: {
-      NUM_WORKERS: 2, RENDER_DPI: 150, LOG_LEVEL: 'silent', PAGE_TIMEOUT_S: 60,
+      // page budget far above a starved machine's need (pool threads run at nice 10 behind any load);
+      // tests of page_timeout set their own
+      NUM_WORKERS: 2, RENDER_DPI: 150, LOG_LEVEL: 'silent', PAGE_TIMEOUT_S: 900,
       INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'),
       ...overrides,
     },
@@ -61,16 +65,21 @@ export function multipart(file: { name: string; data: Buffer } | null, fields: R
 
 export async function submitFile(app: FastifyInstance, name: string, data: Buffer, fields: Record<string, string> = {}) {
   const res = await app.inject({ method: 'POST', url: '/convert', ...multipart({ name, data }, fields) });
-  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { conversion_id: string } };
+  const body = res.json();
+  // every reply is checked against its contract, accepted or refused
+  expectSchema(res.statusCode === 200 ? acceptedReplySchema : errorReplySchema, body, `POST /convert ${res.statusCode}`);
+  return { status: res.statusCode, body: body as Record<string, unknown> & { conversion_id: string } };
 }
 
 const TERMINAL = ['completed', 'error', 'cancelled'];
+/** A deadline for a hung conversion, not a speed check: far above what a loaded machine needs. */
+export const END_DEADLINE_MS = 8 * 60_000;
 
 /** Polls the status route until the conversion ends (tests of polling clients; sockets have their own). */
-export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = 90_000, headers: Record<string, string> = {}): Promise<ConversionRecord> {
+export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = END_DEADLINE_MS, headers: Record<string, string> = {}): Promise<ConversionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rec = (await app.inject({ url: `/conversion-status/${id}`, headers })).json() as ConversionRecord;
+    const rec = expectSchema(conversionRecordSchema, (await app.inject({ url: `/conversion-status/${id}`, headers })).json(), 'conversion status');
     if (TERMINAL.includes(rec.status)) return rec;
     if (Date.now() > deadline) throw new Error(`conversion ${id} still ${rec.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

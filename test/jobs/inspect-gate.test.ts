@@ -17,8 +17,7 @@ describe('InspectGate', () => {
       if (i === 1) throw new Error('inspection failed');
       return i;
     }));
-    // Settled from the start: task 1 rejects before the loop below ends, and an unwatched
-    // rejection would be reported as unhandled.
+    // Settled from the start: task 1's rejection must not count as unhandled while the others wait.
     const settled = Promise.allSettled(tasks);
     await new Promise((r) => setImmediate(r));
     expect(gate.stats()).toEqual({ running: 2, waiting: 4 });

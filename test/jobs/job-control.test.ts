@@ -1,16 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFixture } from '../fixtures/files.js';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
-import { CORPUS, multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { until as pollUntil } from '../helpers/poll.js';
+import { multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
-const until = async (cond: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+const until = (cond: () => Promise<boolean>) => pollUntil(cond, 'condition');
 
 describe('cancel, delete, priorities (1 worker, 300 dpi: pages take a while)', () => {
   let t: TestServer;
@@ -29,10 +25,12 @@ describe('cancel, delete, priorities (1 worker, 300 dpi: pages take a while)', (
     const res = await t.app.inject({ method: 'POST', url: `/conversions/${id}/cancel` });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('cancelled');
-    // the running page is aborted (its thread terminated), not waited for
-    await until(async () => (await pool()).pages_active === 0, 5_000);
+    const atCancel = (await t.app.inject({ url: `/conversions/${id}` })).json().pages_completed as number;
+    // the running page is aborted (its thread terminated), not waited for: no page finishes after the cancel
+    await until(async () => (await pool()).pages_active === 0);
     const rec = (await t.app.inject({ url: `/conversions/${id}` })).json();
     expect(rec.status).toBe('cancelled');
+    expect(rec.pages_completed).toBe(atCancel);
     expect(rec.pages_completed).toBeLessThan(6);
     expect(events).toContain('cancelled');
     stop();
@@ -59,9 +57,12 @@ describe('cancel, delete, priorities (1 worker, 300 dpi: pages take a while)', (
   });
 
   it('runs a high-priority conversion before a low-priority one queued earlier', async () => {
-    const low = await submitFile(t.app, 'low.pdf', await scannedPdf(Array.from({ length: 5 }, (_, i) => [`Low priority page ${i + 1}`]), 150), { priority: 'low' });
+    // both documents made first: only the queue decides the order, not how fast the test makes PDFs
+    const lowPdf = await scannedPdf(Array.from({ length: 5 }, (_, i) => [`Low priority page ${i + 1}`]), 150);
+    const highPdf = await scannedPdf([['High priority page']], 150);
+    const low = await submitFile(t.app, 'low.pdf', lowPdf, { priority: 'low' });
     await until(async () => (await pool()).pages_active > 0);
-    const high = await submitFile(t.app, 'high.pdf', await scannedPdf([['High priority page']], 150), { priority: 'high' });
+    const high = await submitFile(t.app, 'high.pdf', highPdf, { priority: 'high' });
     const highRec = await waitForEnd(t.app, high.body.conversion_id);
     const lowRec = await waitForEnd(t.app, low.body.conversion_id);
     expect(highRec.status).toBe('completed');
@@ -73,7 +74,8 @@ describe('cancel, delete, priorities (1 worker, 300 dpi: pages take a while)', (
 describe('backpressure, idempotency, passwords, retention, stats', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ NUM_WORKERS: 1, MAX_QUEUED_PAGES: 3, RESULT_TTL_HOURS: 0.0002 });
+    // an hour: the periodic sweep must not remove what the other tests here still look at
+    t = await startTestServer({ NUM_WORKERS: 1, MAX_QUEUED_PAGES: 3, RESULT_TTL_HOURS: 1 });
   });
   afterAll(async () => t?.close());
 
@@ -102,7 +104,7 @@ describe('backpressure, idempotency, passwords, retention, stats', () => {
   });
 
   it('opens an encrypted PDF with the right password, and says which error otherwise', async () => {
-    const pdf = await fs.readFile(path.join(CORPUS, 'pdf.js/pr6531_1.pdf'));
+    const pdf = await readFixture('pr6531_1.pdf');
     const none = await waitForEnd(t.app, (await submitFile(t.app, 'locked.pdf', pdf)).body.conversion_id);
     expect(none).toMatchObject({ status: 'error', error_code: 'password_required' });
     const wrong = await waitForEnd(t.app, (await submitFile(t.app, 'locked.pdf', pdf, { password: 'nope' })).body.conversion_id);
@@ -130,8 +132,11 @@ describe('backpressure, idempotency, passwords, retention, stats', () => {
   it('the retention sweep removes expired conversions: rows and files', async () => {
     const { body } = await submitFile(t.app, 'old.pdf', textPdf([['Expires soon']]));
     const rec = await waitForEnd(t.app, body.conversion_id);
-    await new Promise((r) => setTimeout(r, 800)); // TTL is 0.72 s
-    const removed = await t.runtime.maintenance.sweep();
+    const ended = Date.parse(rec.completed_at!);
+    // the sweep is told the time: a minute short of the TTL, then a minute past it
+    await t.runtime.maintenance.sweep(ended + 59 * 60_000);
+    expect((await t.app.inject({ url: `/conversions/${body.conversion_id}` })).statusCode).toBe(200);
+    const removed = await t.runtime.maintenance.sweep(ended + 61 * 60_000);
     expect(removed).toBeGreaterThan(0);
     expect((await t.app.inject({ url: `/conversions/${body.conversion_id}` })).statusCode).toBe(404);
     await expect(fs.stat(path.join(t.config.OUTPUT_DIR, rec.output_stem))).rejects.toThrow();

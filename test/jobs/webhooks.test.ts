@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../../src/pipeline/url-guard.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 interface Received { headers: http.IncomingHttpHeaders; body: string }
@@ -35,7 +36,7 @@ describe('webhooks', () => {
     try {
       const { body } = await submitFile(t.app, 'hooked.pdf', textPdf([['Tell me when you are done']]), { callback_url: hook.url });
       await waitForEnd(t.app, body.conversion_id);
-      for (let i = 0; i < 100 && hook.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await until(() => hook.received.length >= 2, 'the retried webhook delivery');
       expect(hook.received).toHaveLength(2);
       for (const r of hook.received) {
         const expected = `sha256=${createHmac('sha256', 's3cret').update(r.body).digest('hex')}`;
@@ -43,6 +44,8 @@ describe('webhooks', () => {
         expect(r.headers['x-pagemill-event']).toBe('conversion.completed');
         expect(JSON.parse(r.body)).toMatchObject({ event: 'conversion.completed', conversion: { id: body.conversion_id, status: 'completed' } });
       }
+      // the server records the delivery after the receiver has the body: wait for the record, not a fixed time
+      await until(() => t.runtime.store.get(body.conversion_id)?.webhook_status === 'delivered', 'the delivery recorded');
       expect(t.runtime.store.get(body.conversion_id)).toMatchObject({ webhook_status: 'delivered', webhook_attempts: 2 });
     } finally {
       await hook.close();
@@ -55,7 +58,7 @@ describe('webhooks', () => {
     try {
       const { body } = await submitFile(t.app, 'bad.pdf', Buffer.from('%PDF-1.4\n%%EOF\n'), { callback_url: hook.url });
       await waitForEnd(t.app, body.conversion_id);
-      for (let i = 0; i < 100 && hook.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await until(() => hook.received.length >= 2, 'the failure webhook');
       expect(JSON.parse(hook.received[1]!.body)).toMatchObject({ event: 'conversion.failed', conversion: { status: 'error', error_code: 'invalid_pdf' } });
     } finally {
       await hook.close();

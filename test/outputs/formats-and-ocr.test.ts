@@ -6,9 +6,10 @@ import UTIF from 'utif2';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
+import { readFixture } from '../fixtures/files.js';
 import { scannedPdf, scannedPng, textPdf } from '../fixtures/pdf-fixtures.js';
 import { cer } from '../../bench/cer.js';
-import { CORPUS, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -42,13 +43,18 @@ describe('formats', () => {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return [Number(tid), { cpu: Number(fields[11]) + Number(fields[12]), nice: Number(fields[16]) }] as const;
     })));
+    // made before the window: drawing the scan is the HTTP thread's work, not the conversion's
+    const pdf = await scannedPdf([['Priority check', 'the quick brown fox jumps over the lazy dog']]);
     const before = await threads();
-    await convert('again.pdf', await scannedPdf([['Priority check', 'the quick brown fox jumps over the lazy dog']]));
+    await convert('again.pdf', pdf);
     const after = await threads();
-    expect(after.get(process.pid)!.nice).toBe(0);
+    // the HTTP thread keeps the niceness it was started with (a test run under `nice` starts above 0)
+    expect(after.get(process.pid)!.nice).toBe(before.get(process.pid)!.nice);
+    expect(after.get(process.pid)!.nice).toBeLessThan(10);
     expect([...after.values()].filter((th) => th.nice === 10).length).toBeGreaterThanOrEqual(2);
     // The thread that worked hardest on the conversion (tesseract's, started by a pool thread) inherited the niceness.
-    const busiest = [...after].reduce((a, b) => (b[1].cpu - (before.get(b[0])?.cpu ?? 0) > a[1].cpu - (before.get(a[0])?.cpu ?? 0) ? b : a));
+    // The HTTP thread is left out: its polling CPU grows with the wall time a loaded machine takes.
+    const busiest = [...after].filter(([tid]) => tid !== process.pid).reduce((a, b) => (b[1].cpu - (before.get(b[0])?.cpu ?? 0) > a[1].cpu - (before.get(a[0])?.cpu ?? 0) ? b : a));
     expect(busiest[1].nice).toBe(10);
   });
 
@@ -124,11 +130,11 @@ describe('formats', () => {
 
 describe('OCR that gets hard pages right', () => {
   it('reads all four pages of cardinal.pdf (0/90/180/270°) upright', async () => {
-    const { id, rec } = await convert('cardinal.pdf', await fs.readFile(path.join(CORPUS, 'OCRmyPDF/cardinal.pdf')));
+    const { id, rec } = await convert('cardinal.pdf', await readFixture('cardinal.pdf'));
     expect(rec.status).toBe('completed');
     const pages: PageResult[] = (await result(id, 'json')).json().pages;
     expect(pages).toHaveLength(4);
-    const reference = await fs.readFile(path.join(CORPUS, 'OCRmyPDF/expected/cardinal.p1.tesseract-eng.txt'), 'utf8');
+    const reference = (await readFixture('cardinal.p1.tesseract-eng.txt')).toString('utf8');
     for (const p of pages) {
       expect(p.text, `page ${p.page_no}`).toContain('LinnSequencer');
       expect(cer(p.text, reference), `page ${p.page_no} read upright`).toBeLessThan(0.05);
@@ -185,13 +191,13 @@ describe('OCR that gets hard pages right', () => {
     const forced = await jsonOf((await convert('forced.pdf', digital, { ocr_mode: 'force' })).id);
     expect(forced.source).toBe('ocr');
     expect(forced.text).toContain('Force me');
-    const junk = await fs.readFile(path.join(CORPUS, 'OCRmyPDF/type3_font_nomapping.pdf'));
+    const junk = await readFixture('type3_font_nomapping.pdf');
     expect((await jsonOf((await convert('t3.pdf', junk)).id)).source).toBe('ocr');
     expect((await jsonOf((await convert('t3.pdf', junk, { ocr_mode: 'skip-text' })).id)).source).toBe('text-layer');
   });
 
   it('detects blank pages and does not OCR them', async () => {
-    const { id } = await convert('blank.pdf', await fs.readFile(path.join(CORPUS, 'OCRmyPDF/blank.pdf')));
+    const { id } = await convert('blank.pdf', await readFixture('blank-stripped.pdf'));
     const page = (await result(id, 'json')).json().pages[0] as PageResult;
     expect(page).toMatchObject({ blank: true, text: '', source: 'ocr' });
   });

@@ -32,7 +32,7 @@ describe('API keys', () => {
   it('lets each key see only its own conversions', async () => {
     const a = (await submit(ALICE, 'alice.pdf')).json();
     const b = (await submit(BOB, 'bob.pdf')).json();
-    await waitForEnd(t.app, a.conversion_id, 30_000, { 'x-api-key': ALICE });
+    await waitForEnd(t.app, a.conversion_id, undefined, { 'x-api-key': ALICE });
     expect((await as(ALICE, { url: `/conversions/${a.conversion_id}` })).statusCode).toBe(200);
     expect((await as(ALICE, { url: `/conversions/${b.conversion_id}` })).statusCode).toBe(404);
     expect((await as(ALICE, { url: `/conversion-status/${b.conversion_id}` })).statusCode).toBe(404);

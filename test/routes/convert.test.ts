@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFixture, truncatedPdf } from '../fixtures/files.js';
 import { scannedPdf, scannedPng, textPdf } from '../fixtures/pdf-fixtures.js';
-import { CORPUS, multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -14,7 +15,7 @@ afterAll(async () => {
 
 describe('POST /convert — accepted work', () => {
   it('OCRs an uploaded scan (linn.pdf) and serves the text', async () => {
-    const { status, body } = await submitFile(t.app, 'linn.pdf', await fs.readFile(path.join(CORPUS, 'OCRmyPDF/linn.pdf')));
+    const { status, body } = await submitFile(t.app, 'linn.pdf', await readFixture('linn.pdf'));
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'accepted', filename: 'linn.pdf' });
     expect(typeof body.queue_size).toBe('number');
@@ -140,19 +141,19 @@ describe('POST /convert — the seed error cases', () => {
   });
 
   it('accepts a PNG named .pdf as the image it is', async () => {
-    const { status, body } = await submitFile(t.app, 'png_named.pdf', await fs.readFile(path.join(CORPUS, 'synthetic/png_named.pdf')));
+    const { status, body } = await submitFile(t.app, 'png_named.pdf', await readFixture('crom.png'));
     expect(status).toBe(200);
     expect((await waitForEnd(t.app, body.conversion_id)).status).toBe('completed');
   });
 
   it('ends bad documents in `error` with a code, and the next conversion still works', async () => {
-    const cases: [string, string][] = [
-      ['OCRmyPDF/invalid.pdf', 'invalid_pdf'],
-      ['synthetic/linn_trunc.pdf', 'invalid_pdf'],
-      ['pdf.js/pr6531_1.pdf', 'password_required'],
+    const cases: [string, Buffer, string][] = [
+      ['invalid.pdf', await readFixture('invalid.pdf'), 'invalid_pdf'],
+      ['linn_trunc.pdf', await truncatedPdf(), 'invalid_pdf'],
+      ['pr6531_1.pdf', await readFixture('pr6531_1.pdf'), 'password_required'],
     ];
-    for (const [file, code] of cases) {
-      const { status, body } = await submitFile(t.app, path.basename(file), await fs.readFile(path.join(CORPUS, file)));
+    for (const [file, data, code] of cases) {
+      const { status, body } = await submitFile(t.app, file, data);
       expect(status).toBe(200);
       const rec = await waitForEnd(t.app, body.conversion_id);
       expect(rec.status, file).toBe('error');

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import { expectProgressFrames } from '../helpers/expect-schema.js';
+import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -25,7 +27,14 @@ function follow(id: string): Promise<{ messages: Msg[]; closeCode: number }> {
     const ws = new WebSocket(`ws://${base}/ws/conversion/${id}`);
     const messages: Msg[] = [];
     ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-    ws.on('close', (code) => resolve({ messages, closeCode: code }));
+    ws.on('close', (code) => {
+      try {
+        expectProgressFrames(messages); // every frame, not one field of it, as the contract says
+        resolve({ messages, closeCode: code });
+      } catch (err) {
+        reject(err);
+      }
+    });
     ws.on('error', reject);
   });
 }
@@ -70,11 +79,7 @@ describe('WS /ws/conversion/:id', () => {
 
   it('gives a late subscriber the snapshot and the end', async () => {
     const id = await submitOverHttp('late.pdf', textPdf([['Late subscriber']]));
-    for (let i = 0; i < 200; i++) {
-      const rec = (await (await fetch(`http://${base}/conversion-status/${id}`)).json()) as { status: string };
-      if (rec.status === 'completed') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(async () => ((await (await fetch(`http://${base}/conversion-status/${id}`)).json()) as { status: string }).status === 'completed', 'the conversion to complete');
     const f = await follow(id);
     expect(f.messages[0]).toMatchObject({ type: 'snapshot', status: 'completed', progress: 100 });
     expect(f.messages.at(-1)).toMatchObject({ status: 'completed', results: [expect.objectContaining({ page_no: 0, source: 'text-layer' })] });

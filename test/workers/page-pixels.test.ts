@@ -7,8 +7,8 @@ import { findScan } from '../../workers/page-scan.js';
 import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../workers/page-pixels.js';
 import { openPdf } from '../../workers/pdf-documents.js';
 import { renderSize } from '../../workers/render-budget.js';
+import { fixturePath } from '../fixtures/files.js';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
-import { CORPUS } from '../helpers/test-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 /**
@@ -72,7 +72,7 @@ describe('a page that is one scanned image', () => {
 
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
     for (const name of ['ccitt.pdf', 'cardinal.pdf']) {
-      const { page, canvasFactory } = await pageOf(path.join(CORPUS, 'OCRmyPDF', name));
+      const { page, canvasFactory } = await pageOf(fixturePath(name));
       const { asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect([asIs.width, asIs.height], name).toEqual([rendered.width, rendered.height]);
       expect(inkOverlap(asIs, rendered), name).toBeGreaterThan(0.9);
@@ -80,8 +80,8 @@ describe('a page that is one scanned image', () => {
   });
 
   it('is rendered when its image is tilted, clipped or finer than the target', async () => {
-    for (const name of ['skew.pdf', 'multipage.pdf']) {
-      const { page } = await pageOf(path.join(CORPUS, 'OCRmyPDF', name));
+    for (const name of ['skew.pdf', 'multipage-p1.pdf']) {
+      const { page } = await pageOf(fixturePath(name));
       expect((await findScan(page))?.soleImage, name).toBeNull();
     }
     const { page, canvasFactory } = await pageOf(await generated('scan-fine.pdf', 0));
