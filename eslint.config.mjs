@@ -15,7 +15,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'vitest.corpus.config.ts'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` marks a value deliberately left unused (destructuring a secret out of a log line).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
@@ -46,7 +46,7 @@ export default tseslint.config(
   { files: ['src/pipeline/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../app*', '../runtime.js') } },
   { files: ['src/routes/**'], rules: { 'no-restricted-imports': restricted('../app.js', '../runtime.js') } },
   {
-    files: ['test/**', 'bench/**', 'vitest.config.ts', 'eslint.config.mjs'],
+    files: ['test/**', 'bench/**', 'vitest.config.ts', 'vitest.corpus.config.ts', 'eslint.config.mjs'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/unbound-method': 'off',
