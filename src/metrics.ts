@@ -39,6 +39,19 @@ export function createMetrics(service: ConversionService): Metrics {
   new client.Gauge({ name: 'pagemill_pages_active', help: 'Pages being processed now.', registers: [registry], collect() { this.set(pool().pages_active); } });
   new client.Gauge({ name: 'pagemill_busy_workers', help: 'Worker threads busy now.', registers: [registry], collect() { this.set(pool().busy_workers); } });
   new client.Gauge({ name: 'pagemill_workers', help: 'Worker threads configured (NUM_WORKERS).', registers: [registry], collect() { this.set(pool().num_workers); } });
+  new client.Gauge({ name: 'pagemill_worker_threads', help: 'Page threads running now (in a cluster: over every worker node).', registers: [registry], collect() { this.set(pool().worker_threads); } });
+  // Distributed mode: one series per worker node heard from lately.
+  new client.Gauge({
+    name: 'pagemill_cluster_node_threads', help: 'Threads of each worker node, by node and state (busy, total).', labelNames: ['node', 'state'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      const p = pool();
+      for (const n of ('cluster' in p ? p.cluster?.nodes : undefined) ?? []) {
+        this.set({ node: n.node, state: 'total' }, n.threads);
+        this.set({ node: n.node, state: 'busy' }, n.busy);
+      }
+    },
+  });
 
   service.events.subscribeAll((m) => {
     if (m.status === 'processing' && (m.step === 'page_done' || m.step === 'page_failed')) {

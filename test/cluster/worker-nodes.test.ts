@@ -166,6 +166,9 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(pool.cluster.nodes.map((n) => n.threads)).toEqual([1]);
     const stats = (await (await fetch(`${api.url}/stats`)).json()) as { workers: { nodes: unknown[] } };
     expect(stats.workers.nodes).toHaveLength(1);
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^pagemill_worker_threads 1$/m);
+    expect(metrics).toMatch(/^pagemill_cluster_node_threads\{node="[^"]+",state="total"\} 1$/m);
     const readyIs = (status: number) => eventually(async () => ((await fetch(`${api.url}/ready`)).status === status ? true : undefined), 30_000);
     await readyIs(200);
 
