@@ -81,6 +81,8 @@ const canMount = await (async () => {
     await fs.rm(dir, { recursive: true, force: true });
   }
 })();
+// Outside CI (no root, no mount) these are skipped; under CI a missing mount must fail them, not skip them.
+const skipMounts = !canMount && !process.env.CI;
 
 /** A temporary root with `sub` on a tmpfs of `size`, mounted in beforeAll and unmounted in afterAll. */
 function tmpfsRoot(sub: string, size: string) {
@@ -100,7 +102,7 @@ function tmpfsRoot(sub: string, size: string) {
   return t;
 }
 
-describe.skipIf(!canMount)('a full or read-only disk (tmpfs)', () => {
+describe.skipIf(skipMounts)('a full or read-only disk (tmpfs)', () => {
   const disk = tmpfsRoot('output', '512k');
   let server: TestServer;
   let mountPoint: string;
@@ -170,7 +172,7 @@ describe.skipIf(!canMount)('a full or read-only disk (tmpfs)', () => {
   });
 });
 
-describe.skipIf(!canMount)('the database on a full disk (real process, tmpfs)', () => {
+describe.skipIf(skipMounts)('the database on a full disk (real process, tmpfs)', () => {
   const disk = tmpfsRoot('data', '4m');
 
   it('SQLite reports the disk full: 507/503 with the reason, maintenance waits quietly, recovery by itself', async () => {
@@ -216,7 +218,7 @@ describe.skipIf(!canMount)('the database on a full disk (real process, tmpfs)', 
   }, 120_000);
 });
 
-describe.skipIf(!canMount)('a read-only input folder (tmpfs)', () => {
+describe.skipIf(skipMounts)('a read-only input folder (tmpfs)', () => {
   const disk = tmpfsRoot('input', '256k');
   let server: TestServer;
   beforeAll(async () => {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinLines, listMarker } from '../../src/outputs/line-text.js';
 import { pageMarkdown } from '../../src/outputs/markdown.js';
 import type { Block, Line } from '../../src/schemas/page-result.js';
+import { fixturePath } from '../fixtures/files.js';
 import { STRUCTURED_EXPECTED, structuredPdf, structuredScanPdf } from '../fixtures/structured-pdf.js';
-import { CORPUS, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /** Markdown → headings, paragraphs and list items, as a reader (or a table of contents) sees them. */
 function parseMarkdown(md: string) {
@@ -68,8 +68,8 @@ describe('the Markdown of generated pages has their structure', () => {
     });
   }
 
-  const linn = path.join(CORPUS, 'OCRmyPDF/linn.pdf');
-  it.skipIf(!fs.existsSync(linn))('linn.pdf (a real scan, two columns): only titles are headings, bullets items', async () => {
+  const linn = fixturePath('linn.pdf');
+  it('linn.pdf (a real scan, two columns): only titles are headings, bullets items', async () => {
     const { md } = await convert('linn.pdf', fs.readFileSync(linn));
     const got = parseMarkdown(md);
     expect(got.headings.map((h) => h.text)).toEqual([
