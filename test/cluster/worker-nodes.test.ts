@@ -5,19 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { CLUSTER_SECRET, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
-
-// Short locks so a killed node's page is taken over in seconds (defaults: 30 s each, see README).
-const FAST_STALLS = { CLUSTER_LOCK_MS: '2000', CLUSTER_STALLED_INTERVAL_MS: '1000' };
-
-const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { eventually, FAST_STALLS, nodePages, waitForThreads } from '../helpers/backend-targets.js';
 
 async function submit(api: string, name: string, pdf: Buffer): Promise<string> {
   const form = new FormData();
@@ -114,11 +102,8 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(mine(survivor, 'page returned')).toContain(held);
   });
 
-  const twoThreads = async (api: NodeProcess, threads: number) => eventually(async () => {
-    const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
-    return pool.worker_threads === threads ? true : undefined;
-  });
-  const mine = (n: NodeProcess, id: string, msg: string) => n.logs.filter((l) => l.msg === msg && l.conversion_id === id).map((l) => l.page as number);
+  const twoThreads = (api: NodeProcess, threads: number) => waitForThreads(api.url!, threads);
+  const mine = nodePages;
 
   it('SIGTERM on a worker node: its running page goes back to the queue, it exits 0, the other node finishes', async () => {
     const api = await startApiNode(redis!.url, root, FAST_STALLS);
