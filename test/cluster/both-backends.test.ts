@@ -3,42 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
-import { spawnServer } from '../helpers/server-process.js';
-import { startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
+import { pdfWithOversizedImagePage, scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import { clusterTarget, eventually, localTarget, pageRows, type Target } from '../helpers/backend-targets.js';
 
 /** One behavioural suite, run against the local backend and the BullMQ cluster (real processes both). */
-interface Target { url: string; stop(): Promise<void> }
-
-async function localTarget(root: string): Promise<Target> {
-  const s = await spawnServer({
-    NUM_WORKERS: '1', OCR_ENGINE: 'wasm', RENDER_DPI: '150',
-    DATA_DIR: path.join(root, 'data'), INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'),
-  });
-  return { url: s.url, async stop() { s.child.kill('SIGKILL'); await s.exited; } };
-}
-
-async function clusterTarget(root: string): Promise<Target> {
-  const redis = await startRedis(path.join(root, 'redis'));
-  const nodes: NodeProcess[] = [];
-  try {
-    const api = await startApiNode(redis.url, root);
-    nodes.push(api);
-    nodes.push(await startWorkerNode(redis.url, api.url!, path.join(root, 'w1')));
-    for (let end = Date.now() + 60_000; ;) {
-      const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
-      if (pool.worker_threads === 1) break;
-      if (Date.now() > end) throw new Error('the worker node never joined');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { url: api.url!, async stop() { await stopAll(nodes); await redis.stop(); } };
-  } catch (err) {
-    await stopAll(nodes);
-    await redis.stop();
-    throw err;
-  }
-}
-
 type Frame = Record<string, unknown> & { status: string; step?: string; type?: string };
 function follow(url: string, id: string): Promise<Frame[]> {
   return new Promise((resolve, reject) => {
@@ -111,5 +79,62 @@ describe.each([
     const rec = (await (await fetch(`${target.url}/conversions/${id}`)).json()) as { status: string; pages_completed: number };
     expect(rec.status).toBe('cancelled');
     expect(rec.pages_completed).toBeLessThan(5);
+  });
+
+  type Rec = { status: string; total_pages: number; pages_completed: number; pages_failed: number;
+    failed_pages?: { page_no: number; code: string }[] };
+  const record = async (id: string) => (await (await fetch(`${target.url}/conversions/${id}`)).json()) as Rec;
+  const ended = (id: string) => eventually(async () => {
+    const rec = await record(id).catch(() => undefined); // undefined while a restarted process comes up
+    return rec && ['completed', 'error', 'cancelled'].includes(rec.status) ? rec : undefined;
+  }, 240_000);
+  /** The page numbers (1-based) in the conversion's JSONL results, each listed once and read. */
+  const resultPages = async (stem: string) => {
+    const lines = (await fs.readFile(path.join(root, 'output', `${stem}.jsonl`), 'utf8')).split('\n').filter(Boolean);
+    return lines.map((l) => JSON.parse(l) as { page_no: number; error?: { code: string } | null });
+  };
+  const scanPages = (n: number, what: string) => Array.from({ length: n }, (_, i) => [`Page ${i + 1} of the ${what} test`, 'with a second line of words']);
+
+  it('partial success: one page fails image_too_large, the others complete with their text', async () => {
+    const id = await submit(target.url, 'partial.pdf', pdfWithOversizedImagePage([['Alpha digital page'], [], ['Charlie digital page']], 2));
+    const rec = await ended(id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 3, pages_completed: 2, pages_failed: 1 });
+    expect(rec.failed_pages).toEqual([expect.objectContaining({ page_no: 2, code: 'image_too_large' })]);
+    const page = (await (await fetch(`${target.url}/conversions/${id}/pages/2`)).json()) as { status: string; error: { code: string } };
+    expect(page).toMatchObject({ status: 'failed', error: { code: 'image_too_large' } });
+    const txt = await (await fetch(`${target.url}/conversions/${id}/result?format=txt`)).text();
+    expect(txt).toContain('Alpha digital page');
+    expect(txt).toContain('Charlie digital page');
+  });
+
+  it('crash retry: the process running a page is killed -9; the page is retried and the conversion completes', async () => {
+    const id = await submit(target.url, 'crashed.pdf', await scannedPdf(scanPages(4, 'crash retry'), 150));
+    const held = await target.crashPageRunner(id);
+    const rec = await ended(id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 4, pages_completed: 4, pages_failed: 0 });
+    const results = await resultPages('crashed');
+    expect(results.map((p) => p.page_no).sort()).toEqual([0, 1, 2, 3]);
+    expect(results.filter((p) => p.error)).toEqual([]);
+    // The page that died with its process ran again: a second attempt, not a lost or doubled page.
+    expect(pageRows(target.db, id).find((p) => p.page_no === held)).toMatchObject({ status: 'done', attempts: 2 });
+    const txt = await (await fetch(`${target.url}/conversions/${id}/result?format=txt`)).text();
+    expect(txt).toContain(`Page ${held} of the crash`);
+  });
+
+  it('resume: the owner of the conversion is killed -9 and restarted; finished pages are not redone', async () => {
+    const id = await submit(target.url, 'resumed.pdf', await scannedPdf(scanPages(5, 'resume'), 150));
+    await eventually(async () => ((await record(id)).pages_completed >= 1 ? true : undefined));
+    await target.killOwner();
+    const doneBefore = pageRows(target.db, id).filter((p) => p.status === 'done');
+    await target.startOwner();
+    expect(doneBefore.length).toBeGreaterThanOrEqual(1);
+    expect(doneBefore.length, 'killed mid-conversion').toBeLessThan(5);
+    const rec = await ended(id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 5, pages_completed: 5, pages_failed: 0 });
+    expect((await resultPages('resumed')).map((p) => p.page_no).sort()).toEqual([0, 1, 2, 3, 4]);
+    const after = pageRows(target.db, id);
+    for (const p of doneBefore) {
+      expect(after.find((a) => a.page_no === p.page_no), `page ${p.page_no} was redone`).toMatchObject({ finished_at: p.finished_at, attempts: 1 });
+    }
   });
 });

@@ -5,19 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { CLUSTER_SECRET, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
-
-// Short locks so a killed node's page is taken over in seconds (defaults: 30 s each, see README).
-const FAST_STALLS = { CLUSTER_LOCK_MS: '2000', CLUSTER_STALLED_INTERVAL_MS: '1000' };
-
-const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { eventually, FAST_STALLS, nodePages, waitForThreads } from '../helpers/backend-targets.js';
 
 async function submit(api: string, name: string, pdf: Buffer): Promise<string> {
   const form = new FormData();
@@ -114,11 +102,8 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(mine(survivor, 'page returned')).toContain(held);
   });
 
-  const twoThreads = async (api: NodeProcess, threads: number) => eventually(async () => {
-    const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
-    return pool.worker_threads === threads ? true : undefined;
-  });
-  const mine = (n: NodeProcess, id: string, msg: string) => n.logs.filter((l) => l.msg === msg && l.conversion_id === id).map((l) => l.page as number);
+  const twoThreads = (api: NodeProcess, threads: number) => waitForThreads(api.url!, threads);
+  const mine = nodePages;
 
   it('SIGTERM on a worker node: its running page goes back to the queue, it exits 0, the other node finishes', async () => {
     const api = await startApiNode(redis!.url, root, FAST_STALLS);
@@ -138,6 +123,35 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(rec).toMatchObject({ status: 'completed', total_pages: 6, pages_completed: 6, pages_failed: 0 });
     expect((await resultPages(root, 'leave')).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(mine(staying, id, 'page returned')).toContain(held);
+  });
+
+  it('worker nodes join and leave while a conversion runs: every page done once', async () => {
+    const api = await startApiNode(redis!.url, root, FAST_STALLS);
+    nodes.push(api);
+    const first = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), { ...FAST_STALLS, SHUTDOWN_TIMEOUT_S: '10' });
+    nodes.push(first);
+    await twoThreads(api, 1);
+    const pages = Array.from({ length: 8 }, (_, i) => [`Page ${i + 1} of the join and leave test`, 'with a second line of words']);
+    const id = await submit(api.url!, 'churn.pdf', await scannedPdf(pages, 300));
+    await eventually(async () => (mine(first, id, 'page returned').length >= 1 ? true : undefined));
+
+    const second = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w2'), FAST_STALLS);
+    nodes.push(second);
+    await twoThreads(api, 2);
+    // The newcomer takes pages of the conversion already under way.
+    await eventually(async () => (mine(second, id, 'page started').length >= 1 ? true : undefined));
+    expect(((await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const rec = await ended(api.url!, id);
+    expect(rec).toMatchObject({ status: 'completed', total_pages: 8, pages_completed: 8, pages_failed: 0 });
+    expect((await resultPages(root, 'churn')).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Each page's output was returned by exactly one node, and both nodes did some of the work.
+    const returned = [...mine(first, id, 'page returned'), ...mine(second, id, 'page returned')];
+    expect(returned.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(mine(first, id, 'page returned').length).toBeGreaterThan(0);
+    expect(mine(second, id, 'page returned').length).toBeGreaterThan(0);
   });
 
   it('cancel stops the page running on a worker node; the conversion ends cancelled', async () => {
