@@ -57,7 +57,14 @@ async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageO
   };
 }
 
-export async function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
+/**
+ * Runs `use` on one page of a PDF from the thread's parsed-document cache, and releases the page's
+ * caches after. A page pdf.js cannot load is `render_failed`.
+ */
+export async function withPdfPage<T>(
+  task: { path: string; password?: string; max_megapixels: number; page_no: number },
+  use: (page: PDFPageProxy, canvasFactory: CanvasFactory) => Promise<T>,
+): Promise<T> {
   const doc = await openPdf(task.path, { password: task.password, maxImagePixels: imagePixelLimit(task.max_megapixels) });
   const canvasFactory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   let page: PDFPageProxy;
@@ -67,6 +74,15 @@ export async function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
     throw new TaskFailure('render_failed', `Page ${task.page_no} could not be loaded: ${(err as Error).message}`);
   }
   try {
+    return await use(page, canvasFactory);
+  } finally {
+    page.cleanup();
+    await releasePageCaches(doc);
+  }
+}
+
+export function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
+  return withPdfPage(task, async (page, canvasFactory) => {
     const base = page.getViewport({ scale: 1 });
     const size = renderSize(base.width, base.height, task.dpi, task.max_megapixels);
     const warnings: string[] = [];
@@ -102,8 +118,5 @@ export async function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
       textLayerPdf: ocr.textLayerPdf,
       preview: ocr.preview,
     };
-  } finally {
-    page.cleanup();
-    await releasePageCaches(doc);
-  }
+  });
 }

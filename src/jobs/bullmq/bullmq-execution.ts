@@ -5,12 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { currentConversionId } from '../../conversion-context.js';
-import type { Priority } from '../../schemas/conversion.js';
 import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError } from '../../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
 import type { ClusterApi, NodeBeat } from '../contracts/cluster-api.js';
-import type { ExecutionBackend, PageStep, PoolStats } from '../contracts/execution-backend.js';
-import { PageScheduler } from '../local/page-scheduler.js';
+import type { ExecutionBackend, PoolStats } from '../contracts/execution-backend.js';
+import { ScheduledExecution } from '../scheduled-execution.js';
 import type { PageRunner } from '../page-runner.js';
 import { CANCEL_CHANNEL, NODE_TTL_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
 
@@ -34,22 +33,21 @@ const fail = (code: TaskError['code'], message: string): Envelope<PageOutput> =>
  * and posts the result back (ClusterApi). Inspecting, previews and the searchable PDF run on a
  * small local pool, which also runs pages when the API node has page threads (NUM_WORKERS > 0).
  */
-export class BullmqExecution implements ExecutionBackend, ClusterApi {
+export class BullmqExecution extends ScheduledExecution implements ExecutionBackend, ClusterApi {
   readonly capacity: number;
   readonly secret: string;
-  private readonly scheduler: PageScheduler;
   private readonly pending = new Map<string, Dispatch>();
   private readonly beats = new Map<string, NodeBeat & { seen: number }>();
   private readonly queue: Queue<PageJobData>;
   private readonly events: QueueEvents;
   private readonly redis: Redis;
   private readonly timers: NodeJS.Timeout[] = [];
-  private step: PageStep = () => Promise.reject(new Error('no page step attached'));
   /** Pages running on this node's own threads (`--workers N` > 0 on the API node). */
   private localPages = 0;
   private redisProblem: string | null = 'not checked yet';
 
   constructor(private readonly config: Config, private readonly local: PageRunner, private readonly log: Logger) {
+    super(config.NUM_WORKERS);
     this.secret = config.CLUSTER_SECRET;
     // The inspect gate sizes itself from this; pages use the live window instead.
     this.capacity = Math.max(1, local.capacity);
@@ -64,33 +62,10 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
       this.log.warn({ dispatch: jobId, reason: failedReason }, 'page job failed on the worker nodes');
       this.pending.get(jobId)?.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
     });
-    this.scheduler = new PageScheduler(config.NUM_WORKERS, (conversionId, pageNo, signal, threadFree) =>
-      this.step({ conversionId, pageNo, signal, threadFree }));
     this.timers.push(setInterval(() => this.pruneNodes(), 1_000).unref());
     this.timers.push(setInterval(() => void this.checkRedis(), 2_000).unref());
     this.timers.push(setInterval(() => void this.reconcile(), RECONCILE_MS).unref());
     void this.checkRedis();
-  }
-
-  attach(step: PageStep): void {
-    this.step = step;
-  }
-
-  start(conversionId: string, pages: number[], priority: Priority): void {
-    this.scheduler.enqueue(conversionId, pages, priority);
-  }
-
-  cancel(conversionId: string, reason: unknown): number {
-    return this.scheduler.cancel(conversionId, reason);
-  }
-
-  isRunning(conversionId: string, pageNo: number): boolean {
-    return this.scheduler.isRunning(conversionId, pageNo);
-  }
-
-  counts(): { queued_pages: number; active_pages: number } {
-    const { queued_pages, active_pages } = this.scheduler.stats();
-    return { queued_pages, active_pages };
   }
 
   pool(): PoolStats {
@@ -258,15 +233,6 @@ export class BullmqExecution implements ExecutionBackend, ClusterApi {
   /** Pages a previous life of this node dispatched are nobody's now: drop those still waiting. */
   async resume(): Promise<void> {
     await this.queue.drain(true).catch((err: unknown) => this.log.warn({ err }, 'could not drain old page jobs'));
-  }
-
-  async drain(graceMs: number, reason: unknown): Promise<void> {
-    this.scheduler.pause();
-    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
-    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
-      this.scheduler.abortAll(reason);
-      await this.scheduler.idle();
-    }
   }
 
   async close(): Promise<void> {

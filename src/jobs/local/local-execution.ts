@@ -1,41 +1,16 @@
-import type { Priority } from '../../schemas/conversion.js';
 import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../../schemas/page-result.js';
 import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
-import type { ExecutionBackend, PageStep, PoolStats } from '../contracts/execution-backend.js';
+import type { ExecutionBackend, PoolStats } from '../contracts/execution-backend.js';
 import type { PageRunner } from '../page-runner.js';
-import { PageScheduler } from './page-scheduler.js';
+import { ScheduledExecution } from '../scheduled-execution.js';
 
 /** Local execution: the fair PageScheduler hands pages, one per thread, to a pool in this process. */
-export class LocalExecution implements ExecutionBackend {
+export class LocalExecution extends ScheduledExecution implements ExecutionBackend {
   readonly capacity: number;
-  private readonly scheduler: PageScheduler;
-  private step: PageStep = () => Promise.reject(new Error('no page step attached'));
 
   constructor(readonly runner: PageRunner) {
+    super(runner.capacity);
     this.capacity = runner.capacity;
-    this.scheduler = new PageScheduler(runner.capacity, (conversionId, pageNo, signal, threadFree) =>
-      this.step({ conversionId, pageNo, signal, threadFree }));
-  }
-
-  attach(step: PageStep): void {
-    this.step = step;
-  }
-
-  start(conversionId: string, pages: number[], priority: Priority): void {
-    this.scheduler.enqueue(conversionId, pages, priority);
-  }
-
-  cancel(conversionId: string, reason: unknown): number {
-    return this.scheduler.cancel(conversionId, reason);
-  }
-
-  isRunning(conversionId: string, pageNo: number): boolean {
-    return this.scheduler.isRunning(conversionId, pageNo);
-  }
-
-  counts(): { queued_pages: number; active_pages: number } {
-    const { queued_pages, active_pages } = this.scheduler.stats();
-    return { queued_pages, active_pages };
   }
 
   pool(): PoolStats {
@@ -62,15 +37,6 @@ export class LocalExecution implements ExecutionBackend {
   /** Nothing outlives this process here: the workflow resumes from the store alone. */
   resume(): Promise<void> {
     return Promise.resolve();
-  }
-
-  async drain(graceMs: number, reason: unknown): Promise<void> {
-    this.scheduler.pause();
-    const timer = new Promise<'timeout'>((r) => setTimeout(r, graceMs, 'timeout').unref());
-    if ((await Promise.race([this.scheduler.idle().then(() => 'idle' as const), timer])) === 'timeout') {
-      this.scheduler.abortAll(reason);
-      await this.scheduler.idle();
-    }
   }
 
   close(): Promise<void> {
