@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { spawnUntilLogged } from './server-process.js';
 import readline from 'node:readline';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLUSTER_SECRET = 'test-cluster-secret-0123456789';
 
 export interface NodeProcess {
@@ -53,32 +53,11 @@ export async function startRedis(dir: string, fixedPort?: number): Promise<{ url
   };
 }
 
-function spawnNode(args: string[], env: Record<string, string>, readyMsg: string): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['bin/pagemill.mjs', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', CLUSTER_SECRET, OCR_ENGINE: 'wasm', RENDER_DPI: '150', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += String(d); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} did not start: ${stderr}`));
-    }, 90_000);
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try { entry = JSON.parse(line); } catch { return; }
-      logs.push(entry);
-      if (entry.msg === readyMsg) {
-        clearTimeout(timer);
-        resolve({ child, logs, exited, url: entry.port ? `http://127.0.0.1:${entry.port}` : undefined });
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`${args[0]} exited (${code}) before it was ready: ${stderr}`)); });
-  });
+async function spawnNode(args: string[], env: Record<string, string>, readyMsg: string): Promise<NodeProcess> {
+  const { child, logs, exited, ready } = await spawnUntilLogged([process.execPath, 'bin/pagemill.mjs', ...args], {
+    LOG_LEVEL: 'info', CLUSTER_SECRET, OCR_ENGINE: 'wasm', RENDER_DPI: '150', ...env,
+  }, readyMsg, 90_000);
+  return { child, logs, exited, url: ready.port ? `http://127.0.0.1:${String(ready.port)}` : undefined };
 }
 
 /** `pagemill serve --redis URL --workers 0` (or `workers`), on a free port, with its own folders under `root`. */

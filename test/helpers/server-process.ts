@@ -21,30 +21,41 @@ export function spawnServer(
   env: Record<string, string>,
   command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'],
 ): Promise<ServerProcess> {
+  const started = spawnUntilLogged(command, {
+    API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900', ...env,
+  }, 'pagemill listening', 300_000); // a deadline for a hung start, not a speed check
+  return started.then(({ child, logs, exited, ready }) => ({ child, url: `http://127.0.0.1:${ready.port}`, logs, exited }));
+}
+
+/**
+ * Spawns `command` in the project folder with `env` over this process's environment, collects its
+ * JSON log lines, and resolves with the first line whose `msg` is `readyMsg`. A process that exits
+ * first, or is not ready by `deadlineMs`, rejects with its stderr (and is killed: never leave a
+ * half-started server behind).
+ */
+export function spawnUntilLogged(
+  command: readonly string[], env: Record<string, string>, readyMsg: string, deadlineMs: number,
+): Promise<{ child: ChildProcess; logs: Record<string, unknown>[]; exited: Promise<number | null>; ready: Record<string, unknown> }> {
   const [file, ...args] = command;
-  const child = spawn(file!, args, {
-    cwd: ROOT,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(file!, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += String(d); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL'); // never leave a half-started server behind
-      reject(new Error(`server did not start: ${stderr}`));
-    }, 300_000); // a deadline for a hung start, not a speed check
+      child.kill('SIGKILL');
+      reject(new Error(`${command.join(' ')} was not ready in time: ${stderr}`));
+    }, deadlineMs);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
-      try { entry = JSON.parse(line); } catch { return; }
+      try { entry = JSON.parse(line) as Record<string, unknown>; } catch { return; }
       logs.push(entry);
-      if (entry.msg === 'pagemill listening') {
+      if (entry.msg === readyMsg) {
         clearTimeout(timer);
-        resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs, exited });
+        resolve({ child, logs, exited, ready: entry });
       }
     });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening: ${stderr}`)); });
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`${command.join(' ')} exited (${code}) before it was ready: ${stderr}`)); });
   });
 }
