@@ -32,7 +32,7 @@ interface OpenItem {
 
 export function pageStructure(page: StructureInput, withHeaderFooter = true): StructureItem[] {
   const { units, headings, body } = analysePage(page, withHeaderFooter);
-  const hyphenated = new Set(page.blocks.flatMap((b) => b.text.toLowerCase().match(/\p{L}+-\p{L}+/gu) ?? []));
+  const hyphenated = new Set(page.blocks.flatMap((b) => b.text.toLowerCase().match(/(?<!\p{L})\p{L}+-\p{L}+/gu) ?? []));
 
   const items: StructureItem[] = [];
   let open: OpenItem | null = null;

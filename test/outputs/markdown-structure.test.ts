@@ -92,6 +92,10 @@ describe('line rules', () => {
     expect(joinLines(['a well-', 'known chart'], new Set(['well-known']))).toBe('a well-known chart');
     expect(joinLines(['in the sequence—', 'when played'])).toBe('in the sequence—when played');
     expect(joinLines(['one', 'two  ', '', 'three'])).toBe('one two three');
+    // a hyphen after a number is not a broken word; a soft hyphen is; the word is read from the end only
+    expect(joinLines(['pages 10-', 'twelve'])).toBe('pages 10- twelve');
+    expect(joinLines(['the recog\u00AD', 'nition'])).toBe('the recognition');
+    expect(joinLines(['a '.repeat(5000) + 'well-', 'known'], new Set(['well-known']))).toBe(`${'a '.repeat(5000)}well-known`);
   });
 
   it('reads bullets, OCR\'s misreadings of them and numbers as list markers', () => {
