@@ -36,7 +36,7 @@ const safeRead = (file: string) => { try { return fs.readFileSync(file, 'utf8');
 export async function corpusMemoryRun(log = (s: string) => process.stderr.write(`${s}\n`)): Promise<CorpusMemoryResult> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pagemill-corpus-mem-'));
   const server = await spawnServer({
-    INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data'), NUM_WORKERS: '2', LOG_LEVEL: 'warn',
+    INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data'), NUM_WORKERS: '2', LOG_LEVEL: 'info',
   });
   const pid = server.child.pid!;
   const rows: CorpusMemoryRow[] = [];

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer } from './helpers/server-process.js';
+import fs from 'node:fs';
+import { MALLOC_SETTINGS, spawnServer } from './helpers/server-process.js';
 import { allExited, descendants, isAlive } from './helpers/process-tree.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 
@@ -34,7 +35,25 @@ const STARTERS: [name: string, command: string[]][] = [
   ['pagemill serve', [process.execPath, 'bin/pagemill.mjs', 'serve']],
 ];
 
+/** The environment of the node process among `pids` that runs the server. */
+function serverEnvironment(pids: number[]): Record<string, string> {
+  const server = pids.find((pid) => /server\.ts|pagemill\.mjs/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
+  const raw = fs.readFileSync(`/proc/${server}/environ`, 'utf8');
+  return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
+
 describe.each(STARTERS)('%s', (_name, command) => {
+  it('runs the server with glibc settings that give memory back (one arena, big blocks mmapped)', async () => {
+    expect(process.env.MALLOC_ARENA_MAX, 'the test runner must not set it itself').toBeUndefined();
+    const server = await spawnServer({ ...(await temp.serverDirs()), NUM_WORKERS: '1' }, command);
+    const mainPid = server.child.pid!;
+    started = [mainPid, ...descendants(mainPid)];
+    expect(serverEnvironment(started)).toMatchObject(MALLOC_SETTINGS);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`ends the server gracefully when ${signal} is sent to the process it started`, async () => {
       const env = { ...(await temp.serverDirs()), NUM_WORKERS: '1', SHUTDOWN_TIMEOUT_S: String(GRACE_S) };

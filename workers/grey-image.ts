@@ -87,6 +87,34 @@ export function upscaleGrey(img: GreyImage, factor: number): GreyImage {
   return { data, width, height };
 }
 
+/**
+ * Reduction to `width` × `height` by averaging each output pixel's source area (a box filter):
+ * for a scan larger than the pixel budget, whose pixels are read as decoded rather than drawn
+ * into a canvas of the image's full size first (see page-pixels.ts). Averaging keeps thin strokes
+ * that picking one source pixel in every few would break up.
+ */
+export function downscaleGrey(img: GreyImage, width: number, height: number): GreyImage {
+  const { data: src, width: sw, height: sh } = img;
+  if (width >= sw && height >= sh) return img;
+  const data = new Uint8Array(width * height);
+  const colStart = Int32Array.from({ length: width + 1 }, (_, x) => Math.min(sw, Math.floor((x * sw) / width)));
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.floor((y * sh) / height);
+    const y1 = Math.max(y0 + 1, Math.min(sh, Math.floor(((y + 1) * sh) / height)));
+    for (let x = 0; x < width; x++) {
+      const x0 = colStart[x]!;
+      const x1 = Math.max(x0 + 1, colStart[x + 1]!);
+      let sum = 0;
+      for (let sy = y0; sy < y1; sy++) {
+        const row = sy * sw;
+        for (let sx = x0; sx < x1; sx++) sum += src[row + sx]!;
+      }
+      data[y * width + x] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
+    }
+  }
+  return { data, width, height };
+}
+
 /** Grey PGM (P5): tesseract.js reads it faster than PNG, and making it is nearly free. */
 export function toPgm(img: GreyImage): Buffer {
   const header = Buffer.from(`P5\n${img.width} ${img.height}\n255\n`, 'ascii');

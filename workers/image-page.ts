@@ -5,6 +5,7 @@ import UTIF from 'utif2';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
 import { greyFromRgba, type GreyImage } from './grey-image.js';
 import { pageText } from './page-layout.js';
+import { throughPixelLane } from './pixel-lane.js';
 import { ocrPageImage } from './page-ocr.js';
 import { TaskFailure } from './task-errors.js';
 
@@ -68,9 +69,9 @@ export async function processImagePage(task: PageTask): Promise<Omit<PageOutput,
   let grey: GreyImage;
   if (img.type === 'tiff') {
     if (pixels > budget) throw new TaskFailure('image_too_large', `The TIFF is ${img.width}×${img.height}; the budget is ${task.max_megapixels} MP.`);
-    grey = decodeTiffGrey(img.bytes);
+    grey = await throughPixelLane(async () => decodeTiffGrey(img.bytes));
   } else {
-    const decoded = await decodeGrey(img.bytes, img.width, img.height, budget);
+    const decoded = await throughPixelLane(() => decodeGrey(img.bytes, img.width, img.height, budget));
     grey = decoded.grey;
     if (decoded.scaled) warnings.push(`Downscaled from ${img.width}×${img.height} to ${grey.width}×${grey.height} to stay within ${task.max_megapixels} MP.`);
   }

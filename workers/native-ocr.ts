@@ -20,7 +20,7 @@ function announce(message: OcrChildMessage): void {
 }
 
 export interface NativeOcrRequest {
-  /** A PGM (P5): tesseract reads it from stdin through leptonica, no PNG encode, no temporary file. */
+  /** A PGM (P5): tesseract reads it through leptonica, no PNG encode. */
   image: Buffer;
   dpi: number;
   lang: string;
@@ -32,27 +32,49 @@ export interface NativeOcrRequest {
 }
 
 /**
+ * Where a page's image is handed to tesseract: memory-backed /dev/shm when there is one. A file,
+ * not stdin: tesseract reads stdin through iostreams, ~0.1 s slower for a 300-dpi letter page
+ * (2.72 against 2.62 s, measured) than the same bytes from a file.
+ */
+let scratchRoot: string | null = null;
+async function scratchDir(): Promise<string> {
+  if (scratchRoot === null) {
+    scratchRoot = await fs.access('/dev/shm', fs.constants.W_OK).then(() => '/dev/shm', () => os.tmpdir());
+  }
+  return fs.mkdtemp(path.join(scratchRoot, 'pagemill-ocr-'));
+}
+
+/** Runs `use` with the image written to a scratch file, removed after. */
+async function withImageFile<T>(image: Buffer, use: (file: string, dir: string) => Promise<T>): Promise<T> {
+  const dir = await scratchDir();
+  try {
+    const file = path.join(dir, 'page.pgm');
+    await fs.writeFile(file, image);
+    return await use(file, dir);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * One page through the tesseract binary, one process per page (~0.1 s to start and load a
  * best_int model, against seconds of recognition). OMP_THREAD_LIMIT=1: OpenMP threads on top
  * of the pool's own parallelism made native tesseract 6× slower on 2 cores.
  */
-export async function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.Page> {
-  const outDir = req.pdf ? await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-ocr-')) : null;
-  try {
-    const base = outDir ? path.join(outDir, 'page') : '-';
+export function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.Page> {
+  return withImageFile(req.image, async (file, dir) => {
+    const base = req.pdf ? path.join(dir, 'page') : '-';
     const args = [
-      '-', base, '--psm', req.psm, '-l', req.lang, '--dpi', String(Math.max(70, Math.round(req.dpi))), '--tessdata-dir', req.tessdataDir,
+      file, base, '--psm', req.psm, '-l', req.lang, '--dpi', String(Math.max(70, Math.round(req.dpi))), '--tessdata-dir', req.tessdataDir,
       '-c', 'tessedit_create_tsv=1', '-c', 'tessedit_create_txt=0', '-c', 'debug_file=/dev/null',
       ...(req.pdf ? ['-c', 'tessedit_create_pdf=1', '-c', 'textonly_pdf=1'] : []),
     ];
-    const stdout = await runTesseract(args, req.image, req.taskId);
-    const tsv = outDir ? await fs.readFile(`${base}.tsv`, 'utf8') : stdout.toString('utf8');
+    const stdout = await runTesseract(args, req.taskId);
+    const tsv = req.pdf ? await fs.readFile(`${base}.tsv`, 'utf8') : stdout.toString('utf8');
     const page = pageFromTsv(tsv);
-    if (outDir) (page as { pdf: Uint8Array | null }).pdf = await fs.readFile(`${base}.pdf`);
+    if (req.pdf) (page as { pdf: Uint8Array | null }).pdf = await fs.readFile(`${base}.pdf`);
     return page;
-  } finally {
-    if (outDir) await fs.rm(outDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -62,8 +84,10 @@ export async function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.
  */
 export async function detectRotationNative(image: Buffer, dpi: number, tessdataDir: string, taskId?: string): Promise<number> {
   try {
-    const args = ['-', '-', '--psm', '0', '-l', 'osd', '--dpi', String(Math.max(70, Math.round(dpi))), '--tessdata-dir', tessdataDir];
-    const out = (await runTesseract(args, image, taskId)).toString('utf8');
+    const out = await withImageFile(image, async (file) => {
+      const args = [file, '-', '--psm', '0', '-l', 'osd', '--dpi', String(Math.max(70, Math.round(dpi))), '--tessdata-dir', tessdataDir];
+      return (await runTesseract(args, taskId)).toString('utf8');
+    });
     const degrees = Number(/Rotate:\s*(\d+)/.exec(out)?.[1] ?? 0);
     const confidence = Number(/Orientation confidence:\s*([\d.]+)/.exec(out)?.[1] ?? 0);
     return confidence < MIN_OSD_CONFIDENCE ? 0 : degrees;
@@ -72,16 +96,14 @@ export async function detectRotationNative(image: Buffer, dpi: number, tessdataD
   }
 }
 
-function runTesseract(args: string[], input: Buffer, taskId: string | undefined): Promise<Buffer> {
+function runTesseract(args: string[], taskId: string | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tesseract', args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('tesseract', args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     if (taskId && child.pid) announce({ task_id: taskId, pid: child.pid });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => { err = (err + d.toString('utf8')).slice(-STDERR_KEEP); });
-    // A child that dies early closes stdin under us (EPIPE): its exit reports the reason.
-    child.stdin.on('error', () => undefined);
     child.on('error', (e) => reject(new TaskFailure('ocr_failed', `The tesseract binary could not be started: ${e.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));
@@ -89,6 +111,5 @@ function runTesseract(args: string[], input: Buffer, taskId: string | undefined)
       const detail = err.split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' ');
       reject(new TaskFailure('ocr_failed', `Text recognition failed (tesseract ${reason})${detail ? `: ${detail}` : ''}.`));
     });
-    child.stdin.end(input);
   });
 }

@@ -1,5 +1,5 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { greyFromPdfImage, greyFromRgba, rotateGrey, upscaleGrey, type GreyImage, type PdfImageData } from './grey-image.js';
+import { downscaleGrey, greyFromPdfImage, greyFromRgba, rotateGrey, upscaleGrey, type GreyImage, type PdfImageData } from './grey-image.js';
 import { findScan } from './page-scan.js';
 import { collectPdfWarnings } from './pdf-warnings.js';
 import { renderSize, type RenderSize } from './render-budget.js';
@@ -45,7 +45,11 @@ export async function soleImageGrey(page: PDFPageProxy, id: string): Promise<Gre
   return grey && rotateGrey(grey, page.rotate);
 }
 
-export interface OcrPixels { grey: GreyImage; dpi: number; warnings: string[]; rendered: boolean }
+export interface OcrPixels {
+  grey: GreyImage; dpi: number; warnings: string[]; rendered: boolean;
+  /** The most pixels held at once on the way: the scan's decoded image or the render's canvas. */
+  heldPixels: number;
+}
 
 /**
  * The grey image OCR reads for a page without a usable text layer. A scan is read at its own
@@ -68,9 +72,17 @@ export async function ocrPixels(page: PDFPageProxy, target: RenderSize, maxMegap
   const asIs = scanDpi && scan.value?.soleImage && scanDpi <= target.dpi * 1.01 && !size.capped
     ? await soleImageGrey(page, scan.value.soleImage)
     : null;
-  if (asIs) return { grey: asIs, dpi: Math.round(scanDpi! * 10) / 10, warnings: scan.warnings, rendered: false };
+  const imagePixels = scan.value?.pixels ?? 0;
+  if (asIs) return { grey: asIs, dpi: Math.round(scanDpi! * 10) / 10, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
+  // A scan over the pixel budget, read as decoded and reduced: a render would first draw the
+  // image into a canvas of its full size (9000×9000 RGBA is 324 MB) and then into the page's.
+  const reduced = scan.value?.soleImage && size.capped ? await soleImageGrey(page, scan.value.soleImage) : null;
+  if (reduced) {
+    return { grey: downscaleGrey(reduced, size.width, size.height), dpi: size.dpi, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
+  }
   const rendered = await collectPdfWarnings(() => renderGrey(page, size, canvasFactory));
-  return { grey: rendered.value, dpi: size.dpi, warnings: [...scan.warnings, ...rendered.warnings], rendered: true };
+  const heldPixels = Math.max(imagePixels, size.width * size.height);
+  return { grey: rendered.value, dpi: size.dpi, warnings: [...scan.warnings, ...rendered.warnings], rendered: true, heldPixels };
 }
 
 /**
@@ -88,9 +100,10 @@ async function coarseScanPixels(
   const rendered = asIs ? null : await collectPdfWarnings(() => renderGrey(page, own, canvasFactory));
   const grey = asIs ?? rendered!.value;
   const allWarnings = [...warnings, ...(rendered?.warnings ?? [])];
+  const heldPixels = Math.max(grey.width * grey.height, asIs ? 0 : own.width * own.height);
   const wanted = Math.min(COARSE_SCAN_DPI, target.dpi) / scanDpi;
   const factor = Math.min(wanted, Math.sqrt((maxMegapixels * 1e6) / (grey.width * grey.height)));
   const readDpi = Math.round(scanDpi * Math.max(1, factor) * 10) / 10;
-  if (factor <= 1.01) return { grey, dpi: Math.round(scanDpi * 10) / 10, warnings: allWarnings, rendered: !asIs };
-  return { grey: upscaleGrey(grey, factor), dpi: readDpi, warnings: allWarnings, rendered: !asIs };
+  if (factor <= 1.01) return { grey, dpi: Math.round(scanDpi * 10) / 10, warnings: allWarnings, rendered: !asIs, heldPixels };
+  return { grey: upscaleGrey(grey, factor), dpi: readDpi, warnings: allWarnings, rendered: !asIs, heldPixels };
 }

@@ -38,6 +38,46 @@ export interface PageScan {
    * exactly what a render at `dpi` would produce, so the render can be skipped.
    */
   soleImage: string | null;
+  /** Pixels of that image as decoded (width × height). */
+  pixels: number;
+}
+
+const DRAW_MOVE = 0;
+const DRAW_LINE = 1;
+const DRAW_CLOSE = 4;
+
+/** The corners of a path that is one rectangle (`re`, or moveTo + three lineTo), or null. */
+function rectangleCorners(data: ArrayLike<number>): [number, number][] | null {
+  const n = data.length;
+  if ((n !== 12 && n !== 13) || data[0] !== DRAW_MOVE || (n === 13 && data[12] !== DRAW_CLOSE)) return null;
+  const corners: [number, number][] = [[data[1]!, data[2]!]];
+  for (let k = 3; k < 12; k += 3) {
+    if (data[k] !== DRAW_LINE) return null;
+    corners.push([data[k + 1]!, data[k + 2]!]);
+  }
+  return corners;
+}
+
+/**
+ * Whether the clip at `i` (pdf.js lists `clip`, then the path it clips to) is a rectangle that
+ * holds the whole page, so that it hides nothing: scanners and page tools often wrap a scan in
+ * one. A clip that hides part of the page (a redaction by clipping) is not neutral.
+ */
+function clipHidesNothing(ops: { fnArray: number[]; argsArray: unknown[] }, i: number, ctm: Matrix, view: number[]): boolean {
+  if (ops.fnArray[i + 1] !== OPS.constructPath) return false;
+  const [endOp, paths] = ops.argsArray[i + 1] as [number, ArrayLike<number>[] | undefined];
+  const corners = endOp === OPS.endPath && paths?.length === 1 ? rectangleCorners(paths[0]!) : null;
+  if (!corners) return false;
+  const onPage = corners.map(([x, y]) => [ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]] as const);
+  const axisAligned = onPage.every(([x, y], k) => {
+    const [nx, ny] = onPage[(k + 1) % 4]!;
+    return Math.abs(x - nx) <= EDGE_TOLERANCE_PT || Math.abs(y - ny) <= EDGE_TOLERANCE_PT;
+  });
+  const xs = onPage.map((p) => p[0]);
+  const ys = onPage.map((p) => p[1]);
+  const [x0, y0, x1, y1] = view as [number, number, number, number];
+  return axisAligned && Math.min(...xs) <= Math.min(x0, x1) + EDGE_TOLERANCE_PT && Math.max(...xs) >= Math.max(x0, x1) - EDGE_TOLERANCE_PT
+    && Math.min(...ys) <= Math.min(y0, y1) + EDGE_TOLERANCE_PT && Math.max(...ys) >= Math.max(y0, y1) - EDGE_TOLERANCE_PT;
 }
 
 interface ImagePaint { id: string | null; width: number; height: number; ctm: Matrix }
@@ -81,6 +121,10 @@ export async function findScan(page: PDFPageProxy): Promise<PageScan | null> {
     if (fn === OPS.save) stack.push(ctm);
     else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
     else if (fn === OPS.transform) ctm = multiply(ctm, args as number[]);
+    else if ((fn === OPS.clip || fn === OPS.eoClip) && clipHidesNothing(ops, i, ctm, view)) {
+      i++; // the clip's path, drawn nowhere
+      continue;
+    }
     const paint = imagePaint(fn, args, ctm);
     if (paint) paints.push(paint);
     else if (!NEUTRAL_OPS.has(fn) && !(fn === OPS.setGState && isNeutralGState(args))) onlyImages = false;
@@ -100,5 +144,5 @@ export async function findScan(page: PDFPageProxy): Promise<PageScan | null> {
   const dpiX = paint.width / (paint.ctm[0] / 72);
   const dpiY = paint.height / (paint.ctm[3] / 72);
   const sole = onlyImages && paints.length === 1 && paint.id !== null && fillsPageUpright(paint.ctm, view) && Math.abs(dpiX - dpiY) <= 0.01 * dpiX;
-  return { dpi: best.dpi, soleImage: sole ? paint.id : null };
+  return { dpi: best.dpi, soleImage: sole ? paint.id : null, pixels: paint.width * paint.height };
 }

@@ -5,6 +5,7 @@ import { ocrPageImage } from './page-ocr.js';
 import { openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
 import { ocrPixels, type CanvasFactory } from './page-pixels.js';
+import { collectGarbage, COLLECT_AFTER_PIXELS, throughPixelLane } from './pixel-lane.js';
 import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
 import { judgeTextLayer } from './text-plausibility.js';
@@ -95,7 +96,13 @@ export function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
     const decision = textLayerDecision(items, task);
     if (decision.keep) return await fromTextLayer(ctx, decision.reason);
 
-    const pixels = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
+    const pixels = await throughPixelLane(async () => {
+      const obtained = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
+      // The decoded images go now, before another thread may decode: only the grey image is read.
+      page.cleanup();
+      if (obtained.heldPixels > COLLECT_AFTER_PIXELS) collectGarbage();
+      return obtained;
+    });
     const dropped = pixels.warnings.some(isDroppedImageWarning);
     const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
     // A layer in another script than the requested languages may be a real Russian or Chinese

@@ -7,6 +7,7 @@ import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
 import { OcrChildren } from './ocr-children.js';
+import { createPixelLane, releaseLaneOf, type PixelLaneData } from '../../workers/pixel-lane.js';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -16,6 +17,7 @@ export class PiscinaPageRunner implements PageRunner {
   private busy = 0;
   private closed = false;
   private readonly children = new OcrChildren();
+  private readonly pixelLane = createPixelLane();
 
   /** Builds the worker bundle, starts the threads and checks that each can run a task. */
   static async start(config: Config, log: Logger): Promise<PiscinaPageRunner> {
@@ -46,7 +48,11 @@ export class PiscinaPageRunner implements PageRunner {
       execArgv: [],
       // Catches JS heap blow-ups; image memory is bounded separately by the pixel budget.
       resourceLimits: { maxOldGenerationSizeMb: config.WORKER_MAX_HEAP_MB },
+      // One thread at a time obtains a page's pixels (workers/pixel-lane.ts): the peak is one decode.
+      workerData: { pixelLane: this.pixelLane } satisfies PixelLaneData,
     });
+    // A thread stopped while holding the lane (a page timeout) must not keep it.
+    this.pool.on('workerDestroy', (worker: { id: number }) => releaseLaneOf(this.pixelLane, worker.id));
     // Without a listener, an error event from the pool would crash the process.
     this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
   }

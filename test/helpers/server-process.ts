@@ -17,12 +17,14 @@ export interface ServerProcess {
  * resolves once it logs that it listens. For tests of signals, crashes and restarts.
  * `command` runs something else that starts the server (e.g. `npm start` itself).
  */
-export function spawnServer(
-  env: Record<string, string>,
-  command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'],
-): Promise<ServerProcess> {
+const DIRECT = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+/** glibc's settings that `npm start` and the `pagemill` command give the server (see package.json). */
+export const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '262144' };
+
+export function spawnServer(env: Record<string, string>, command: readonly string[] = DIRECT): Promise<ServerProcess> {
   const started = spawnUntilLogged(command, {
-    API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900', ...env,
+    API_HOST: '127.0.0.1', API_PORT: '0', NUM_WORKERS: '2', LOG_LEVEL: 'info', PAGE_TIMEOUT_S: '900',
+    ...(command === DIRECT ? MALLOC_SETTINGS : {}), ...env,
   }, 'pagemill listening', 300_000); // a deadline for a hung start, not a speed check
   return started.then(({ child, logs, exited, ready }) => ({ child, url: `http://127.0.0.1:${ready.port}`, logs, exited }));
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GreyImage } from '../../workers/grey-image.js';
+import { downscaleGrey, type GreyImage } from '../../workers/grey-image.js';
 import { findScan } from '../../workers/page-scan.js';
 import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../workers/page-pixels.js';
 import { openPdf } from '../../workers/pdf-documents.js';
@@ -30,9 +30,9 @@ async function pageOf(file: string, pageNo = 1) {
   return { page, canvasFactory: (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory };
 }
 
-async function generated(name: string, rotate: number): Promise<string> {
+async function generated(name: string, rotate: number, clip?: number[]): Promise<string> {
   const file = path.join(dir, name);
-  await fs.writeFile(file, await scannedPdf(LINES, 200, { specksPerPage: 50 }, rotate));
+  await fs.writeFile(file, await scannedPdf(LINES, 200, { specksPerPage: 50 }, rotate, clip));
   return file;
 }
 
@@ -94,3 +94,35 @@ describe('a page that is one scanned image', () => {
     expect(coarser.grey.width).toBe(Math.round(612 * 150 / 72));
   });
 });
+
+describe('clips and pixel budgets', () => {
+  it('reads a scan wrapped in a page-sized clip as its image, but renders one whose clip hides part of it', async () => {
+    const whole = await pageOf(await generated('scan-clip-page.pdf', 0, [0, 0, 612, 792]));
+    expect((await findScan(whole.page))?.soleImage).toBeTruthy();
+    const { asIs, rendered } = await asIsAndRendered(whole.page, whole.canvasFactory);
+    expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
+    // a redaction by clipping: the hidden half must never reach OCR
+    const half = await pageOf(await generated('scan-clip-half.pdf', 0, [0, 396, 612, 396]));
+    expect((await findScan(half.page))?.soleImage).toBeNull();
+  });
+
+  it('reduces a scan above the pixel budget from its decoded image, without drawing it', async () => {
+    const { page, canvasFactory } = await pageOf(await generated('scan-over-budget.pdf', 0));
+    const base = page.getViewport({ scale: 1 });
+    const budget = renderSize(base.width, base.height, 300, 1); // 1 MP, below the scan's 3.7 MP
+    const reduced = await ocrPixels(page, budget, 1, canvasFactory);
+    expect(reduced).toMatchObject({ rendered: false, heldPixels: 1700 * 2200 });
+    expect([reduced.grey.width, reduced.grey.height]).toEqual([budget.width, budget.height]);
+    const drawn = await renderGrey(page, budget, canvasFactory);
+    expect(inkOverlap(reduced.grey, drawn)).toBeGreaterThan(0.6);
+  });
+});
+
+describe('downscaleGrey', () => {
+  it('averages each output pixel over its source area', () => {
+    const img = { width: 4, height: 2, data: Uint8Array.from([0, 0, 255, 255, 0, 100, 255, 255]) };
+    expect(Array.from(downscaleGrey(img, 2, 1).data)).toEqual([25, 255]);
+    expect(downscaleGrey(img, 4, 2)).toBe(img);
+  });
+});
+

@@ -1,0 +1,59 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPixelLane, releaseLaneOf } from '../../workers/pixel-lane.js';
+
+/** Real threads through one lane, as the pool's threads go (the pool passes the lane as workerData). */
+const workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.terminate()));
+});
+
+function start(pixelLane: SharedArrayBuffer, shared: { inside: SharedArrayBuffer; maxInside: SharedArrayBuffer }, rounds: number, hold = false) {
+  const worker = new Worker(new URL('./lane-worker.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'], workerData: { pixelLane, ...shared, rounds, hold },
+  });
+  workers.push(worker);
+  const messages: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: string) => { messages.push(m); if (m === 'done') resolve(); });
+    worker.on('error', reject);
+  });
+  const entered = new Promise<void>((resolve) => worker.on('message', (m) => m === 'inside' && resolve()));
+  return { worker, done, entered, messages };
+}
+
+const counters = () => ({ inside: new SharedArrayBuffer(4), maxInside: new SharedArrayBuffer(4) });
+
+describe('the pixel lane', () => {
+  it('lets one thread at a time obtain pixels, and every thread gets its turns', async () => {
+    const lane = createPixelLane();
+    const shared = counters();
+    const threads = [start(lane, shared, 20), start(lane, shared, 20), start(lane, shared, 20)];
+    await Promise.all(threads.map((t) => t.done));
+    expect(new Int32Array(shared.maxInside)[0]).toBe(1);
+    for (const t of threads) expect(t.messages.filter((m) => m === 'inside')).toHaveLength(20);
+    expect(new Int32Array(lane)[0]).toBe(0);
+  });
+
+  it('is given back when the thread holding it is stopped (a page timeout terminates the thread)', async () => {
+    const lane = createPixelLane();
+    const shared = counters();
+    const holder = start(lane, shared, 1, true);
+    await holder.entered;
+    const id = holder.worker.threadId;
+    expect(new Int32Array(lane)[0]).toBe(id);
+    const waiter = start(lane, shared, 1);
+    await holder.worker.terminate();
+    expect(waiter.messages).not.toContain('inside');
+    releaseLaneOf(lane, id); // what the pool does on workerDestroy
+    await waiter.done;
+    expect(new Int32Array(lane)[0]).toBe(0);
+  });
+
+  it('is not taken from a live holder by a stale release', () => {
+    const lane = createPixelLane();
+    new Int32Array(lane)[0] = 7;
+    releaseLaneOf(lane, 8);
+    expect(new Int32Array(lane)[0]).toBe(7);
+  });
+});
