@@ -1,8 +1,8 @@
 /**
  * Peak memory on every document of ../shared/corpus, with the settings a user gets (2 workers,
- * default dpi and engine): one server converts the documents one after another; /proc is sampled
- * every 50 ms for the server's resident memory and that of its child processes (native tesseract),
- * and the server's own high-water mark (VmHWM) bounds every document at the end.
+ * default dpi and engine, the malloc settings of `npm start`): a fresh server per document, so its
+ * high-water mark (VmHWM) is that document's peak; /proc is also sampled every 50 ms for the
+ * resident memory of the server's child processes (native tesseract), reported beside it.
  * Usage: npx tsx bench/corpus-memory.ts   (prints JSON; env as for the server, e.g. OCR_ENGINE)
  */
 import fs from 'node:fs';
@@ -33,46 +33,55 @@ function childrenRssMb(pid: number): number {
 const safeList = (dir: string) => { try { return fs.readdirSync(dir); } catch { return []; } };
 const safeRead = (file: string) => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
 
-export async function corpusMemoryRun(log = (s: string) => process.stderr.write(`${s}\n`)): Promise<CorpusMemoryResult> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pagemill-corpus-mem-'));
+async function oneDocument(file: string, root: string): Promise<CorpusMemoryRow | null> {
   const server = await spawnServer({
     INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data'), NUM_WORKERS: '2', LOG_LEVEL: 'info',
   });
   const pid = server.child.pid!;
-  const rows: CorpusMemoryRow[] = [];
   try {
-    for (const file of corpusFiles()) {
-      const data = fs.readFileSync(path.join(CORPUS, file));
-      const t0 = performance.now();
-      let accepted: { id: string };
-      try {
-        accepted = await submit(server.url, path.basename(file), data, { formats: 'json' });
-      } catch {
-        continue; // refused at the door (empty, not a PDF or image): nothing was decoded
-      }
-      let peak = 0;
-      let peakAll = 0;
-      let rec: { status: string; error_code?: string | null };
-      for (;;) {
-        const rss = memoryOf(pid)?.rss_mb ?? 0;
-        peak = Math.max(peak, rss);
-        peakAll = Math.max(peakAll, rss + childrenRssMb(pid));
-        rec = (await (await fetch(`${server.url}/conversion-status/${accepted.id}`)).json()) as typeof rec;
-        if (['completed', 'error', 'cancelled'].includes(rec.status)) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      rows.push({ file, status: rec.status, error_code: rec.error_code ?? null, seconds: Math.round((performance.now() - t0) / 100) / 10, peak_rss_mb: peak, peak_with_children_mb: peakAll });
-      log(`${file}: ${rec.status}${rec.error_code ? ` (${rec.error_code})` : ''}, peak ${peak} MB (+children ${peakAll} MB)`);
+    const t0 = performance.now();
+    let accepted: { id: string };
+    try {
+      accepted = await submit(server.url, path.basename(file), fs.readFileSync(path.join(CORPUS, file)), { formats: 'json' });
+    } catch {
+      return null; // refused at the door (empty, not a PDF or image): nothing was decoded
     }
+    let peakAll = 0;
+    let rec: { status: string; error_code?: string | null };
+    for (;;) {
+      peakAll = Math.max(peakAll, (memoryOf(pid)?.rss_mb ?? 0) + childrenRssMb(pid));
+      rec = (await (await fetch(`${server.url}/conversion-status/${accepted.id}`)).json()) as typeof rec;
+      if (['completed', 'error', 'cancelled'].includes(rec.status)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const peak = memoryOf(pid)?.peak_rss_mb ?? 0;
     return {
-      workers: 2, documents: rows.length, server_peak_rss_mb: memoryOf(pid)?.peak_rss_mb ?? 0,
-      max_with_children_mb: Math.max(...rows.map((r) => r.peak_with_children_mb)), rows,
+      file, status: rec.status, error_code: rec.error_code ?? null, seconds: Math.round((performance.now() - t0) / 100) / 10,
+      peak_rss_mb: peak, peak_with_children_mb: Math.max(peak, peakAll),
     };
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
-    fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+export async function corpusMemoryRun(log = (s: string) => process.stderr.write(`${s}\n`)): Promise<CorpusMemoryResult> {
+  const rows: CorpusMemoryRow[] = [];
+  for (const file of corpusFiles()) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pagemill-corpus-mem-'));
+    try {
+      const row = await oneDocument(file, root);
+      if (!row) continue;
+      rows.push(row);
+      log(`${file}: ${row.status}${row.error_code ? ` (${row.error_code})` : ''}, peak ${row.peak_rss_mb} MB (with children ${row.peak_with_children_mb} MB)`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return {
+    workers: 2, documents: rows.length, server_peak_rss_mb: Math.max(...rows.map((r) => r.peak_rss_mb)),
+    max_with_children_mb: Math.max(...rows.map((r) => r.peak_with_children_mb)), rows,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

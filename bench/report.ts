@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LatencyResult } from './load.js';
 import type { MemoryResult } from './memory-run.js';
+import type { CorpusMemoryResult } from './corpus-memory.js';
 import type { idleMemoryRun } from './idle-memory.js';
 import type { PagemillResult } from './pagemill-run.js';
 import type { RealDocumentsReport, RealSetResult } from './real-run.js';
@@ -20,10 +21,12 @@ export interface BenchReport {
   idle_memory?: Awaited<ReturnType<typeof idleMemoryRun>>;
   real_scans?: RealDocumentsReport['real_scans'];
   real_born_digital?: RealDocumentsReport['real_born_digital'];
+  corpus_memory?: CorpusMemoryResult;
 }
 
 const TARGETS = {
   vs_native: 1.0, vs_ocrmypdf: 1.3, cer_margin_points: 0.5, born_digital_pps: 200, p99_convert_ms: 50, p99_status_ms: 10, first_page_s: 3, peak_rss_mb: 1536, idle_rss_mb: 400,
+  corpus_peak_rss_mb: 1024, real_born_digital_pps: 150,
 };
 
 const idleAt60 = (r: BenchReport) => r.idle_memory?.idle.find((s) => s.after_s >= 60)?.rss_mb ?? null;
@@ -67,8 +70,47 @@ function realSet(title: string, set: RealSetResult | undefined, targets: [string
   ];
 }
 
-export function realSections(r: BenchReport): string[] {
+const NATIVE_OWN_DPI = 'tesseract ×2 at each page\'s own dpi';
+
+/** Rows of the real-document targets that are not speed ratios: CER per engine, born-digital pages/s, memory. */
+function realTargetRows(r: BenchReport): string[] {
+  const scan = (name: string) => r.real_scans?.systems.find((s) => s.system === name);
+  const native = scan(NATIVE_OWN_DPI);
+  const cerRow = (engine: string) => {
+    const ours = scan(engine);
+    const diff = ours?.cer != null && native?.cer != null ? Math.round((ours.cer - native.cer) * 10000) / 100 : null;
+    return `| CER, ${engine} vs ${NATIVE_OWN_DPI} | ≤ native + ${TARGETS.cer_margin_points} points | ${diff ?? '–'} points | ${ok(diff === null ? null : diff <= TARGETS.cer_margin_points)} |`;
+  };
+  const born = (name: string) => r.real_born_digital?.systems.find((s) => s.system === name)?.pages_per_second ?? null;
+  const bornRow = (name: string) => `| real born-digital, ${name} | ≥ ${TARGETS.real_born_digital_pps} pages/s | ${born(name) ?? '–'} pages/s | ${ok(born(name) === null ? null : born(name)! >= TARGETS.real_born_digital_pps)} |`;
+  const cm = r.corpus_memory;
+  const worst = cm ? [...cm.rows].sort((a, b) => b.peak_rss_mb - a.peak_rss_mb)[0] : undefined;
   return [
+    ...(r.real_scans ? [cerRow('pagemill (native engine)'), cerRow('pagemill (tesseract.js engine)')] : []),
+    ...(r.real_born_digital ? [bornRow('pagemill, default mode'), bornRow('pagemill, prompt_ocr')] : []),
+    ...(cm && worst ? [`| peak RSS, every document of ../shared/corpus (${cm.documents}), 2 workers | ≤ ${TARGETS.corpus_peak_rss_mb} MB | ${worst.peak_rss_mb} MB (${worst.file}) | ${ok(worst.peak_rss_mb <= TARGETS.corpus_peak_rss_mb)} |`] : []),
+    ...(r.idle_memory ? [`| idle RSS 60 s after the queue drains (${r.idle_memory.file}) | < ${TARGETS.idle_rss_mb} MB | ${idleAt60(r)} MB | ${ok(idleAt60(r) === null ? null : idleAt60(r)! < TARGETS.idle_rss_mb)} |`] : []),
+  ];
+}
+
+/** Every corpus document's peak, highest first (the server alone, and with its tesseract children). */
+function corpusMemorySection(cm: CorpusMemoryResult | undefined): string[] {
+  if (!cm) return [];
+  return [
+    `## Peak memory, every corpus document (${cm.documents}, fresh server each, 2 workers)`,
+    '',
+    '| document | outcome | seconds | peak RSS | with tesseract children |',
+    '|---|---|---|---|---|',
+    ...[...cm.rows].sort((a, b) => b.peak_rss_mb - a.peak_rss_mb)
+      .map((d) => `| ${d.file} | ${d.status}${d.error_code ? ` (${d.error_code})` : ''} | ${d.seconds} | ${d.peak_rss_mb} MB | ${d.peak_with_children_mb} MB |`),
+    '',
+  ];
+}
+
+export function realSections(r: BenchReport): string[] {
+  const rows = realTargetRows(r);
+  return [
+    ...(rows.length ? ['## Targets on real documents (besides the speed ratios below)', '', '| target | wanted | measured | |', '|---|---|---|---|', ...rows, ''] : []),
     ...realSet('Real scans', r.real_scans, [
       ['pagemill (native engine) vs native tesseract ×2 at each page\'s own dpi', 'pagemill (native engine)', 'tesseract ×2 at each page\'s own dpi', 1.0],
       ['pagemill (tesseract.js engine) vs the same', 'pagemill (tesseract.js engine)', 'tesseract ×2 at each page\'s own dpi', 0.8],
@@ -78,6 +120,7 @@ export function realSections(r: BenchReport): string[] {
       ['default mode vs pdftotext', 'pagemill, default mode', 'pdftotext (one process)', 1.0],
       ['prompt_ocr vs pdftotext', 'pagemill, prompt_ocr', 'pdftotext (one process)', 1.0],
     ]),
+    ...corpusMemorySection(r.corpus_memory),
   ];
 }
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { expectedText, writeDigital, writeScanned } from './documents.js';
 import { convertLatency, statusLatency } from './load.js';
+import { corpusMemoryRun } from './corpus-memory.js';
 import { idleMemoryRun } from './idle-memory.js';
 import { memoryRun } from './memory-run.js';
 import { has, sameModelTessdata } from './native-tesseract.js';
@@ -146,6 +147,11 @@ try {
   if (!opts.quick) {
     log('memory: 1,000 scanned pages, 2 workers…');
     report.memory = await memoryRun(1000, DPI, 2, log);
+    log('memory: every corpus document, a fresh server each…');
+    report.corpus_memory = await corpusMemoryRun(log).catch((err: Error) => {
+      report.skipped.push({ system: 'corpus memory', reason: err.message.split('\n')[0]! });
+      return undefined;
+    });
     log('memory after the queue drains (multipage.pdf, then 75 s idle)…');
     report.idle_memory = await idleMemoryRun(undefined, 75, log).catch((err: Error) => {
       report.skipped.push({ system: 'idle memory', reason: err.message.split('\n')[0]! });

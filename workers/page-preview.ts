@@ -10,7 +10,7 @@ import { renderGrey, type CanvasFactory } from './page-pixels.js';
  * times what reading its text costs: so the picture waits for a request (GET /image).
  */
 export function renderPagePreview(task: PreviewTask): Promise<Uint8Array> {
-  return withPdfPage(task, (page, canvasFactory) => previewOfPage(page, task.page_width, task.blocks, canvasFactory));
+  return withPdfPage(task, (page, canvasFactory, decode) => decode(() => previewOfPage(page, task.page_width, task.blocks, canvasFactory)));
 }
 
 /**

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { largestMaskPixels } from './oversize-masks.js';
 import { TaskFailure } from './task-errors.js';
 
 const require = createRequire(import.meta.url);
@@ -58,7 +59,8 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
     throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   try {
-    return await getDocument({
+    const maskPixels = largestMaskPixels(bytes);
+    const doc = await getDocument({
       data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       password: opts.password,
       standardFontDataUrl: `${PDFJS_DIR}/standard_fonts/`,
@@ -74,10 +76,26 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
       // Warnings on, so dropped images can be reported (see pdf-warnings.ts).
       verbosity: 1,
     }).promise;
+    maskPixelsOf.set(doc, maskPixels);
+    return doc;
   } catch (err) {
     const e = err as { name?: string; message?: string };
     if (e?.name === 'PasswordException') throw err;
     throw new TaskFailure('invalid_pdf', `The PDF could not be read: ${(e?.message ?? 'unknown error').replace(/\.$/, '')}.`);
+  }
+}
+
+const maskPixelsOf = new WeakMap<PDFDocumentProxy, number>();
+
+/**
+ * Refuses to decode a page of a document whose image masks exceed the decode limit (see
+ * oversize-masks.ts): pdf.js would decode them at full size whatever `maxImageSize` says. Pages
+ * read from their text layer never decode an image, so they are not affected.
+ */
+export function assertMasksWithinLimit(doc: PDFDocumentProxy, maxImagePixels: number): void {
+  const pixels = maskPixelsOf.get(doc) ?? 0;
+  if (pixels > maxImagePixels) {
+    throw new TaskFailure('image_too_large', `An image mask in this PDF is ${Math.round(pixels / 1e6)} MP, above the ${Math.round(maxImagePixels / 1e6)} MP an image may have (MAX_PAGE_MEGAPIXELS × 4); pages without a text layer cannot be read.`);
   }
 }
 

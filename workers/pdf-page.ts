@@ -2,7 +2,7 @@ import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
 import { blocksFromTextItems, categorize, pageText, type TextItemLike } from './page-layout.js';
 import { ocrPageImage } from './page-ocr.js';
-import { openPdf, releasePageCaches } from './pdf-documents.js';
+import { assertMasksWithinLimit, openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
 import { ocrPixels, type CanvasFactory } from './page-pixels.js';
 import { collectGarbage, COLLECT_AFTER_PIXELS, throughPixelLane } from './pixel-lane.js';
@@ -58,15 +58,23 @@ async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageO
   };
 }
 
+/** How a page's images are decoded: through the pool's pixel lane, once the document's masks are known to fit. */
+export type PixelAccess = <T>(obtain: () => Promise<T>) => Promise<T>;
+
 /**
  * Runs `use` on one page of a PDF from the thread's parsed-document cache, and releases the page's
  * caches after. A page pdf.js cannot load is `render_failed`.
  */
 export async function withPdfPage<T>(
   task: { path: string; password?: string; max_megapixels: number; page_no: number },
-  use: (page: PDFPageProxy, canvasFactory: CanvasFactory) => Promise<T>,
+  use: (page: PDFPageProxy, canvasFactory: CanvasFactory, decode: PixelAccess) => Promise<T>,
 ): Promise<T> {
-  const doc = await openPdf(task.path, { password: task.password, maxImagePixels: imagePixelLimit(task.max_megapixels) });
+  const limit = imagePixelLimit(task.max_megapixels);
+  const doc = await openPdf(task.path, { password: task.password, maxImagePixels: limit });
+  const decode: PixelAccess = (obtain) => {
+    assertMasksWithinLimit(doc, limit);
+    return throughPixelLane(obtain);
+  };
   const canvasFactory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   let page: PDFPageProxy;
   try {
@@ -75,7 +83,7 @@ export async function withPdfPage<T>(
     throw new TaskFailure('render_failed', `Page ${task.page_no} could not be loaded: ${(err as Error).message}`);
   }
   try {
-    return await use(page, canvasFactory);
+    return await use(page, canvasFactory, decode);
   } finally {
     page.cleanup();
     await releasePageCaches(doc);
@@ -83,7 +91,7 @@ export async function withPdfPage<T>(
 }
 
 export function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
-  return withPdfPage(task, async (page, canvasFactory) => {
+  return withPdfPage(task, async (page, canvasFactory, decode) => {
     const base = page.getViewport({ scale: 1 });
     const size = renderSize(base.width, base.height, task.dpi, task.max_megapixels);
     const warnings: string[] = [];
@@ -96,13 +104,21 @@ export function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
     const decision = textLayerDecision(items, task);
     if (decision.keep) return await fromTextLayer(ctx, decision.reason);
 
-    const pixels = await throughPixelLane(async () => {
-      const obtained = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
-      // The decoded images go now, before another thread may decode: only the grey image is read.
-      page.cleanup();
-      if (obtained.heldPixels > COLLECT_AFTER_PIXELS) collectGarbage();
-      return obtained;
-    });
+    let pixels: Awaited<ReturnType<typeof ocrPixels>>;
+    try {
+      pixels = await decode(async () => {
+        const obtained = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
+        // The decoded images go now, before another thread may decode: only the grey image is read.
+        page.cleanup();
+        if (obtained.heldPixels > COLLECT_AFTER_PIXELS) collectGarbage();
+        return obtained;
+      });
+    } catch (err) {
+      // Images too large to decode: a text layer, even one judged poor, is better than nothing.
+      if (!(err instanceof TaskFailure && err.code === 'image_too_large') || !items.some((i) => i.str.trim())) throw err;
+      warnings.push(err.message);
+      return await fromTextLayer(ctx, 'text-layer: kept, the page\'s images are too large to decode for OCR');
+    }
     const dropped = pixels.warnings.some(isDroppedImageWarning);
     const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
     // A layer in another script than the requested languages may be a real Russian or Chinese
