@@ -12,8 +12,8 @@ import { threadId, workerData } from 'node:worker_threads';
  * the peak. Through the lane the peak is one decode plus the grey images of the pages being read.
  *
  * The lane is an Int32 in a SharedArrayBuffer holding the holder's threadId (0: free). A thread
- * stopped while holding it (a page timeout terminates the thread) is cleared by the pool
- * (`releaseLaneOf` on the pool's workerDestroy), so the lane is never lost.
+ * stopped while holding it (a page timeout terminates it; a heap overflow ends it) cannot give it
+ * back, so the pool does (`releaseLaneIfHolderGone` after each workerDestroy): the lane is never lost.
  */
 export interface PixelLaneData { pixelLane?: SharedArrayBuffer }
 
@@ -21,10 +21,14 @@ export function createPixelLane(): SharedArrayBuffer {
   return new SharedArrayBuffer(4);
 }
 
-/** Frees the lane if the stopped thread `id` held it. */
-export function releaseLaneOf(lane: SharedArrayBuffer, id: number): void {
+/**
+ * Frees the lane if its holder is not among the pool's live threads. Not "if the stopped thread
+ * held it": a thread that ended by itself (out of heap) no longer knows its id (Node sets it to -1).
+ */
+export function releaseLaneIfHolderGone(lane: SharedArrayBuffer, liveThreadIds: readonly number[]): void {
   const word = new Int32Array(lane);
-  if (Atomics.compareExchange(word, 0, id, 0) === id) Atomics.notify(word, 0);
+  const holder = Atomics.load(word, 0);
+  if (holder !== 0 && !liveThreadIds.includes(holder) && Atomics.compareExchange(word, 0, holder, 0) === holder) Atomics.notify(word, 0);
 }
 
 /** A re-check now and then, in case a wake-up is missed: a waiter never depends on one notify. */

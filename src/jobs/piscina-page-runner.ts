@@ -7,7 +7,7 @@ import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
 import { OcrChildren } from './ocr-children.js';
-import { createPixelLane, releaseLaneOf, type PixelLaneData } from '../../workers/pixel-lane.js';
+import { createPixelLane, releaseLaneIfHolderGone, type PixelLaneData } from '../../workers/pixel-lane.js';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -51,8 +51,10 @@ export class PiscinaPageRunner implements PageRunner {
       // One thread at a time obtains a page's pixels (workers/pixel-lane.ts): the peak is one decode.
       workerData: { pixelLane: this.pixelLane } satisfies PixelLaneData,
     });
-    // A thread stopped while holding the lane (a page timeout) must not keep it.
-    this.pool.on('workerDestroy', (worker: { id: number }) => releaseLaneOf(this.pixelLane, worker.id));
+    // A thread stopped while holding the lane (a page timeout, a heap overflow) must not keep it.
+    // Checked once the pool has dropped the thread, against the threads still alive.
+    this.pool.on('workerDestroy', () => setImmediate(() =>
+      releaseLaneIfHolderGone(this.pixelLane, this.pool.threads.map((t) => t.threadId))));
     // Without a listener, an error event from the pool would crash the process.
     this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
   }

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPixelLane, releaseLaneOf } from '../../workers/pixel-lane.js';
+import { createPixelLane, releaseLaneIfHolderGone } from '../../workers/pixel-lane.js';
+import { cyclicPatternPdf } from '../fixtures/pdf-fixtures.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /** Real threads through one lane, as the pool's threads go (the pool passes the lane as workerData). */
 const workers: Worker[] = [];
@@ -44,16 +46,31 @@ describe('the pixel lane', () => {
     expect(new Int32Array(lane)[0]).toBe(id);
     const waiter = start(lane, shared, 1);
     await holder.worker.terminate();
+    expect(holder.worker.threadId, 'a stopped thread no longer knows its id').toBe(-1);
     expect(waiter.messages).not.toContain('inside');
-    releaseLaneOf(lane, id); // what the pool does on workerDestroy
+    releaseLaneIfHolderGone(lane, [waiter.worker.threadId]); // what the pool does after workerDestroy
     await waiter.done;
     expect(new Int32Array(lane)[0]).toBe(0);
   });
 
-  it('is not taken from a live holder by a stale release', () => {
+  it('is not taken from a live holder', () => {
     const lane = createPixelLane();
     new Int32Array(lane)[0] = 7;
-    releaseLaneOf(lane, 8);
+    releaseLaneIfHolderGone(lane, [7, 8]);
     expect(new Int32Array(lane)[0]).toBe(7);
+  });
+});
+
+describe('a pool thread that dies while decoding', () => {
+  let t: TestServer;
+  afterEach(async () => t?.close());
+
+  it('does not leave the lane held: the retry runs, and the conversion ends', async () => {
+    // a pattern that draws itself: pdf.js grows its heap until the 64 MB limit ends the thread,
+    // inside the lane; the retry must get the lane (it waited forever when the lane went with the thread)
+    t = await startTestServer({ WORKER_MAX_HEAP_MB: 64, PAGE_TIMEOUT_S: 900 });
+    const { body } = await submitFile(t.app, 'cycle.pdf', cyclicPatternPdf());
+    const rec = await waitForEnd(t.app, body.conversion_id as string, 120_000);
+    expect(rec).toMatchObject({ status: 'error', error_code: 'worker_crashed' });
   });
 });
