@@ -30,7 +30,7 @@ export const configSchema = z.object({
    * @tesseract.js-data models, e.g. Debian's faster "fast" models in /usr/share/tesseract-ocr/5/tessdata.
    */
   TESSDATA_DIR: z.string().default(''),
-  WORKER_MAX_HEAP_MB: positiveInt.min(64).default(1024),
+  WORKER_MAX_HEAP_MB: positiveInt.min(64).default(512),
   /**
    * Which OCR engine reads pages: `native` runs the tesseract (>= 5) binary per page, `wasm` is
    * tesseract.js (zero install), `auto` picks native when `tesseract --version` works at start.

@@ -7,6 +7,7 @@ import type { SearchablePdfTask } from '../../workers/searchable-pdf.js';
 import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
 import { OcrChildren } from './ocr-children.js';
+import { releaseFreedHeap } from './release-freed-heap.js';
 import { createPixelLane, releaseLaneIfHolderGone, type PixelLaneData } from '../../workers/pixel-lane.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -53,8 +54,11 @@ export class PiscinaPageRunner implements PageRunner {
     });
     // A thread stopped while holding the lane (a page timeout, a heap overflow) must not keep it.
     // Checked once the pool has dropped the thread, against the threads still alive.
-    this.pool.on('workerDestroy', () => setImmediate(() =>
-      releaseLaneIfHolderGone(this.pixelLane, this.pool.threads.map((t) => t.threadId))));
+    this.pool.on('workerDestroy', () => setImmediate(() => {
+      releaseLaneIfHolderGone(this.pixelLane, this.pool.threads.map((t) => t.threadId));
+      // The last thread gone (IDLE_RELEASE_S): what the threads freed goes back to the system.
+      if (this.pool.threads.length === 0 && !this.closed) this.log.debug({ trimmed: releaseFreedHeap() }, 'pool idle: heap trimmed');
+    }));
     // Without a listener, an error event from the pool would crash the process.
     this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
   }
