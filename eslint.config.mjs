@@ -11,7 +11,7 @@ const restricted = (...patterns) => ['error', {
 }];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'output/**', 'input/**', 'test-results/**', 'src/public/**', 'bench/results/**', 'docs/**', 'bin/**'] },
+  { ignores: ['node_modules/**', 'output/**', 'input/**', 'test-results/**', 'src/public/**', 'bench/results/**', 'docs/**', 'bin/**', 'native/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
  */
 let trim: () => boolean = () => false;
 try {
-  trim = (createRequire(import.meta.url)('pagemill-malloc-trim') as { trim(): boolean }).trim;
+  trim = (createRequire(import.meta.url)('pagemill-malloc-trim') as { trim(this: void): boolean }).trim;
 } catch {
   // optional dependency: memory stays bounded, only the idle figure is higher
 }

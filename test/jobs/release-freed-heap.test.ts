@@ -15,10 +15,6 @@ describe('releaseFreedHeap', () => {
   it.runIf(glibc)('is the compiled addon on glibc Linux, and trims', () => {
     const dir = path.dirname(createRequire(import.meta.url).resolve('pagemill-malloc-trim'));
     expect(fs.existsSync(path.join(dir, 'build', 'Release', 'malloc_trim.node'))).toBe(true);
-    // free some heap first, so there is something to give back
-    let junk: string[] | null = Array.from({ length: 20_000 }, (_, i) => `${i}`.repeat(50));
-    expect(junk.length).toBe(20_000);
-    junk = null;
     expect(typeof releaseFreedHeap()).toBe('boolean');
   });
 
