@@ -8,6 +8,7 @@ import type { PageRunner } from './page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
 import { OcrChildren } from './ocr-children.js';
 import { releaseFreedHeap } from './release-freed-heap.js';
+import { removeStaleScratch } from '../../workers/ocr-scratch.js';
 import { createPixelLane, releaseLaneIfHolderGone, type PixelLaneData } from '../../workers/pixel-lane.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -22,6 +23,9 @@ export class PiscinaPageRunner implements PageRunner {
 
   /** Builds the worker bundle, starts the threads and checks that each can run a task. */
   static async start(config: Config, log: Logger): Promise<PiscinaPageRunner> {
+    // a page never runs longer than its timeout, so older scratch folders belong to no live page
+    const stale = await removeStaleScratch(config.PAGE_TIMEOUT_S * 2000);
+    if (stale > 0) log.info({ removed: stale }, 'removed OCR scratch folders left by an earlier process');
     const bundle = await buildWorkerBundle();
     const runner = new PiscinaPageRunner(config, log, bundle);
     try {
