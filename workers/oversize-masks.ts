@@ -8,22 +8,29 @@
  * object streams, so every image dictionary is plain text in the file, compressed or not.
  */
 
-/** Past this, the file is not scanned (a cost of one pass over it): masks are then pdf.js's to bound. */
-const SCAN_LIMIT_BYTES = 256 * 2 ** 20;
-/** How far into an object its dictionary is looked for. */
+/** How far into an object its dictionary is looked for, and how much of a reference is read. */
 const DICT_WINDOW = 4096;
+const REF_WINDOW = 40;
 
-export function largestMaskPixels(bytes: Uint8Array): number {
-  if (bytes.byteLength > SCAN_LIMIT_BYTES) return 0;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const latin1 = (bytes: Buffer, from: number, length: number) => bytes.toString('latin1', from, Math.min(bytes.length, from + length));
+
+/**
+ * Searched in the bytes, a window at a time: turning a whole file into one string would hold a
+ * copy of it per pool thread, for a check that exists to save memory.
+ */
+export function largestMaskPixels(data: Uint8Array): number {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const masks = new Set<string>();
-  for (const m of text.matchAll(/\/S?Mask\s+(\d+)\s+(\d+)\s+R/g)) masks.add(`${m[1]} ${m[2]}`);
-  if (masks.size === 0) return 0;
+  for (let at = bytes.indexOf('Mask'); at !== -1; at = bytes.indexOf('Mask', at + 4)) {
+    const ref = /^Mask\s+(\d+)\s+(\d+)\s+R/.exec(latin1(bytes, at, REF_WINDOW));
+    if (ref && (bytes[at - 1] === 0x2f || (bytes[at - 1] === 0x53 && bytes[at - 2] === 0x2f))) masks.add(`${ref[1]} ${ref[2]}`);
+  }
   let largest = 0;
-  for (const m of text.matchAll(/(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g)) {
-    if (!masks.has(`${m[1]} ${m[2]}`)) continue;
-    const start = m.index + m[0].length;
-    const dict = text.slice(start, start + DICT_WINDOW).split(/\bstream\b|\bendobj\b/, 1)[0]!;
+  // one pass over the object headers ("12 0 obj"), whatever the number of masks
+  for (let at = bytes.indexOf('obj'); at !== -1; at = bytes.indexOf('obj', at + 3)) {
+    const head = /(?:^|[^0-9])(\d+)\s+(\d+)\s+$/.exec(latin1(bytes, Math.max(0, at - 24), Math.min(at, 24)));
+    if (!head || !masks.has(`${head[1]} ${head[2]}`)) continue;
+    const dict = latin1(bytes, at + 3, DICT_WINDOW).split(/\bstream\b|\bendobj\b/, 1)[0]!;
     const width = Number(/\/W(?:idth)?\s+(\d+)/.exec(dict)?.[1] ?? 0);
     const height = Number(/\/H(?:eight)?\s+(\d+)/.exec(dict)?.[1] ?? 0);
     largest = Math.max(largest, width * height);
