@@ -21,8 +21,14 @@ export const percentile = (xs: number[], p: number) => {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10;
 };
 
-/** Submits over HTTP and follows the WebSocket until `completed`: pagemill end to end. */
-export async function runPagemill(server: ServerProcess, file: string, expected: string[] | null, fields: Record<string, string> = {}): Promise<PagemillResult> {
+type Scorer = (pages: string[], expected: string[]) => number;
+const wholeText: Scorer = (pages, expected) => cer(pages.join('\n'), expected.join('\n'));
+
+/**
+ * Submits over HTTP and follows the WebSocket until `completed`: pagemill end to end. `seconds`
+ * stops there; the result is fetched and scored after.
+ */
+export async function runPagemill(server: ServerProcess, file: string, expected: string[] | null, fields: Record<string, string> = {}, score: Scorer = wholeText): Promise<PagemillResult> {
   const data = await fs.readFile(file);
   const t0 = performance.now();
   const { id, ms } = await submit(server.url, 'bench.pdf', data, { formats: 'json', ...fields });
@@ -46,15 +52,15 @@ export async function runPagemill(server: ServerProcess, file: string, expected:
   clearInterval(sampler);
   const seconds = (performance.now() - t0) / 1000;
   if (end.status !== 'completed') throw new Error(`pagemill ended ${end.status}`);
-  let score: number | null = null;
+  let scored: number | null = null;
   if (expected) {
     const json = (await (await fetch(`${server.url}/conversions/${id}/result?format=json`)).json()) as { pages: { text: string }[] };
-    score = cer(json.pages.map((p) => p.text).join('\n'), expected.join('\n'));
+    scored = score(json.pages.map((p) => p.text), expected);
   }
   const pages = end.results?.length ?? 0;
   return {
-    pages, seconds: Math.round(seconds * 10) / 10, pages_per_minute: Math.round((pages / seconds) * 600) / 10, submit_ms: Math.round(ms * 10) / 10,
-    first_page_seconds: first === null ? null : Math.round((first - t0) / 100) / 10, cer: score,
+    pages, seconds: Math.round(seconds * 100) / 100, pages_per_minute: Math.round((pages / seconds) * 600) / 10, submit_ms: Math.round(ms * 10) / 10,
+    first_page_seconds: first === null ? null : Math.round((first - t0) / 100) / 10, cer: scored,
     peak_rss_mb: Math.max(peak, memoryOf(server.child.pid!)?.peak_rss_mb ?? 0), ws_delay_ms: { p50: percentile(delays, 50), p99: percentile(delays, 99) },
   };
 }
