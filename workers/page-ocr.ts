@@ -5,6 +5,7 @@ import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type Gre
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
+import { looksTurned } from './page-orientation.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
@@ -38,23 +39,35 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask)
       image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
     });
+  const orient = task.detect_orientation && !task.layout_only;
+  /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or 0. */
+  const detectTurn = async () => {
+    const small = shrinkGrey(grey, 1200);
+    const smallDpi = dpi * (small.width / grey.width);
+    return task.ocr_engine === 'native'
+      ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
+      : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
+  };
   let image = grey;
+  let rotation = 0;
+  const turnedFirst = orient && looksTurned(grey);
+  if (turnedFirst) {
+    rotation = await detectTurn();
+    if (rotation) image = rotateGrey(grey, rotation);
+  }
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
   if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
-  let rotation = 0;
-  if (task.detect_orientation && !task.layout_only && page.confidence < MISREAD_CONFIDENCE) {
-    const small = shrinkGrey(grey, 1200);
-    const smallDpi = dpi * (small.width / grey.width);
-    const turn = task.ocr_engine === 'native'
-      ? await detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
-      : await detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
-    if (turn) {
-      const turned = rotateGrey(grey, turn);
-      const again = await read(turned);
+  if (orient && page.confidence < MISREAD_CONFIDENCE) {
+    // Turned before reading and still unsure: the sheet as scanned may read better. Unturned and
+    // unsure: it may be lying on its side or upside down.
+    const turn = turnedFirst ? 0 : await detectTurn();
+    if (rotation || turn) {
+      const other = turn ? rotateGrey(grey, turn) : grey;
+      const again = await read(other);
       if (again.confidence > page.confidence) {
         page = again;
-        image = turned;
+        image = other;
         rotation = turn;
       }
     }

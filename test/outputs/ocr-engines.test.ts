@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
 import { nativeTesseractVersion } from '../../src/pipeline/ocr-engine-choice.js';
 import { scannedPdf, scannedPng } from '../fixtures/pdf-fixtures.js';
+import { PROSE_PAGE } from '../fixtures/prose-page.js';
 import { cer } from '../../bench/cer.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -83,6 +84,17 @@ describe.each(['wasm', 'native'] as const)('OCR engine %s', (engine) => {
       const page = (await result(id, 'json')).json().pages[0] as PageResult;
       expect(page.rotation, `scanned turned ${degrees}°`).toBe(turn);
       expect(cer(page.text, UPSIDE_DOWN.join('\n'))).toBeLessThan(0.1);
+    }
+  });
+
+  it.runIf(engine === 'wasm' || hasNative)('turns a full page scanned on its side or upside down before reading it', async () => {
+    const png = await scannedPng(PROSE_PAGE);
+    for (const [degrees, turn] of [[90, 270], [180, 180]]) {
+      const id = await convert(`full-${degrees}.png`, await turned(png, degrees!), { formats: 'json' });
+      const page = (await result(id, 'json')).json().pages[0] as PageResult;
+      expect(page.rotation, `scanned turned ${degrees}°`).toBe(turn);
+      expect(page.width, 'boxes are on the upright page').toBeLessThan(page.height);
+      expect(cer(page.text, PROSE_PAGE.join('\n'))).toBeLessThan(0.05);
     }
   });
 });
