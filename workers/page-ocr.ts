@@ -4,8 +4,9 @@ import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.j
 import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
-import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
+import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence, scaleBlocks } from './page-layout.js';
 import { looksTurned } from './page-orientation.js';
+import { atReadingSize } from './reading-size.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
@@ -25,10 +26,26 @@ export interface OcrOutcome {
 }
 
 /** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
-export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
-  if (inkFraction(grey) < BLANK_INK) {
-    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: grey.width, height: grey.height, preview: task.preview ? await drawPreview(grey, []) : undefined };
+export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageTask): Promise<OcrOutcome> {
+  if (inkFraction(scan) < BLANK_INK) {
+    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: task.preview ? await drawPreview(scan, []) : undefined };
   }
+  const orient = task.detect_orientation && !task.layout_only;
+  /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or 0. */
+  const detectTurn = async () => {
+    const small = shrinkGrey(scan, 1200);
+    const smallDpi = scanDpi * (small.width / scan.width);
+    return task.ocr_engine === 'native'
+      ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
+      : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
+  };
+  const turnedFirst = orient && looksTurned(scan);
+  const firstTurn = turnedFirst ? await detectTurn() : 0;
+  // The size that reads best is measured on the page the right way up, where its lines show.
+  const upright = firstTurn ? rotateGrey(scan, firstTurn) : scan;
+  const { grey, dpi } = task.layout_only ? { grey: upright, dpi: scanDpi } : atReadingSize(upright, scanDpi);
+  /** The page as read, turned `turn` degrees clockwise from the scan. */
+  const turnedBy = (turn: number) => (turn === firstTurn ? grey : rotateGrey(grey, (turn - firstTurn + 360) % 360));
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
   const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
     ? recognizeNative({
@@ -39,22 +56,8 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask)
       image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
     });
-  const orient = task.detect_orientation && !task.layout_only;
-  /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or 0. */
-  const detectTurn = async () => {
-    const small = shrinkGrey(grey, 1200);
-    const smallDpi = dpi * (small.width / grey.width);
-    return task.ocr_engine === 'native'
-      ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
-      : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
-  };
   let image = grey;
-  let rotation = 0;
-  const turnedFirst = orient && looksTurned(grey);
-  if (turnedFirst) {
-    rotation = await detectTurn();
-    if (rotation) image = rotateGrey(grey, rotation);
-  }
+  let rotation = firstTurn;
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
   if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
@@ -62,8 +65,8 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask)
     // Turned before reading and still unsure: the sheet as scanned may read better. Unturned and
     // unsure: it may be lying on its side or upside down.
     const turn = turnedFirst ? 0 : await detectTurn();
-    if (rotation || turn) {
-      const other = turn ? rotateGrey(grey, turn) : grey;
+    if (firstTurn || turn) {
+      const other = turnedBy(turn);
       const again = await read(other);
       if (again.confidence > page.confidence) {
         page = again;
@@ -72,16 +75,21 @@ export async function ocrPageImage(grey: GreyImage, dpi: number, task: PageTask)
       }
     }
   }
-  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
+  // Boxes on the page as scanned: it may have been read from a reduced copy (reading-size.ts).
+  const quarterTurned = rotation % 180 !== 0;
+  const width = quarterTurned ? scan.height : scan.width;
+  const height = quarterTurned ? scan.width : scan.height;
+  const found = task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page);
+  const blocks = categorize(grey === scan ? found : scaleBlocks(found, width / image.width), height, 'ocr');
   return {
     blocks,
     confidence: task.layout_only ? 0 : pageConfidence(blocks),
     rotation,
     blank: false,
-    width: image.width,
-    height: image.height,
+    width,
+    height,
     textLayerPdf: page.pdf ? Uint8Array.from(page.pdf) : undefined,
-    preview: task.preview ? await drawPreview(image, blocks) : undefined,
+    preview: task.preview ? await drawPreview(image, blocks, width) : undefined,
   };
 }
 
@@ -106,10 +114,13 @@ async function greyPng(img: GreyImage, dpi: number): Promise<Buffer> {
   return withPngResolution(await greyCanvas(img).canvas.encode('png'), dpi);
 }
 
-/** A reduced JPEG of the page with each block's box drawn in its category's colour. */
-export async function drawPreview(grey: GreyImage, blocks: Block[]): Promise<Uint8Array> {
+/**
+ * A reduced JPEG of the page with each block's box drawn in its category's colour; `boxesWidth` is
+ * the page width the boxes are measured in, when that is not the image's.
+ */
+export async function drawPreview(grey: GreyImage, blocks: Block[], boxesWidth = grey.width): Promise<Uint8Array> {
   const small = shrinkGrey(grey, PREVIEW_WIDTH);
-  const f = small.width / grey.width;
+  const f = small.width / boxesWidth;
   const { canvas, ctx } = greyCanvas(small);
   ctx.lineWidth = 2;
   for (const b of blocks) {

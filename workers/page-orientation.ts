@@ -1,4 +1,5 @@
 import { shrinkGrey, type GreyImage } from './grey-image.js';
+import { inkLines, inkProfiles, type InkLine } from './ink-lines.js';
 
 /*
  * Signs, taken in milliseconds from the page's ink, that a scan is not upright: then orientation
@@ -9,8 +10,6 @@ import { shrinkGrey, type GreyImage } from './grey-image.js';
  * (bench/real-documents.ts) and on the generated page of test/workers/page-orientation.test.ts.
  */
 
-/** Darker than this is ink. */
-const INK_LEVEL = 128;
 /** Lines of 10-pt text stay apart on a copy this wide, and letters blur into lines. */
 const SIDEWAYS_WIDTH = 400;
 /**
@@ -29,21 +28,6 @@ const LINES_WIDTH = 800;
 const UPSIDE_DOWN_BELOW = 0.4;
 /** Fewer lines than this say nothing about the page. */
 const MIN_LINES = 5;
-
-function inkProfiles(img: GreyImage): { rows: Float64Array; cols: Float64Array } {
-  const rows = new Float64Array(img.height);
-  const cols = new Float64Array(img.width);
-  for (let y = 0; y < img.height; y++) {
-    const row = y * img.width;
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[row + x]! < INK_LEVEL) {
-        rows[y]!++;
-        cols[x]!++;
-      }
-    }
-  }
-  return { rows, cols };
-}
 
 /**
  * How sharply the ink changes from one row (or column) to the next, against how much ink there
@@ -68,33 +52,14 @@ export function lineContrast(grey: GreyImage): number {
 }
 
 /**
- * Over the page's lines of text (runs of inked rows), the ink above each line's core (its rows at
- * least 40 % as dark as its darkest) over the ink below it; null with too few lines to tell.
+ * Over the page's lines of text, the ink above their cores over the ink below them; null with
+ * too few lines to tell.
  */
 export function ascenderRatio(grey: GreyImage): number | null {
-  const { rows } = inkProfiles(shrinkGrey(grey, LINES_WIDTH));
-  const gap = Math.max(0, ...rows) * 0.02;
-  let above = 0;
-  let below = 0;
-  let lines = 0;
-  for (let y = 0; y < rows.length;) {
-    if (rows[y]! <= gap) {
-      y++;
-      continue;
-    }
-    const start = y;
-    while (y < rows.length && rows[y]! > gap) y++;
-    let peak = 0;
-    for (let i = start; i < y; i++) peak = Math.max(peak, rows[i]!);
-    let top = start;
-    while (rows[top]! < peak * 0.4) top++;
-    let bottom = y - 1;
-    while (rows[bottom]! < peak * 0.4) bottom--;
-    for (let i = start; i < top; i++) above += rows[i]!;
-    for (let i = bottom + 1; i < y; i++) below += rows[i]!;
-    lines++;
-  }
-  return lines < MIN_LINES ? null : above / Math.max(below, 1);
+  const { lines } = inkLines(grey, LINES_WIDTH);
+  if (lines.length < MIN_LINES) return null;
+  const sum = (pick: (l: InkLine) => number) => lines.reduce((total, l) => total + pick(l), 0);
+  return sum((l) => l.above) / Math.max(sum((l) => l.below), 1);
 }
 
 /** A scan fed in sideways or upside down, by its ink alone. */
