@@ -48,15 +48,6 @@ export function blocksFromOcr(page: Tesseract.Page): Block[] {
 }
 
 /** Layout analysis without recognition: boxes for blocks and lines, no text. */
-/** Every box times `f`: boxes found on a reduced copy of the page, put back on the page. */
-export function scaleBlocks(blocks: Block[], f: number): Block[] {
-  const scaled = (b: BBox): BBox => [Math.round(b[0] * f), Math.round(b[1] * f), Math.round(b[2] * f), Math.round(b[3] * f)];
-  return blocks.map((b) => ({
-    ...b, bbox: scaled(b.bbox),
-    lines: b.lines.map((l) => ({ ...l, bbox: scaled(l.bbox), words: l.words.map((w) => ({ ...w, bbox: scaled(w.bbox) })) })),
-  }));
-}
-
 export function blocksFromLayout(page: Tesseract.Page): Block[] {
   const raw = (page as unknown as { layoutBlocks?: Tesseract.Block[] | null }).layoutBlocks ?? [];
   const box = (b: Tesseract.Bbox): BBox => [b.x0, b.y0, b.x1, b.y1];

@@ -4,9 +4,8 @@ import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.j
 import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
-import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence, scaleBlocks } from './page-layout.js';
+import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
 import { looksTurned } from './page-orientation.js';
-import { atReadingSize } from './reading-size.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
@@ -26,7 +25,7 @@ export interface OcrOutcome {
 }
 
 /** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
-export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageTask): Promise<OcrOutcome> {
+export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
   if (inkFraction(scan) < BLANK_INK) {
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: task.preview ? await drawPreview(scan, []) : undefined };
   }
@@ -34,18 +33,13 @@ export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageT
   /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or 0. */
   const detectTurn = async () => {
     const small = shrinkGrey(scan, 1200);
-    const smallDpi = scanDpi * (small.width / scan.width);
+    const smallDpi = dpi * (small.width / scan.width);
     return task.ocr_engine === 'native'
       ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
       : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
   };
   const turnedFirst = orient && looksTurned(scan);
   const firstTurn = turnedFirst ? await detectTurn() : 0;
-  // The size that reads best is measured on the page the right way up, where its lines show.
-  const upright = firstTurn ? rotateGrey(scan, firstTurn) : scan;
-  const { grey, dpi } = task.layout_only ? { grey: upright, dpi: scanDpi } : atReadingSize(upright, scanDpi);
-  /** The page as read, turned `turn` degrees clockwise from the scan. */
-  const turnedBy = (turn: number) => (turn === firstTurn ? grey : rotateGrey(grey, (turn - firstTurn + 360) % 360));
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
   const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
     ? recognizeNative({
@@ -56,7 +50,7 @@ export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageT
       image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
     });
-  let image = grey;
+  let image = firstTurn ? rotateGrey(scan, firstTurn) : scan;
   let rotation = firstTurn;
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
@@ -66,7 +60,7 @@ export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageT
     // unsure: it may be lying on its side or upside down.
     const turn = turnedFirst ? 0 : await detectTurn();
     if (firstTurn || turn) {
-      const other = turnedBy(turn);
+      const other = turn ? rotateGrey(scan, turn) : scan;
       const again = await read(other);
       if (again.confidence > page.confidence) {
         page = again;
@@ -75,21 +69,16 @@ export async function ocrPageImage(scan: GreyImage, scanDpi: number, task: PageT
       }
     }
   }
-  // Boxes on the page as scanned: it may have been read from a reduced copy (reading-size.ts).
-  const quarterTurned = rotation % 180 !== 0;
-  const width = quarterTurned ? scan.height : scan.width;
-  const height = quarterTurned ? scan.width : scan.height;
-  const found = task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page);
-  const blocks = categorize(grey === scan ? found : scaleBlocks(found, width / image.width), height, 'ocr');
+  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   return {
     blocks,
     confidence: task.layout_only ? 0 : pageConfidence(blocks),
     rotation,
     blank: false,
-    width,
-    height,
+    width: image.width,
+    height: image.height,
     textLayerPdf: page.pdf ? Uint8Array.from(page.pdf) : undefined,
-    preview: task.preview ? await drawPreview(image, blocks, width) : undefined,
+    preview: task.preview ? await drawPreview(image, blocks) : undefined,
   };
 }
 
@@ -114,13 +103,10 @@ async function greyPng(img: GreyImage, dpi: number): Promise<Buffer> {
   return withPngResolution(await greyCanvas(img).canvas.encode('png'), dpi);
 }
 
-/**
- * A reduced JPEG of the page with each block's box drawn in its category's colour; `boxesWidth` is
- * the page width the boxes are measured in, when that is not the image's.
- */
-export async function drawPreview(grey: GreyImage, blocks: Block[], boxesWidth = grey.width): Promise<Uint8Array> {
+/** A reduced JPEG of the page with each block's box drawn in its category's colour. */
+export async function drawPreview(grey: GreyImage, blocks: Block[]): Promise<Uint8Array> {
   const small = shrinkGrey(grey, PREVIEW_WIDTH);
-  const f = small.width / boxesWidth;
+  const f = small.width / grey.width;
   const { canvas, ctx } = greyCanvas(small);
   ctx.lineWidth = 2;
   for (const b of blocks) {

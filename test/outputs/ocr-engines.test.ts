@@ -97,16 +97,4 @@ describe.each(['wasm', 'native'] as const)('OCR engine %s', (engine) => {
       expect(cer(page.text, PROSE_PAGE.join('\n'))).toBeLessThan(0.05);
     }
   });
-
-  it.runIf(engine === 'wasm' || hasNative)('reads large type from a reduced copy and reports boxes on the scan as it is', async () => {
-    // An image is read at its own pixels (a PDF page at the server's RENDER_DPI, low in tests).
-    const id = await convert('large-type.png', await scannedPng(PROSE_PAGE, 300), { formats: 'json' });
-    const page = (await result(id, 'json')).json().pages[0] as PageResult;
-    expect([page.width, page.height]).toEqual([2550, 3300]);
-    expect(cer(page.text, PROSE_PAGE.join('\n'))).toBeLessThan(0.05);
-    // The first line is set at x 72 pt, baseline 72 pt below the top: (300, 300) px at 300 dpi.
-    const first = page.blocks[0]!.lines[0]!.words[0]!;
-    expect(Math.abs(first.bbox[0] - 300), `left of ${JSON.stringify(first)}`).toBeLessThan(12);
-    expect(Math.abs(first.bbox[3] - 300), `bottom of ${JSON.stringify(first)}`).toBeLessThan(12);
-  });
 });
