@@ -23,18 +23,15 @@ export function inkProfiles(img: GreyImage): { rows: Float64Array; cols: Float64
   return { rows, cols };
 }
 
-/**
- * A run of inked rows: `start`–`end` (exclusive), its core `top`–`bottom` (inclusive), and the ink
- * above and below the core (ascenders, descenders) — in rows of the reduced copy.
- */
-export interface InkLine { start: number; end: number; top: number; bottom: number; above: number; below: number }
+/** A run of inked rows: the ink above its core (ascenders) and below it (descenders). */
+export interface InkLine { above: number; below: number }
 
 /**
- * The lines of text of a page as runs of inked rows, found on a copy `width` wide; `scale` is the
- * copy's size over the page's. Lines only separate on an upright or upside-down page that is not
- * much skewed; callers judge from how many lines they get.
+ * The lines of text of a page as runs of inked rows, found on a copy `width` wide. Lines only
+ * separate on an upright or upside-down page that is not much skewed; callers judge from how many
+ * lines they get.
  */
-export function inkLines(grey: GreyImage, width: number): { lines: InkLine[]; scale: number } {
+export function inkLines(grey: GreyImage, width: number): InkLine[] {
   const copy = shrinkGrey(grey, width);
   const { rows } = inkProfiles(copy);
   const gap = Math.max(0, ...rows) * GAP_SHARE;
@@ -55,7 +52,7 @@ export function inkLines(grey: GreyImage, width: number): { lines: InkLine[]; sc
     let below = 0;
     for (let i = start; i < top; i++) above += rows[i]!;
     for (let i = bottom + 1; i < y; i++) below += rows[i]!;
-    lines.push({ start, end: y, top, bottom, above, below });
+    lines.push({ above, below });
   }
-  return { lines, scale: copy.width / grey.width };
+  return lines;
 }

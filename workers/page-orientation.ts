@@ -56,7 +56,7 @@ export function lineContrast(grey: GreyImage): number {
  * too few lines to tell.
  */
 export function ascenderRatio(grey: GreyImage): number | null {
-  const { lines } = inkLines(grey, LINES_WIDTH);
+  const lines = inkLines(grey, LINES_WIDTH);
   if (lines.length < MIN_LINES) return null;
   const sum = (pick: (l: InkLine) => number) => lines.reduce((total, l) => total + pick(l), 0);
   return sum((l) => l.above) / Math.max(sum((l) => l.below), 1);
