@@ -34,7 +34,10 @@ export interface InkLine { above: number; below: number }
 export function inkLines(grey: GreyImage, width: number): InkLine[] {
   const copy = shrinkGrey(grey, width);
   const { rows } = inkProfiles(copy);
-  const gap = Math.max(0, ...rows) * GAP_SHARE;
+  // A loop, not Math.max(...rows): a page 100 px wide and 250,000 tall has too many rows to spread.
+  let darkest = 0;
+  for (const ink of rows) darkest = Math.max(darkest, ink);
+  const gap = darkest * GAP_SHARE;
   const lines: InkLine[] = [];
   for (let y = 0; y < rows.length;) {
     if (rows[y]! <= gap) {

@@ -7,11 +7,16 @@ import { listMarker } from '../src/outputs/line-text.js';
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** The box around `boxes` (a loop: a hostile page's line can hold more words than a spread takes). */
 export function unionBox(boxes: BBox[]): BBox {
-  return [
-    Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
-    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])),
-  ];
+  const union: BBox = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const b of boxes) {
+    union[0] = Math.min(union[0], b[0]);
+    union[1] = Math.min(union[1], b[1]);
+    union[2] = Math.max(union[2], b[2]);
+    union[3] = Math.max(union[3], b[3]);
+  }
+  return union;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

@@ -85,7 +85,7 @@ export class DocumentLibrary {
       const parts = await Promise.all(pages.map((p) => fs.readFile(files.markdownNoHeaderFooter(p + 1), 'utf8')));
       return { status: 'success', filename: stem, page_no: null, total_pages: pages.length, content: parts.join('\n---\n\n'), markdown_path: this.shown(files.document('md')) };
     }
-    if (!pages.includes(pageNo)) throw new AppError('page_not_found', `Page ${pageNo} does not exist; page_no runs from 0 to ${Math.max(...pages)}.`);
+    if (!pages.includes(pageNo)) throw new AppError('page_not_found', `Page ${pageNo} does not exist; page_no runs from 0 to ${pages.reduce((a, b) => Math.max(a, b), 0)}.`);
     const mdPath = files.markdownNoHeaderFooter(pageNo + 1);
     return { status: 'success', filename: stem, page_no: pageNo, total_pages: pages.length, content: await fs.readFile(mdPath, 'utf8'), markdown_path: this.shown(mdPath) };
   }

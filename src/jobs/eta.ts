@@ -43,7 +43,7 @@ export function estimateRemainingSeconds(input: EtaInput): number | null {
   const left = running.map((s) => residual(durations, now - s.start, perPage));
   const work = queued * perPage + left.reduce((a, b) => a + b, 0);
 
-  const firstStart = Math.min(...spans.map((s) => s.start));
+  const firstStart = spans.reduce((first, s) => Math.min(first, s.start), Infinity);
   const window = Math.min(now - firstStart, PARALLELISM_WINDOW_PAGES * perPage);
   const measured = window > 0 ? busyTime(spans, now - window, now) / window : 0;
   // Nothing ran lately (waiting behind other conversions): assume one thread rather than none.

@@ -21,9 +21,12 @@ describe('looksTurned', () => {
     for (const degrees of [90, 180, 270]) expect(looksTurned(rotateGrey(upright, degrees)), `turned ${degrees}°`).toBe(true);
   });
 
-  it('passes pages it cannot judge: blank, or a line or two', async () => {
+  it('passes pages it cannot judge: blank, a ribbon of 250,000 rows, a line or two', async () => {
     const blank: GreyImage = { data: new Uint8Array(200 * 300).fill(255), width: 200, height: 300 };
     expect(looksTurned(blank)).toBe(false);
+    const ribbon: GreyImage = { data: new Uint8Array(100 * 250_000).fill(255), width: 100, height: 250_000 };
+    for (let y = 0; y < ribbon.height; y += 40) ribbon.data.fill(0, y * 100 + 10, y * 100 + 90); // a rule every 40 rows
+    expect(() => looksTurned(ribbon)).not.toThrow();
     const short = await greyOf(await scannedPng(PAGE.slice(0, 2)));
     expect(ascenderRatio(rotateGrey(short, 180))).toBeNull();
   });
