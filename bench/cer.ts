@@ -40,5 +40,6 @@ export function pagesCer(hypotheses: string[], references: string[]): number {
     edits += editDistance(normalizeText(hypotheses[i]!), ref);
     length += ref.length;
   });
-  return length === 0 ? 0 : edits / length;
+  if (length === 0) return edits === 0 ? 0 : 1; // as cer(): text where none is expected is all error
+  return edits / length;
 }

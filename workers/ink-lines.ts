@@ -23,8 +23,8 @@ export function inkProfiles(img: GreyImage): { rows: Float64Array; cols: Float64
   return { rows, cols };
 }
 
-/** A run of inked rows: the ink above its core (ascenders) and below it (descenders). */
-export interface InkLine { above: number; below: number }
+/** A run of inked rows: all its ink, and the ink above its core (ascenders) and below it (descenders). */
+export interface InkLine { ink: number; above: number; below: number }
 
 /**
  * The lines of text of a page as runs of inked rows, found on a copy `width` wide. Lines only
@@ -46,7 +46,11 @@ export function inkLines(grey: GreyImage, width: number): InkLine[] {
     }
     const start = y;
     let peak = 0;
-    for (; y < rows.length && rows[y]! > gap; y++) peak = Math.max(peak, rows[y]!);
+    let ink = 0;
+    for (; y < rows.length && rows[y]! > gap; y++) {
+      peak = Math.max(peak, rows[y]!);
+      ink += rows[y]!;
+    }
     let top = start;
     while (rows[top]! < peak * CORE_SHARE) top++;
     let bottom = y - 1;
@@ -55,7 +59,7 @@ export function inkLines(grey: GreyImage, width: number): InkLine[] {
     let below = 0;
     for (let i = start; i < top; i++) above += rows[i]!;
     for (let i = bottom + 1; i < y; i++) below += rows[i]!;
-    lines.push({ above, below });
+    lines.push({ ink, above, below });
   }
   return lines;
 }

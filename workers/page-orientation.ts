@@ -26,6 +26,11 @@ const LINES_WIDTH = 800;
  * turned over; 1.3–2.3 upright and 0.44–0.8 turned on skewed, coarse or short pages.
  */
 const UPSIDE_DOWN_BELOW = 0.4;
+/**
+ * Less of the lines' ink than this above and below their cores: not letters (ruled forms, table
+ * grids, bars). Text pages of the real scans have 5–12 % there, a page of rules none.
+ */
+const MIN_OUTSIDE_SHARE = 0.02;
 /** Fewer lines than this say nothing about the page. */
 const MIN_LINES = 5;
 
@@ -59,7 +64,11 @@ export function ascenderRatio(grey: GreyImage): number | null {
   const lines = inkLines(grey, LINES_WIDTH);
   if (lines.length < MIN_LINES) return null;
   const sum = (pick: (l: InkLine) => number) => lines.reduce((total, l) => total + pick(l), 0);
-  return sum((l) => l.above) / Math.max(sum((l) => l.below), 1);
+  const above = sum((l) => l.above);
+  const below = sum((l) => l.below);
+  // Rules, grids and bars have next to no ink outside their cores: nothing to compare.
+  if (above + below < MIN_OUTSIDE_SHARE * sum((l) => l.ink)) return null;
+  return above / Math.max(below, 1);
 }
 
 /** A scan fed in sideways or upside down, by its ink alone. */
