@@ -9,6 +9,7 @@ import { buildWorkerBundle } from './worker-bundle.js';
 import { OcrChildren } from './ocr-children.js';
 import { releaseFreedHeap } from './release-freed-heap.js';
 import { removeStaleScratch } from '../../workers/ocr-scratch.js';
+import { watchThreadHeaps } from './heap-watchdog.js';
 import { createPixelLane, releaseLaneIfHolderGone, type PixelLaneData } from '../../workers/pixel-lane.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -18,6 +19,7 @@ export class PiscinaPageRunner implements PageRunner {
   private readonly pool: Piscina;
   private busy = 0;
   private closed = false;
+  private readonly heapWatch: { stop(): void };
   private readonly children = new OcrChildren();
   private readonly pixelLane = createPixelLane();
 
@@ -63,6 +65,7 @@ export class PiscinaPageRunner implements PageRunner {
       // The last thread gone (IDLE_RELEASE_S): what the threads freed goes back to the system.
       if (this.pool.threads.length === 0 && !this.closed) this.log.debug({ trimmed: releaseFreedHeap() }, 'pool idle: heap trimmed');
     }));
+    this.heapWatch = watchThreadHeaps(() => this.pool.threads, config.WORKER_MAX_HEAP_MB, log);
     // Without a listener, an error event from the pool would crash the process.
     this.pool.on('error', (err: Error) => this.log.error({ err }, 'worker pool error'));
   }
@@ -93,6 +96,7 @@ export class PiscinaPageRunner implements PageRunner {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.heapWatch.stop();
     await this.pool.destroy();
     this.children.close();
     await this.bundle.dispose();
