@@ -79,7 +79,8 @@ describe('the shared corpus', () => {
   });
 
   it('stops the file that loops forever with page_timeout', async () => {
-    const looping = await startTestServer({ PAGE_TIMEOUT_S: 2, NUM_WORKERS: 1 });
+    // The file also grows its heap without end: a limit it cannot reach in 2 s leaves the timeout to act.
+    const looping = await startTestServer({ PAGE_TIMEOUT_S: 2, NUM_WORKERS: 1, WORKER_MAX_HEAP_MB: 2048 });
     try {
       const { body } = await submitFile(looping.app, path.basename(LOOPING), await fs.readFile(path.join(CORPUS, LOOPING)));
       expect(await waitForEnd(looping.app, body.conversion_id, END_DEADLINE_MS)).toMatchObject({ status: 'error', error_code: 'page_timeout' });

@@ -9,7 +9,8 @@ import { startTestServer, submitFile, waitForEnd, type TestServer } from '../hel
  */
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ PAGE_TIMEOUT_S: 2, NUM_WORKERS: 1 });
+  // The file also grows its heap without end: a limit it cannot reach in 2 s leaves the timeout to act.
+  t = await startTestServer({ PAGE_TIMEOUT_S: 2, NUM_WORKERS: 1, WORKER_MAX_HEAP_MB: 2048 });
 });
 afterAll(async () => t?.close());
 
