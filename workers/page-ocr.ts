@@ -24,7 +24,7 @@ export interface OcrOutcome {
   preview?: Uint8Array;
 }
 
-/** OCR of one page image: blank check, recognition, orientation retry, layout boxes, preview. */
+/** OCR of one page image: blank check, orientation (from the ink before reading, or after an unsure reading), recognition, layout boxes, preview. */
 export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
   if (inkFraction(scan) < BLANK_INK) {
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: task.preview ? await drawPreview(scan, []) : undefined };
