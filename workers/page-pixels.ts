@@ -1,6 +1,6 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { downscaleGrey, greyFromPdfImage, greyFromRgba, rotateGrey, upscaleGrey, type GreyImage, type PdfImageData } from './grey-image.js';
-import { findScan } from './page-scan.js';
+import { findScan, type PageScan } from './page-scan.js';
 import { collectPdfWarnings } from './pdf-warnings.js';
 import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
@@ -34,16 +34,17 @@ export async function renderGrey(page: PDFPageProxy, size: Pick<RenderSize, 'sca
 }
 
 /**
- * The pixels of a page that is nothing but one image (see page-scan.ts), turned by the page's
- * /Rotate as a render would; null when pdf.js holds the image in a form we do not read.
+ * The pixels of a page that is nothing but one image (see page-scan.ts), turned as the image is
+ * drawn (`turn`, clockwise) and by the page's /Rotate, as a render would; null when pdf.js holds
+ * the image in a form we do not read.
  */
-export async function soleImageGrey(page: PDFPageProxy, id: string): Promise<GreyImage | null> {
+export async function soleImageGrey(page: PDFPageProxy, id: string, turn = 0): Promise<GreyImage | null> {
   type Objs = { get(id: string, ready: (data: unknown) => void): void };
   const objs = (id.startsWith('g_') ? page.commonObjs : page.objs) as unknown as Objs;
   // Images are decoded apart from the operator list; the render waits for them the same way.
   const image = await new Promise<PdfImageData | null>((resolve) => objs.get(id, (data) => resolve(data as PdfImageData | null)));
   const grey = image ? greyFromPdfImage(image) : null;
-  return grey && rotateGrey(grey, page.rotate);
+  return grey && rotateGrey(grey, turn + page.rotate);
 }
 
 export interface OcrPixels {
@@ -64,20 +65,20 @@ export async function ocrPixels(page: PDFPageProxy, target: RenderSize, maxMegap
   const scan = await collectPdfWarnings(() => findScan(page));
   const scanDpi = scan.value?.dpi ?? null;
   if (scanDpi && scanDpi < MIN_SCAN_DPI) {
-    return coarseScanPixels(page, scanDpi, scan.value!.soleImage, target, maxMegapixels, canvasFactory, scan.warnings);
+    return coarseScanPixels(page, scan.value!, target, maxMegapixels, canvasFactory, scan.warnings);
   }
   const base = page.getViewport({ scale: 1 });
   const size = scanDpi && scanDpi < target.dpi
     ? renderSize(base.width, base.height, Math.round(scanDpi), maxMegapixels)
     : target;
   const asIs = scanDpi && scan.value?.soleImage && scanDpi <= target.dpi * 1.01 && !size.capped
-    ? await soleImageGrey(page, scan.value.soleImage)
+    ? await soleImageGrey(page, scan.value.soleImage, scan.value.soleImageTurn)
     : null;
   const imagePixels = scan.value?.pixels ?? 0;
   if (asIs) return { grey: asIs, dpi: Math.round(scanDpi! * 10) / 10, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
   // A scan over the pixel budget, read as decoded and reduced: a render would first draw the
   // image into a canvas of its full size (9000×9000 RGBA is 324 MB) and then into the page's.
-  const reduced = scan.value?.soleImage && size.capped ? await soleImageGrey(page, scan.value.soleImage) : null;
+  const reduced = scan.value?.soleImage && size.capped ? await soleImageGrey(page, scan.value.soleImage, scan.value.soleImageTurn) : null;
   if (reduced) {
     return { grey: downscaleGrey(reduced, size.width, size.height), dpi: size.dpi, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
   }
@@ -92,12 +93,12 @@ export async function ocrPixels(page: PDFPageProxy, target: RenderSize, maxMegap
  * within the target dpi and the pixel budget.
  */
 async function coarseScanPixels(
-  page: PDFPageProxy, scanDpi: number, soleImage: string | null, target: RenderSize, maxMegapixels: number,
-  canvasFactory: CanvasFactory, warnings: string[],
+  page: PDFPageProxy, scan: PageScan, target: RenderSize, maxMegapixels: number, canvasFactory: CanvasFactory, warnings: string[],
 ): Promise<OcrPixels> {
+  const scanDpi = scan.dpi;
   const base = page.getViewport({ scale: 1 });
   const own = renderSize(base.width, base.height, scanDpi, maxMegapixels);
-  const asIs = soleImage && !own.capped ? await soleImageGrey(page, soleImage) : null;
+  const asIs = scan.soleImage && !own.capped ? await soleImageGrey(page, scan.soleImage, scan.soleImageTurn) : null;
   const rendered = asIs ? null : await collectPdfWarnings(() => renderGrey(page, own, canvasFactory));
   const grey = asIs ?? rendered!.value;
   const allWarnings = [...warnings, ...(rendered?.warnings ?? [])];

@@ -34,10 +34,13 @@ export interface PageScan {
   dpi: number;
   /**
    * The pdf.js object id of that image when it alone makes the page: nothing else is drawn, it
-   * is upright, unflipped, square-pixelled and covers the page edge to edge. Its pixels are then
-   * exactly what a render at `dpi` would produce, so the render can be skipped.
+   * is drawn square-pixelled, unmirrored, upright or turned by a quarter, and covers the page
+   * edge to edge. Its pixels, turned by `soleImageTurn`, are then exactly what a render at `dpi`
+   * would produce, so the render can be skipped.
    */
   soleImage: string | null;
+  /** The clockwise turn (0, 90, 180, 270) with which that image is drawn on the page. */
+  soleImageTurn: number;
   /** Pixels of that image as decoded (width × height). */
   pixels: number;
 }
@@ -91,13 +94,25 @@ function imagePaint(fn: number, args: unknown[], ctm: Matrix): ImagePaint | null
   return null;
 }
 
-/** Whether an image drawn with `ctm` fills the page box exactly, the right way up. */
-function fillsPageUpright(ctm: Matrix, view: number[]): boolean {
+/**
+ * The clockwise quarter turn (0, 90, 180 or 270) of an image drawn with `ctm` that fills the page
+ * box exactly, or null when it is tilted, mirrored or does not fill the page. Page tools often
+ * turn a scan by drawing its image turned rather than by /Rotate (cardinal.pdf's pages 2–4).
+ */
+function quarterTurnFillingPage(ctm: Matrix, view: number[]): number | null {
   const [a, b, c, d, e, f] = ctm;
+  const negligible = (v: number, beside: number) => Math.abs(v) <= 1e-6 * Math.abs(beside);
+  let turn: number | null = null;
+  if (negligible(b, a) && negligible(c, d)) turn = a > 0 && d > 0 ? 0 : a < 0 && d < 0 ? 180 : null;
+  else if (negligible(a, b) && negligible(d, c)) turn = b < 0 && c > 0 ? 90 : b > 0 && c < 0 ? 270 : null;
+  if (turn === null) return null;
+  const xs = [e, a + e, c + e, a + c + e];
+  const ys = [f, b + f, d + f, b + d + f];
   const [x0, y0, x1, y1] = view as [number, number, number, number];
-  if (a <= 0 || d <= 0 || Math.abs(b) > 1e-6 * a || Math.abs(c) > 1e-6 * d) return false;
   const near = (p: number, q: number) => Math.abs(p - q) <= EDGE_TOLERANCE_PT;
-  return near(e, Math.min(x0, x1)) && near(f, Math.min(y0, y1)) && near(e + a, Math.max(x0, x1)) && near(f + d, Math.max(y0, y1));
+  const fills = near(Math.min(...xs), Math.min(x0, x1)) && near(Math.max(...xs), Math.max(x0, x1))
+    && near(Math.min(...ys), Math.min(y0, y1)) && near(Math.max(...ys), Math.max(y0, y1));
+  return fills ? turn : null;
 }
 
 /**
@@ -141,8 +156,11 @@ export async function findScan(page: PDFPageProxy): Promise<PageScan | null> {
   }
   if (!best || best.coverage < SCAN_COVERAGE) return null;
   const { paint } = best;
-  const dpiX = paint.width / (paint.ctm[0] / 72);
-  const dpiY = paint.height / (paint.ctm[3] / 72);
-  const sole = onlyImages && paints.length === 1 && paint.id !== null && fillsPageUpright(paint.ctm, view) && Math.abs(dpiX - dpiY) <= 0.01 * dpiX;
-  return { dpi: best.dpi, soleImage: sole ? paint.id : null, pixels: paint.width * paint.height };
+  const m = paint.ctm;
+  const dpiX = paint.width / (Math.hypot(m[0], m[1]) / 72);
+  const dpiY = paint.height / (Math.hypot(m[2], m[3]) / 72);
+  const turn = onlyImages && paints.length === 1 && paint.id !== null && Math.abs(dpiX - dpiY) <= 0.01 * dpiX
+    ? quarterTurnFillingPage(m, view)
+    : null;
+  return { dpi: best.dpi, soleImage: turn === null ? null : paint.id, soleImageTurn: turn ?? 0, pixels: paint.width * paint.height };
 }

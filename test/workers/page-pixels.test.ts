@@ -8,7 +8,7 @@ import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../
 import { openPdf } from '../../workers/pdf-documents.js';
 import { renderSize } from '../../workers/render-budget.js';
 import { fixturePath } from '../fixtures/files.js';
-import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { scannedPdf, type ScanPlacement } from '../fixtures/pdf-fixtures.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 /**
@@ -30,9 +30,9 @@ async function pageOf(file: string, pageNo = 1) {
   return { page, canvasFactory: (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory };
 }
 
-async function generated(name: string, rotate: number, clip?: number[]): Promise<string> {
+async function generated(name: string, placement: ScanPlacement = {}): Promise<string> {
   const file = path.join(dir, name);
-  await fs.writeFile(file, await scannedPdf(LINES, 200, { specksPerPage: 50 }, rotate, clip));
+  await fs.writeFile(file, await scannedPdf(LINES, 200, { specksPerPage: 50 }, placement));
   return file;
 }
 
@@ -52,7 +52,7 @@ function inkOverlap(a: GreyImage, b: GreyImage): number {
 async function asIsAndRendered(page: PDFPageProxy, canvasFactory: CanvasFactory) {
   const scan = await findScan(page);
   expect(scan?.soleImage).toBeTruthy();
-  const asIs = (await soleImageGrey(page, scan!.soleImage!))!;
+  const asIs = (await soleImageGrey(page, scan!.soleImage!, scan!.soleImageTurn))!;
   const base = page.getViewport({ scale: 1 });
   const rendered = await renderGrey(page, renderSize(base.width, base.height, scan!.dpi, 1000), canvasFactory);
   return { scan: scan!, asIs, rendered };
@@ -61,11 +61,23 @@ async function asIsAndRendered(page: PDFPageProxy, canvasFactory: CanvasFactory)
 describe('a page that is one scanned image', () => {
   for (const rotate of [0, 90, 180, 270]) {
     it(`is read as its image, matching the render, with /Rotate ${rotate}`, async () => {
-      const { page, canvasFactory } = await pageOf(await generated(`scan-${rotate}.pdf`, rotate));
+      const { page, canvasFactory } = await pageOf(await generated(`scan-${rotate}.pdf`, { rotate }));
       const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect(scan.dpi).toBeCloseTo(200, 0);
       expect([asIs.width, asIs.height]).toEqual([rendered.width, rendered.height]);
       expect(asIs.width > asIs.height).toBe(rotate % 180 !== 0);
+      expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
+    });
+  }
+
+  for (const [turn, rotate] of [[90, 0], [180, 0], [270, 0], [90, 90]] as const) {
+    it(`is read as its image when the image is drawn turned ${turn}° (/Rotate ${rotate}), matching the render`, async () => {
+      const { page, canvasFactory } = await pageOf(await generated(`scan-turned-${turn}-${rotate}.pdf`, { turn, rotate }));
+      const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
+      expect(scan.soleImageTurn).toBe(turn);
+      expect(scan.dpi).toBeCloseTo(200, 0);
+      expect([asIs.width, asIs.height]).toEqual([rendered.width, rendered.height]);
+      expect(asIs.width > asIs.height).toBe((turn + rotate) % 180 !== 0);
       expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
     });
   }
@@ -84,7 +96,7 @@ describe('a page that is one scanned image', () => {
       const { page } = await pageOf(fixturePath(name));
       expect((await findScan(page))?.soleImage, name).toBeNull();
     }
-    const { page, canvasFactory } = await pageOf(await generated('scan-fine.pdf', 0));
+    const { page, canvasFactory } = await pageOf(await generated('scan-fine.pdf'));
     const base = page.getViewport({ scale: 1 });
     const at = (dpi: number) => ocrPixels(page, renderSize(base.width, base.height, dpi, 100), 100, canvasFactory);
     const own = await at(300);
@@ -97,17 +109,17 @@ describe('a page that is one scanned image', () => {
 
 describe('clips and pixel budgets', () => {
   it('reads a scan wrapped in a page-sized clip as its image, but renders one whose clip hides part of it', async () => {
-    const whole = await pageOf(await generated('scan-clip-page.pdf', 0, [0, 0, 612, 792]));
+    const whole = await pageOf(await generated('scan-clip-page.pdf', { clip: [0, 0, 612, 792] }));
     expect((await findScan(whole.page))?.soleImage).toBeTruthy();
     const { asIs, rendered } = await asIsAndRendered(whole.page, whole.canvasFactory);
     expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
     // a redaction by clipping: the hidden half must never reach OCR
-    const half = await pageOf(await generated('scan-clip-half.pdf', 0, [0, 396, 612, 396]));
+    const half = await pageOf(await generated('scan-clip-half.pdf', { clip: [0, 396, 612, 396] }));
     expect((await findScan(half.page))?.soleImage).toBeNull();
   });
 
   it('reduces a scan above the pixel budget from its decoded image, without drawing it', async () => {
-    const { page, canvasFactory } = await pageOf(await generated('scan-over-budget.pdf', 0));
+    const { page, canvasFactory } = await pageOf(await generated('scan-over-budget.pdf'));
     const base = page.getViewport({ scale: 1 });
     const budget = renderSize(base.width, base.height, 300, 1); // 1 MP, below the scan's 3.7 MP
     const reduced = await ocrPixels(page, budget, 1, canvasFactory);
