@@ -5,7 +5,8 @@ import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type Gre
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
-import { looksTurned } from './page-orientation.js';
+import { inkOrientation } from './page-orientation.js';
+import { scriptsOf } from '../src/pipeline/language-scripts.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
@@ -38,8 +39,9 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
       ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
       : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
   };
-  const turnedFirst = orient && looksTurned(scan);
-  const firstTurn = turnedFirst ? await detectTurn() : 0;
+  // A Latin-script page whose ink leaves no doubt is turned without asking OSD (~0.45 s per page).
+  const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
+  const firstTurn = sign.turned ? (sign.turn ?? await detectTurn()) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
   const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
     ? recognizeNative({
@@ -56,10 +58,10 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
   if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   if (orient && page.confidence < MISREAD_CONFIDENCE) {
-    // Turned before reading and still unsure: the sheet as scanned may read better. Unturned and
-    // unsure: it may be lying on its side or upside down.
-    const turn = turnedFirst ? 0 : await detectTurn();
-    if (firstTurn || turn) {
+    // Unsure after a turn OSD chose: the sheet as scanned may read better. Unsure after the ink's
+    // turn, or unturned: OSD says how it lies (it may be on its side or upside down).
+    const turn = sign.turned && sign.turn === null ? 0 : await detectTurn();
+    if (turn !== firstTurn) {
       const other = turn ? rotateGrey(scan, turn) : scan;
       const again = await read(other);
       if (again.confidence > page.confidence) {

@@ -34,6 +34,8 @@ const task = {
   ocr_engine: 'wasm', detect_orientation: true, layout_only: false, text_layer_pdf: false, preview: false,
   lang: 'eng', tessdata_dir: '', tessdata_gzip: true, ocr_recycle_pages: 100, native_tessdata_dir: '',
 } as unknown as PageTask;
+/** A language outside the Latin script: the ink does not say which way is up, OSD does. */
+const russian = { ...task, lang: 'rus' } as PageTask;
 
 let upright: GreyImage;
 let sideways: GreyImage;
@@ -56,24 +58,42 @@ describe('orientation around the reading', () => {
     expect(page.rotation).toBe(0);
   });
 
-  it('turns a page that lies on its side before its one reading', async () => {
-    osdTurn = 270;
+  it('turns a Latin-script page that lies on its side or upside down by its ink, before its one reading, without OSD', async () => {
+    osdTurn = 90; // wrong on purpose: it must not be asked
     const page = await ocrPageImage(sideways, 150, task);
+    expect(calls).toEqual([`read ${size(upright)}`]);
+    expect([page.rotation, page.width, page.height]).toEqual([270, upright.width, upright.height]);
+    calls.length = 0;
+    expect((await ocrPageImage(rotateGrey(upright, 180), 150, task)).rotation).toBe(180);
+    expect(calls).toEqual([`read ${size(upright)}`]);
+  });
+
+  it('asks OSD when the reading after the ink\'s turn is unsure, and keeps the better reading', async () => {
+    osdTurn = 0;
+    confidences = [40, 60];
+    const page = await ocrPageImage(sideways, 150, task);
+    expect(calls).toEqual([`read ${size(upright)}`, 'osd', `read ${size(sideways)}`]);
+    expect([page.rotation, page.width, page.height]).toEqual([0, sideways.width, sideways.height]);
+  });
+
+  it('turns a page of another script by OSD before its one reading', async () => {
+    osdTurn = 270;
+    const page = await ocrPageImage(sideways, 150, russian);
     expect(calls).toEqual(['osd', `read ${size(upright)}`]);
     expect([page.rotation, page.width, page.height]).toEqual([270, upright.width, upright.height]);
   });
 
-  it('reads the page as scanned too when the turned reading stays unsure, and keeps the better', async () => {
+  it('reads the page as scanned too when the reading after OSD\'s turn stays unsure, and keeps the better', async () => {
     osdTurn = 270;
     confidences = [40, 60];
-    const page = await ocrPageImage(sideways, 150, task);
+    const page = await ocrPageImage(sideways, 150, russian);
     expect(calls).toEqual(['osd', `read ${size(upright)}`, `read ${size(sideways)}`]);
     expect([page.rotation, page.width, page.height]).toEqual([0, sideways.width, sideways.height]);
   });
 
   it('asks orientation detection once: a sideways page it finds upright is read as it is', async () => {
     confidences = [40];
-    const page = await ocrPageImage(sideways, 150, task);
+    const page = await ocrPageImage(sideways, 150, russian);
     expect(calls).toEqual(['osd', `read ${size(sideways)}`]);
     expect(page.rotation).toBe(0);
   });

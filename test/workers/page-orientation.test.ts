@@ -1,25 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { rotateGrey, type GreyImage } from '../../workers/grey-image.js';
-import { ascenderRatio, lineContrast, looksTurned } from '../../workers/page-orientation.js';
+import { ascenderRatio, inkOrientation, lineContrast } from '../../workers/page-orientation.js';
 import { scannedPng } from '../fixtures/pdf-fixtures.js';
 import { PROSE_PAGE as PAGE } from '../fixtures/prose-page.js';
 import { greyOf } from '../helpers/grey-of.js';
 
-describe('looksTurned', () => {
+const turned = (grey: GreyImage) => inkOrientation(grey, true).turned;
+
+describe('inkOrientation', () => {
   it('spots a text page lying on either side or upside down, and passes an upright one', async () => {
     const upright = await greyOf(await scannedPng(PAGE));
     expect(lineContrast(upright)).toBeGreaterThan(1.5);
     expect(ascenderRatio(upright)).toBeGreaterThan(2);
-    expect(looksTurned(upright)).toBe(false);
-    for (const degrees of [90, 180, 270]) expect(looksTurned(rotateGrey(upright, degrees)), `turned ${degrees}°`).toBe(true);
+    expect(inkOrientation(upright, true)).toEqual({ turned: false, turn: null });
+    for (const degrees of [90, 180, 270]) expect(turned(rotateGrey(upright, degrees)), `turned ${degrees}°`).toBe(true);
+  });
+
+  it('says which way is up for a full page of Latin-script text, whichever way it lies', async () => {
+    const upright = await greyOf(await scannedPng(PAGE));
+    for (const degrees of [90, 180, 270]) {
+      expect(inkOrientation(rotateGrey(upright, degrees), true), `turned ${degrees}°`).toEqual({ turned: true, turn: 360 - degrees });
+      // Other scripts need not have Latin's ascenders: orientation detection decides for them.
+      expect(inkOrientation(rotateGrey(upright, degrees), false), `turned ${degrees}°, not Latin`).toEqual({ turned: true, turn: null });
+    }
+  });
+
+  it('leaves the way up to orientation detection on a page of a few words', async () => {
+    const words = await greyOf(await scannedPng(['Salad 1', '', 'Soup of the day']));
+    for (const degrees of [90, 180, 270]) expect(inkOrientation(rotateGrey(words, degrees), true).turn, `turned ${degrees}°`).toBeNull();
   });
 
   it('passes pages it cannot judge: blank, ruled without letters (250,000 rows of them), a line or two', async () => {
     const blank: GreyImage = { data: new Uint8Array(200 * 300).fill(255), width: 200, height: 300 };
-    expect(looksTurned(blank)).toBe(false);
+    expect(turned(blank)).toBe(false);
     const ribbon: GreyImage = { data: new Uint8Array(100 * 250_000).fill(255), width: 100, height: 250_000 };
     for (let y = 0; y < ribbon.height; y += 40) ribbon.data.fill(0, y * 100 + 10, y * 100 + 90); // a rule every 40 rows
-    expect(looksTurned(ribbon)).toBe(false);
+    expect(turned(ribbon)).toBe(false);
     const short = await greyOf(await scannedPng(PAGE.slice(0, 2)));
     expect(ascenderRatio(rotateGrey(short, 180))).toBeNull();
   });
