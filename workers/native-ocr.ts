@@ -6,9 +6,8 @@ import { OCR_CHILDREN_CHANNEL, type OcrChildMessage } from '../src/schemas/page-
 import { withImageFile } from './ocr-scratch.js';
 import { pageFromTsv } from './tesseract-tsv.js';
 import { TaskFailure } from './task-errors.js';
+import { MIN_OSD_CONFIDENCE } from './ocr-engine.js';
 
-/** Below this, an orientation guess is not acted on (as with tesseract.js, ocr-engine.ts). */
-const MIN_OSD_CONFIDENCE = 1.5;
 /** Only the end of tesseract's stderr is kept for the error message. */
 const STDERR_KEEP = 2000;
 
@@ -55,9 +54,9 @@ export function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.Page> 
 /**
  * tesseract's orientation detection (`--psm 0`, osd.traineddata): its `Rotate:` line, the
  * clockwise turn that makes the page upright (what tesseract.js reports as `orientation_degrees`;
- * its `Orientation in degrees:` line is the opposite turn), or 0 when unsure or unable to tell.
+ * its `Orientation in degrees:` line is the opposite turn), or null when unsure or unable to tell.
  */
-export async function detectRotationNative(image: Buffer, dpi: number, tessdataDir: string, taskId?: string): Promise<number> {
+export async function detectRotationNative(image: Buffer, dpi: number, tessdataDir: string, taskId?: string): Promise<number | null> {
   try {
     const out = await withImageFile(image, async (file) => {
       const args = [file, '-', '--psm', '0', '-l', 'osd', '--dpi', String(Math.max(70, Math.round(dpi))), '--tessdata-dir', tessdataDir];
@@ -65,9 +64,9 @@ export async function detectRotationNative(image: Buffer, dpi: number, tessdataD
     });
     const degrees = Number(/Rotate:\s*(\d+)/.exec(out)?.[1] ?? 0);
     const confidence = Number(/Orientation confidence:\s*([\d.]+)/.exec(out)?.[1] ?? 0);
-    return confidence < MIN_OSD_CONFIDENCE ? 0 : degrees;
+    return confidence < MIN_OSD_CONFIDENCE ? null : degrees;
   } catch {
-    return 0; // orientation is an improvement, never a reason to fail the page
+    return null; // orientation is an improvement, never a reason to fail the page
   }
 }
 

@@ -3,6 +3,8 @@ import { TaskFailure } from './task-errors.js';
 import { pageFromTsv } from './tesseract-tsv.js';
 
 const CREATE_TIMEOUT_MS = 60_000;
+/** Below this, an orientation guess is not acted on. */
+export const MIN_OSD_CONFIDENCE = 1.5;
 
 /**
  * Warm tesseract.js engines, one set per pool thread: created on first use (~300 ms), reused for
@@ -93,8 +95,9 @@ export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   try {
     ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, req.gzip, false));
     const worker = await configured(ocr, req.dpi, req.psm ?? Tesseract.PSM.AUTO);
-    // TSV rather than tesseract.js's block tree: the tree is built in JS symbol by symbol (0.15–0.3 s
-    // more per 300-dpi page, measured), and TSV is what the native engine reads too (same parse).
+    // TSV rather than tesseract.js's block tree: the tree is a JSON of every symbol, built in the
+    // core and parsed in JS (0.15–0.3 s more per 300-dpi page, measured); TSV is what the native
+    // engine reads too (same parse).
     const output = req.layoutOnly ? { text: false, layoutBlocks: true } : { text: false, tsv: true, pdf: req.pdf };
     const { data } = await worker.recognize(req.image, req.pdf ? { pdfTextOnly: true, pdfTitle: 'pagemill' } : {}, output);
     if (req.layoutOnly) return data;
@@ -106,18 +109,18 @@ export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   }
 }
 
-/** Clockwise degrees the page must be turned to read upright, or 0 when unsure. Needs osd data. */
-export async function detectRotation(image: Buffer, dpi: number, langPath: string, gzip: boolean, recycleAfter: number): Promise<number> {
+/** Clockwise degrees the page must be turned to read upright, or null when unsure. Needs osd data. */
+export async function detectRotation(image: Buffer, dpi: number, langPath: string, gzip: boolean, recycleAfter: number): Promise<number | null> {
   try {
     osd = await acquire(osd, `osd@${langPath}`, recycleAfter, () => createEngine('osd', Tesseract.OEM.TESSERACT_ONLY, langPath, gzip, true));
     const worker = await configured(osd, dpi);
     const { data } = await worker.detect(image);
     // orientation_degrees is how far the page is turned counter-clockwise from upright.
-    if (!data.orientation_degrees || (data.orientation_confidence ?? 0) < 1.5) return 0;
-    return data.orientation_degrees;
+    if ((data.orientation_confidence ?? 0) < MIN_OSD_CONFIDENCE) return null;
+    return data.orientation_degrees ?? 0;
   } catch {
     osd = null;
-    return 0; // orientation is an improvement, never a reason to fail the page
+    return null; // orientation is an improvement, never a reason to fail the page
   }
 }
 

@@ -31,7 +31,7 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
     return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: task.preview ? await drawPreview(scan, []) : undefined };
   }
   const orient = task.detect_orientation && !task.layout_only;
-  /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or 0. */
+  /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or null when unsure. */
   const detectTurn = async () => {
     const small = shrinkGrey(scan, 1200);
     const smallDpi = dpi * (small.width / scan.width);
@@ -41,7 +41,7 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   };
   // A Latin-script page whose ink leaves no doubt is turned without asking OSD (~0.45 s per page).
   const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
-  const firstTurn = sign.turned ? (sign.turn ?? await detectTurn()) : 0;
+  const firstTurn = sign.turned ? (sign.turn ?? (await detectTurn()) ?? 0) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
   const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
     ? recognizeNative({
@@ -59,9 +59,10 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   if (orient && page.confidence < MISREAD_CONFIDENCE) {
     // Unsure after a turn OSD chose: the sheet as scanned may read better. Unsure after the ink's
-    // turn, or unturned: OSD says how it lies (it may be on its side or upside down).
+    // turn, or unturned: OSD says how it lies (it may be on its side or upside down); when OSD is
+    // unsure too, the one reading stands.
     const turn = sign.turned && sign.turn === null ? 0 : await detectTurn();
-    if (turn !== firstTurn) {
+    if (turn !== null && turn !== firstTurn) {
       const other = turn ? rotateGrey(scan, turn) : scan;
       const again = await read(other);
       if (again.confidence > page.confidence) {

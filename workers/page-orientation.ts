@@ -2,12 +2,15 @@ import { rotateGrey, shrinkGrey, type GreyImage } from './grey-image.js';
 import { inkLines, inkProfiles, type InkLine } from './ink-lines.js';
 
 /*
- * Signs, taken in milliseconds from the page's ink, that a scan is not upright: then orientation
- * detection runs before the first reading rather than after a wasted one (a full reading saved,
- * ~2.5 s on a 300-dpi page). Only clear cases count; any other page is read first and, when the
- * reading is unsure, turned after, as before. A false sign costs one orientation detection, which
- * finds the page upright. Thresholds measured on the real scans of the bench
- * (bench/real-documents.ts) and on the generated page of test/workers/page-orientation.test.ts.
+ * Signs, taken in milliseconds from the page's ink, that a scan is not upright: then the page is
+ * turned before the first reading rather than after a wasted one (a full reading saved, ~2.5 s on
+ * a 300-dpi page), by the ink's own verdict when it leaves no doubt (Latin script, 15+ lines),
+ * else by orientation detection. Only clear cases count; any other page is read first and, when
+ * the reading is unsure, turned after, as before. A false sign costs one orientation detection
+ * (which finds the page upright), or, when the ink was trusted, one reading the wrong way round:
+ * it reads unsure, detection is asked and the better reading kept. Thresholds measured on the real
+ * scans of the bench (bench/real-documents.ts) and on the generated page of
+ * test/workers/page-orientation.test.ts.
  */
 
 /** Lines of 10-pt text stay apart on a copy this wide, and letters blur into lines. */

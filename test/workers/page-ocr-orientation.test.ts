@@ -12,7 +12,8 @@ import { greyOf } from '../helpers/grey-of.js';
  */
 const calls: string[] = [];
 let confidences: number[] = [];
-let osdTurn = 0;
+/** What the stand-in OSD answers: a clockwise turn, or null when unsure. */
+let osdTurn: number | null = 0;
 
 /** The size a PGM (P5) says it is. */
 const pgmSize = (pgm: Buffer) => /^P5\s+(\d+)\s+(\d+)/.exec(pgm.toString('latin1', 0, 32))!.slice(1, 3).join('x');
@@ -74,6 +75,17 @@ describe('orientation around the reading', () => {
     const page = await ocrPageImage(sideways, 150, task);
     expect(calls).toEqual([`read ${size(upright)}`, 'osd', `read ${size(sideways)}`]);
     expect([page.rotation, page.width, page.height]).toEqual([0, sideways.width, sideways.height]);
+  });
+
+  it('keeps the reading after the ink\'s turn when OSD, asked after it, agrees or is unsure', async () => {
+    for (const answer of [270, null]) {
+      calls.length = 0;
+      osdTurn = answer;
+      confidences = [40];
+      const page = await ocrPageImage(sideways, 150, task);
+      expect(calls, `OSD ${answer}`).toEqual([`read ${size(upright)}`, 'osd']);
+      expect(page.rotation).toBe(270);
+    }
   });
 
   it('turns a page of another script by OSD before its one reading', async () => {

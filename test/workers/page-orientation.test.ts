@@ -25,9 +25,13 @@ describe('inkOrientation', () => {
     }
   });
 
-  it('leaves the way up to orientation detection on a page of a few words', async () => {
+  it('leaves the way up to orientation detection on a page of a few words or under 15 lines', async () => {
     const words = await greyOf(await scannedPng(['Salad 1', '', 'Soup of the day']));
     for (const degrees of [90, 180, 270]) expect(inkOrientation(rotateGrey(words, degrees), true).turn, `turned ${degrees}°`).toBeNull();
+    // Ten lines of prose upside down: enough to see that the page is turned, too few to trust which way.
+    const tenLines = await greyOf(await scannedPng(PAGE.slice(0, 10)));
+    expect(inkOrientation(rotateGrey(tenLines, 180), true)).toEqual({ turned: true, turn: null });
+    for (const degrees of [90, 270]) expect(inkOrientation(rotateGrey(tenLines, degrees), true).turn, `turned ${degrees}°`).toBeNull();
   });
 
   it('passes pages it cannot judge: blank, ruled without letters (250,000 rows of them), a line or two', async () => {

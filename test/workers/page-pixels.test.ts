@@ -82,6 +82,35 @@ describe('a page that is one scanned image', () => {
     });
   }
 
+  it('is rendered when its image is drawn mirrored', async () => {
+    // Each fills its page with square pixels: only the mirror makes it differ from its image.
+    const mirrors: ScanPlacement[] = [{ matrix: '-612 0 0 792 612 0' }, { matrix: '612 0 0 -792 0 792' }, { matrix: '0 612 792 0 0 0', turn: 90 }];
+    for (const [i, placement] of mirrors.entries()) {
+      const mirror = placement.matrix!;
+      const { page } = await pageOf(await generated(`scan-mirror-${i}.pdf`, placement));
+      expect((await findScan(page))?.soleImage, mirror).toBeNull();
+    }
+  });
+
+  it('reads cardinal.pdf\'s pages, upright and drawn turned, as their images', async () => {
+    for (const pageNo of [1, 2, 3, 4]) {
+      const { page, canvasFactory } = await pageOf(fixturePath('cardinal.pdf'), pageNo);
+      const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
+      expect(scan.soleImageTurn, `page ${pageNo}`).toBe([0, 90, 180, 270][pageNo - 1]);
+      expect([asIs.width, asIs.height], `page ${pageNo}`).toEqual([rendered.width, rendered.height]);
+      expect(inkOverlap(asIs, rendered), `page ${pageNo}`).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('reads a scan from 140 dpi at its own resolution, without enlarging it', async () => {
+    const file = path.join(dir, 'scan-145.pdf');
+    await fs.writeFile(file, await scannedPdf(LINES, 145));
+    const { page, canvasFactory } = await pageOf(file);
+    const base = page.getViewport({ scale: 1 });
+    const read = await ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
+    expect(read).toMatchObject({ rendered: false, dpi: 145 });
+  });
+
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
     for (const name of ['ccitt.pdf', 'cardinal.pdf']) {
       const { page, canvasFactory } = await pageOf(fixturePath(name));
