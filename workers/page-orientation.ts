@@ -47,6 +47,15 @@ const TRUSTED_LINES = 15;
  * below upside down): 4.4–4.8 and 0.21–0.22 on the real scans turned every way (150 dpi).
  */
 const TRUSTED_RATIO = 3;
+/**
+ * ...and only when those lines run across at least this share of the page's width. One line of
+ * text also looks sideways (its columns alternate between letters and gaps), and turned a quarter
+ * its letters pass for 15+ "lines" with a lopsided ratio ("Second page mentions elephants" did),
+ * all within a strip a line high; a page of text runs across most of its width.
+ */
+const TRUSTED_WIDTH = 0.3;
+/** A column holds text when it has at least this share of the inkiest column's ink (specks do not count). */
+const TEXT_COLUMN_SHARE = 0.05;
 
 /**
  * How sharply the ink changes from one row (or column) to the next, against how much ink there
@@ -90,11 +99,22 @@ export function ascenderRatio(grey: GreyImage): number | null {
   return ascenderEvidence(shrinkGrey(grey, LINES_WIDTH)).ratio;
 }
 
-/** A ratio trusted to say which way is up on its own, or null. */
-function trusted(evidence: { ratio: number | null; lines: number }): number | null {
-  const { ratio, lines } = evidence;
-  if (ratio === null || lines < TRUSTED_LINES) return null;
-  return ratio >= TRUSTED_RATIO || ratio <= 1 / TRUSTED_RATIO ? ratio : null;
+/** Share of the columns of `copy` that hold text (see TEXT_COLUMN_SHARE). */
+function textWidthShare(copy: GreyImage): number {
+  const { cols } = inkProfiles(copy);
+  let inkiest = 0;
+  for (const ink of cols) inkiest = Math.max(inkiest, ink);
+  if (inkiest === 0) return 0;
+  let text = 0;
+  for (const ink of cols) if (ink >= inkiest * TEXT_COLUMN_SHARE) text++;
+  return text / cols.length;
+}
+
+/** The ascender ratio of `copy` (at most LINES_WIDTH wide) when it alone may say which way is up, or null. */
+function trustedRatio(copy: GreyImage): number | null {
+  const { ratio, lines } = ascenderEvidence(copy);
+  if (ratio === null || lines < TRUSTED_LINES || (ratio < TRUSTED_RATIO && ratio > 1 / TRUSTED_RATIO)) return null;
+  return textWidthShare(copy) >= TRUSTED_WIDTH ? ratio : null;
 }
 
 export interface InkOrientation {
@@ -116,10 +136,11 @@ export function inkOrientation(grey: GreyImage, latinScript: boolean): InkOrient
     if (!latinScript) return { turned: true, turn: null };
     // Reduced so that, turned, it is LINES_WIDTH wide.
     const copy = rotateGrey(shrinkGrey(grey, Math.round((LINES_WIDTH * grey.width) / Math.max(grey.height, 1))), 90);
-    const ratio = trusted(ascenderEvidence(copy));
+    const ratio = trustedRatio(copy);
     return { turned: true, turn: ratio === null ? null : ratio > 1 ? 90 : 270 };
   }
-  const evidence = ascenderEvidence(shrinkGrey(grey, LINES_WIDTH));
-  if (evidence.ratio === null || evidence.ratio >= UPSIDE_DOWN_BELOW) return { turned: false, turn: null };
-  return { turned: true, turn: latinScript && trusted(evidence) !== null ? 180 : null };
+  const copy = shrinkGrey(grey, LINES_WIDTH);
+  const { ratio } = ascenderEvidence(copy);
+  if (ratio === null || ratio >= UPSIDE_DOWN_BELOW) return { turned: false, turn: null };
+  return { turned: true, turn: latinScript && trustedRatio(copy) !== null ? 180 : null };
 }

@@ -28,6 +28,9 @@ describe('inkOrientation', () => {
   it('leaves the way up to orientation detection on a page of a few words or under 15 lines', async () => {
     const words = await greyOf(await scannedPng(['Salad 1', '', 'Soup of the day']));
     for (const degrees of [90, 180, 270]) expect(inkOrientation(rotateGrey(words, degrees), true).turn, `turned ${degrees}°`).toBeNull();
+    // One line, upright: it looks sideways, and turned a quarter its letters pass for many "lines".
+    const line = await greyOf(await scannedPng(['Second page mentions elephants']));
+    for (const degrees of [0, 90, 180, 270]) expect(inkOrientation(rotateGrey(line, degrees), true).turn, `one line turned ${degrees}°`).toBeNull();
     // Ten lines of prose upside down: enough to see that the page is turned, too few to trust which way.
     const tenLines = await greyOf(await scannedPng(PAGE.slice(0, 10)));
     expect(inkOrientation(rotateGrey(tenLines, 180), true)).toEqual({ turned: true, turn: null });
