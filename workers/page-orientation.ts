@@ -110,9 +110,9 @@ function textWidthShare(copy: GreyImage): number {
   return text / cols.length;
 }
 
-/** The ascender ratio of `copy` (at most LINES_WIDTH wide) when it alone may say which way is up, or null. */
-function trustedRatio(copy: GreyImage): number | null {
-  const { ratio, lines } = ascenderEvidence(copy);
+/** The ascender ratio of `copy` (at most LINES_WIDTH wide; `evidence` its ascenderEvidence) when it alone may say which way is up, or null. */
+function trustedRatio(copy: GreyImage, evidence = ascenderEvidence(copy)): number | null {
+  const { ratio, lines } = evidence;
   if (ratio === null || lines < TRUSTED_LINES || (ratio < TRUSTED_RATIO && ratio > 1 / TRUSTED_RATIO)) return null;
   return textWidthShare(copy) >= TRUSTED_WIDTH ? ratio : null;
 }
@@ -140,7 +140,7 @@ export function inkOrientation(grey: GreyImage, latinScript: boolean): InkOrient
     return { turned: true, turn: ratio === null ? null : ratio > 1 ? 90 : 270 };
   }
   const copy = shrinkGrey(grey, LINES_WIDTH);
-  const { ratio } = ascenderEvidence(copy);
-  if (ratio === null || ratio >= UPSIDE_DOWN_BELOW) return { turned: false, turn: null };
-  return { turned: true, turn: latinScript && trustedRatio(copy) !== null ? 180 : null };
+  const evidence = ascenderEvidence(copy);
+  if (evidence.ratio === null || evidence.ratio >= UPSIDE_DOWN_BELOW) return { turned: false, turn: null };
+  return { turned: true, turn: latinScript && trustedRatio(copy, evidence) !== null ? 180 : null };
 }

@@ -144,23 +144,19 @@ export async function findScan(page: PDFPageProxy): Promise<PageScan | null> {
     if (paint) paints.push(paint);
     else if (!NEUTRAL_OPS.has(fn) && !(fn === OPS.setGState && isNeutralGState(args))) onlyImages = false;
   }
-  let best: { coverage: number; dpi: number; paint: ImagePaint } | null = null;
+  let best: { coverage: number; dpiX: number; dpiY: number; paint: ImagePaint } | null = null;
   for (const paint of paints) {
     const { width: w, height: h, ctm: m } = paint;
     const drawnW = Math.hypot(m[0], m[1]);
     const drawnH = Math.hypot(m[2], m[3]);
     if (!w || !h || !drawnW || !drawnH) continue;
     const coverage = (drawnW * drawnH) / pageArea;
-    const dpi = Math.min(w / (drawnW / 72), h / (drawnH / 72));
-    if (!best || coverage > best.coverage) best = { coverage, dpi, paint };
+    if (!best || coverage > best.coverage) best = { coverage, dpiX: w / (drawnW / 72), dpiY: h / (drawnH / 72), paint };
   }
   if (!best || best.coverage < SCAN_COVERAGE) return null;
-  const { paint } = best;
-  const m = paint.ctm;
-  const dpiX = paint.width / (Math.hypot(m[0], m[1]) / 72);
-  const dpiY = paint.height / (Math.hypot(m[2], m[3]) / 72);
+  const { paint, dpiX, dpiY } = best;
   const turn = onlyImages && paints.length === 1 && paint.id !== null && Math.abs(dpiX - dpiY) <= 0.01 * dpiX
-    ? quarterTurnFillingPage(m, view)
+    ? quarterTurnFillingPage(paint.ctm, view)
     : null;
-  return { dpi: best.dpi, soleImage: turn === null ? null : paint.id, soleImageTurn: turn ?? 0, pixels: paint.width * paint.height };
+  return { dpi: Math.min(dpiX, dpiY), soleImage: turn === null ? null : paint.id, soleImageTurn: turn ?? 0, pixels: paint.width * paint.height };
 }
