@@ -30,7 +30,9 @@ describe('the server process', () => {
     const refused = await fetch(`${server.url}/convert`, { method: 'POST', body: payload, headers });
     expect(refused.status).toBe(503);
     expect(expectSchema(errorReplySchema, await refused.json()).code).toBe('shutting_down');
-    expect(server.logs.find((l) => l.msg === 'shutting down: refusing new work, finishing running pages')).toMatchObject({ grace_s: 2 });
+    // the log line may reach our pipe after the 503 does: wait for it rather than race it
+    const drainLine = await until(() => server.logs.find((l) => l.msg === 'shutting down: refusing new work, finishing running pages'), 'the drain log line');
+    expect(drainLine).toMatchObject({ grace_s: 2 });
     expect(await server.exited).toBe(0);
     expect(server.logs.some((l) => l.msg === 'shutdown complete')).toBe(true);
     // the unfinished conversion is still on record, to be resumed (not lost)
