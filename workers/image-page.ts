@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { imageSize } from 'image-size';
 import UTIF from 'utif2';
-import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
+import type { PageReading, PageTask } from '../src/schemas/page-result.js';
 import { greyFromRgba, type GreyImage } from './grey-image.js';
 import { pageText } from './page-layout.js';
 import { throughPixelLane } from './pixel-lane.js';
@@ -58,7 +58,7 @@ function decodeTiffGrey(bytes: Buffer): GreyImage {
   }
 }
 
-export async function processImagePage(task: PageTask): Promise<Omit<PageOutput, 'page'> & { page: Omit<PageOutput['page'], 'duration_ms'> }> {
+export async function processImagePage(task: PageTask): Promise<PageReading> {
   const img = await readImage(task.path);
   const budget = task.max_megapixels * 1e6;
   const pixels = img.width * img.height;

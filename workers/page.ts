@@ -3,6 +3,7 @@ import { processImagePage } from './image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf-page.js';
 import { renderPagePreview } from './page-preview.js';
 import { buildSearchablePdf as build, type SearchablePdfTask } from './searchable-pdf.js';
+import { pageFileTexts } from '../src/outputs/page-files.js';
 import { toEnvelope } from './task-errors.js';
 import { runAtPoolPriority } from './thread-priority.js';
 
@@ -25,7 +26,13 @@ export async function processPage(task: PageTask): Promise<Envelope<PageOutput>>
   const started = performance.now();
   return toEnvelope(async () => {
     const out = task.kind === 'pdf' ? await processPdfPage(task) : await processImagePage(task);
-    return { ...out, page: { ...out.page, duration_ms: Math.round(performance.now() - started) } };
+    const page = { ...out.page, duration_ms: Math.round(performance.now() - started) };
+    return {
+      page: { page_no: page.page_no, source: page.source, confidence: page.confidence, duration_ms: page.duration_ms },
+      files: pageFileTexts(page, task.prompt_mode),
+      textLayerPdf: out.textLayerPdf,
+      preview: out.preview,
+    };
   }, task.kind === 'pdf' ? 'render_failed' : 'invalid_image');
 }
 

@@ -1,5 +1,5 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { PageOutput, PageTask } from '../src/schemas/page-result.js';
+import type { PageReading, PageTask } from '../src/schemas/page-result.js';
 import { blocksFromTextItems, categorize, pageText, type TextItemLike } from './page-layout.js';
 import { ocrPageImage } from './page-ocr.js';
 import { assertMasksWithinLimit, openPdf, releasePageCaches } from './pdf-documents.js';
@@ -38,14 +38,13 @@ function textLayerDecision(items: TextItemLike[], task: PageTask): LayerDecision
   return { keep: false, reason: verdict.reason, ocrMustBeatIt: verdict.ocrMustBeatIt };
 }
 
-type PdfPageOutput = Omit<PageOutput, 'page'> & { page: Omit<PageOutput['page'], 'duration_ms'> };
 interface PageContext {
   page: PDFPageProxy; task: PageTask; size: RenderSize; items: TextItemLike[]; canvasFactory: CanvasFactory;
   common: { page_no: number; dpi: number; warnings: string[] };
 }
 
 /** The page from its own text layer: words and boxes from pdf.js, no OCR. */
-async function fromTextLayer(ctx: PageContext, reason: string): Promise<PdfPageOutput> {
+async function fromTextLayer(ctx: PageContext, reason: string): Promise<PageReading> {
   const { page, size, items, common } = ctx;
   const viewport = page.getViewport({ scale: size.scale });
   const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
@@ -90,7 +89,7 @@ export async function withPdfPage<T>(
   }
 }
 
-export function processPdfPage(task: PageTask): Promise<PdfPageOutput> {
+export function processPdfPage(task: PageTask): Promise<PageReading> {
   return withPdfPage(task, async (page, canvasFactory, decode) => {
     const base = page.getViewport({ scale: 1 });
     const size = renderSize(base.width, base.height, task.dpi, task.max_megapixels);

@@ -59,7 +59,7 @@ export class PageOutcomes {
     return {
       kind: row.kind, path: this.blobs.sourcePath(row), page_no: pageNo, password: this.store.passwordOf(row), dpi: this.config.RENDER_DPI,
       max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
-      ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
+      ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, prompt_mode: row.prompt_mode, layout_only: row.prompt_mode === 'prompt_layout_only_en',
       detect_orientation: this.languages.hasOsd, text_layer_pdf: formatsOf(row).includes('pdf'), preview: row.prompt_mode !== 'prompt_ocr',
       ocr_engine: this.languages.ocr?.engine ?? 'wasm', native_tessdata_dir: this.languages.ocr?.nativeDir ?? '',
     };
@@ -84,7 +84,7 @@ export class PageOutcomes {
     let outcome: PageOutcome;
     if (result.ok) {
       try {
-        await this.blobs.writePage(row, result.value, row.prompt_mode);
+        await this.blobs.writePage(row, result.value);
         const { page } = result.value;
         outcome = { status: 'done', source: page.source, confidence: page.confidence, duration_ms: page.duration_ms };
       } catch (err) {

@@ -1,9 +1,7 @@
 import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { PageOutput, PageResult } from '../schemas/page-result.js';
-import { pageCells } from '../outputs/cells.js';
 import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
-import { pageMarkdown } from '../outputs/markdown.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 
 /**
@@ -12,18 +10,18 @@ import type { PageRow } from '../schemas/conversion-rows.js';
  * are written side by side; the page only counts as done once the store says so, after all of
  * them are in place (a crash in between redoes the page).
  */
-export async function writePageOutputs(files: ConversionFiles, output: PageOutput, mode: PromptMode): Promise<void> {
-  const { page } = output;
-  const writes: [string, string | Uint8Array][] = [[files.pageResult(page.page_no), JSON.stringify(page)]];
-  if (output.textLayerPdf) writes.push([files.textLayer(page.page_no), output.textLayerPdf]);
-  if (output.preview) writes.push([files.preview(page.page_no), output.preview]);
-  if (mode !== 'prompt_ocr') writes.push([files.cells(page.page_no), JSON.stringify(pageCells(page.blocks, mode))]);
-  if (mode !== 'prompt_layout_only_en') {
-    const md = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page, true);
-    writes.push([files.markdown(page.page_no), md]);
-    writes.push([files.markdownNoHeaderFooter(page.page_no), mode === 'prompt_ocr' ? md : pageMarkdown(page, false)]);
-  }
-  await Promise.all(writes.map(([file, data]) => writeFileAtomic(file, data)));
+export async function writePageOutputs(files: ConversionFiles, output: PageOutput): Promise<void> {
+  const n = output.page.page_no;
+  const texts = output.files;
+  const writes: [string, string | Uint8Array | undefined][] = [
+    [files.pageResult(n), texts.result],
+    [files.textLayer(n), output.textLayerPdf],
+    [files.preview(n), output.preview],
+    [files.cells(n), texts.cells],
+    [files.markdown(n), texts.markdown],
+    [files.markdownNoHeaderFooter(n), texts.markdownNoHeaderFooter],
+  ];
+  await Promise.all(writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])));
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {

@@ -1,4 +1,5 @@
 import type { ConversionErrorCode } from '../errors.js';
+import type { PromptMode } from './conversion.js';
 
 /**
  * What a worker thread hands back for one page, and what the main thread stores. Plain types,
@@ -46,9 +47,35 @@ export interface PageResult {
   duration_ms: number;
 }
 
-/** What a page task returns: the result, plus binary pieces that are not part of the JSON. */
+/** What the main thread records about a finished page; the rest of it is in `files`. */
+export type PageRecord = Pick<PageResult, 'page_no' | 'source' | 'confidence' | 'duration_ms'>;
+
+/** A finished page's files as text, ready to write (see outputs/page-files.ts). */
+export interface PageFileTexts {
+  /** The full result (PageResult as JSON), internal. */
+  result: string;
+  /** The seed's `_page_<i>.json` layout cells (layout prompt modes). */
+  cells?: string;
+  /** The seed's `_page_<i>.md` and `_page_<i>_nohf.md` (every mode but layout-only). */
+  markdown?: string;
+  markdownNoHeaderFooter?: string;
+}
+
+/** A page as a worker reads it, before it is timed and turned into files. */
+export interface PageReading {
+  page: Omit<PageResult, 'duration_ms'>;
+  textLayerPdf?: Uint8Array;
+  preview?: Uint8Array;
+}
+
+/**
+ * What a page task returns. The page is serialized on the worker thread: a page of word boxes is
+ * thousands of small objects, and cloning them to the main thread only to turn them into JSON
+ * there cost more than the JSON itself.
+ */
 export interface PageOutput {
-  page: PageResult;
+  page: PageRecord;
+  files: PageFileTexts;
   /** tesseract's invisible-text PDF page (GlyphLessFont), for the searchable PDF. */
   textLayerPdf?: Uint8Array;
   /** A reduced JPEG of the page with the layout boxes drawn, for the seed's `_page_<i>.jpg`. */
@@ -78,6 +105,8 @@ export interface PageTask {
   ocr_recycle_pages: number;
   /** auto: use a usable text layer, else OCR; force: always OCR; skip-text: any text layer is kept as is. */
   ocr_mode: 'auto' | 'force' | 'skip-text';
+  /** Which of the seed's page files the page gets (see outputs/page-files.ts). */
+  prompt_mode: PromptMode;
   /** Layout analysis only (boxes and categories, no recognition). */
   layout_only: boolean;
   /** Detect pages scanned at 90/180/270° and read them upright (needs osd data). */

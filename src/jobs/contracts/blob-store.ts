@@ -1,4 +1,4 @@
-import type { PageSummary, PromptMode } from '../../schemas/conversion.js';
+import type { PageSummary } from '../../schemas/conversion.js';
 import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import type { PageOutput, PageResult } from '../../schemas/page-result.js';
 import type { ConversionFiles } from '../../outputs/conversion-files.js';
@@ -12,8 +12,8 @@ export interface BlobStore {
   files(row: ConversionRow): ConversionFiles;
   /** Creates the conversion's output folders. */
   prepare(row: ConversionRow): Promise<void>;
-  /** Stores one finished page's outputs; the page counts as done only after this resolves. */
-  writePage(row: ConversionRow, output: PageOutput, mode: PromptMode): Promise<void>;
+  /** Stores one finished page's outputs (made for the conversion's prompt mode); the page counts as done only after this resolves. */
+  writePage(row: ConversionRow, output: PageOutput): Promise<void>;
   readPage(row: ConversionRow, pageNo: number): Promise<PageResult | null>;
   /** The `results` of an assembled conversion (its .jsonl), without internal paths; damaged lines skipped. */
   readResults(row: ConversionRow): Promise<PageSummary[]>;

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { PageSummary, PromptMode } from '../../schemas/conversion.js';
+import type { PageSummary } from '../../schemas/conversion.js';
 import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import type { PageOutput, PageResult } from '../../schemas/page-result.js';
 import { conversionFiles, type ConversionFiles } from '../../outputs/conversion-files.js';
@@ -18,8 +18,8 @@ export class LocalBlobStore implements BlobStore {
     return this.files(row).prepare();
   }
 
-  writePage(row: ConversionRow, output: PageOutput, mode: PromptMode): Promise<void> {
-    return writePageOutputs(this.files(row), output, mode);
+  writePage(row: ConversionRow, output: PageOutput): Promise<void> {
+    return writePageOutputs(this.files(row), output);
   }
 
   readPage(row: ConversionRow, pageNo: number): Promise<PageResult | null> {

@@ -1,0 +1,18 @@
+import type { PromptMode } from '../schemas/conversion.js';
+import type { PageFileTexts, PageResult } from '../schemas/page-result.js';
+import { pageCells } from './cells.js';
+import { pageMarkdown } from './markdown.js';
+
+/**
+ * A finished page's files as text: its full result (internal) and the seed's per-page files for
+ * the prompt mode. Pure, and run on the worker thread that read the page (see PageOutput).
+ */
+export function pageFileTexts(page: PageResult, mode: PromptMode): PageFileTexts {
+  const texts: PageFileTexts = { result: JSON.stringify(page) };
+  if (mode !== 'prompt_ocr') texts.cells = JSON.stringify(pageCells(page.blocks, mode));
+  if (mode !== 'prompt_layout_only_en') {
+    texts.markdown = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page, true);
+    texts.markdownNoHeaderFooter = mode === 'prompt_ocr' ? texts.markdown : pageMarkdown(page, false);
+  }
+  return texts;
+}
