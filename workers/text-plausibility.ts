@@ -25,23 +25,47 @@ export const IMPLAUSIBLE = 'implausible-text-layer';
 
 export function judgeTextLayer(text: string, lang: string): LayerVerdict {
   // Tabs, newlines and carriage returns are whitespace, not control junk.
-  const chars = [...text.replace(/[\t\n\r\f\v \u00a0\u2000-\u200b\u3000]+/g, '')];
-  if (chars.length < MIN_CHARACTERS) return { usable: false, reason: 'no-text-layer', ocrMustBeatIt: false };
-  const share = (re: RegExp) => chars.filter((c) => re.test(c)).length / chars.length;
+  const dense = text.replace(/[\t\n\r\f\v \u00a0\u2000-\u200b\u3000]+/g, '');
+  // Shares of characters (code points), counted by the regex engine: a page has thousands.
+  const total = dense.length - count(dense, SURROGATE_PAIR);
+  if (total < MIN_CHARACTERS) return { usable: false, reason: 'no-text-layer', ocrMustBeatIt: false };
+  const share = (re: RegExp) => count(dense, re) / total;
 
-  if (share(/[\u0000-\u001f\u007f-\u009f]/) > MAX_CONTROL_SHARE) return implausible('control characters');
-  if (share(/[\ufffd\ue000-\uf8ff]/u) >= MAX_REPLACEMENT_SHARE) return implausible('replacement characters');
-  const scripts = scriptsOf(lang);
-  if (scripts) {
-    const inScript = scriptMatcher(scripts);
-    const letters = chars.filter((c) => /\p{L}/u.test(c));
-    const foreign = letters.filter((c) => !inScript.test(c)).length;
-    if (letters.length > 0 && foreign / letters.length > MAX_FOREIGN_LETTER_SHARE) {
+  if (share(CONTROL) > MAX_CONTROL_SHARE) return implausible('control characters');
+  if (share(REPLACEMENT) >= MAX_REPLACEMENT_SHARE) return implausible('replacement characters');
+  const foreignLetter = foreignLetterOf(lang);
+  if (foreignLetter) {
+    const letters = count(dense, LETTER);
+    if (letters > 0 && count(dense, foreignLetter) / letters > MAX_FOREIGN_LETTER_SHARE) {
       return { ...implausible("characters outside the requested languages' scripts"), ocrMustBeatIt: true };
     }
   }
-  if (share(/[\p{L}\p{N}]/u) <= MIN_WORDISH_SHARE) return implausible('few letters or digits');
+  if (share(WORDISH) <= MIN_WORDISH_SHARE) return implausible('few letters or digits');
   return { usable: true };
+}
+
+const SURROGATE_PAIR = /[\ud800-\udbff][\udc00-\udfff]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const REPLACEMENT = /[\ufffd\ue000-\uf8ff]/gu;
+const LETTER = /\p{L}/gu;
+const WORDISH = /[\p{L}\p{N}]/gu;
+
+/** How many times the global, one-character `re` matches in `text`. */
+function count(text: string, re: RegExp): number {
+  let n = 0;
+  re.lastIndex = 0;
+  while (re.exec(text) !== null) n++;
+  return n;
+}
+
+/** Per language string: a letter outside its scripts (null when its scripts are unknown). */
+const foreignLetters = new Map<string, RegExp | null>();
+function foreignLetterOf(lang: string): RegExp | null {
+  if (!foreignLetters.has(lang)) {
+    const scripts = scriptsOf(lang);
+    foreignLetters.set(lang, scripts ? new RegExp(`(?!${scriptMatcher(scripts).source})\\p{L}`, 'gu') : null);
+  }
+  return foreignLetters.get(lang)!;
 }
 
 const implausible = (why: string) => ({ usable: false as const, reason: `${IMPLAUSIBLE}: ${why}`, ocrMustBeatIt: false });
