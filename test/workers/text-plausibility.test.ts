@@ -30,6 +30,16 @@ describe('judgeTextLayer', () => {
     expect(reasonOf('Page 3')).toBe('no-text-layer');
     expect(reasonOf('•••• ---- //// ++++ ====')).toBe('implausible-text-layer: few letters or digits');
   });
+
+  it('counts characters, not UTF-16 units, and leaves every kind of space out', () => {
+    // Nine letters and wide spaces: too few characters, however they are spaced.
+    expect(reasonOf('A\u3000B\u00a0C\u2003D\u200bE\vF G\fH\rI')).toBe('no-text-layer');
+    // Mathematical letters are astral (two units each) and of the Common script: not foreign.
+    expect(reasonOf('Let 𝐀 and 𝐁 be the matrices of 𝐱 and 𝐲 in the basis above')).toBe('usable');
+    // C1 controls and private-use glyphs (a font without a Unicode map) are junk too.
+    expect(reasonOf('Harbour\u0085\u0091\u009c master reports calm')).toBe('implausible-text-layer: control characters');
+    expect(reasonOf('\ue001\ue002\ue003 Harbour master reports calm')).toBe('implausible-text-layer: replacement characters');
+  });
 });
 
 describe('scriptsOf', () => {
