@@ -12,7 +12,9 @@ export function pageFileTexts(page: PageResult, mode: PromptMode): PageFileTexts
   if (mode !== 'prompt_ocr') texts.cells = JSON.stringify(pageCells(page.blocks, mode));
   if (mode !== 'prompt_layout_only_en') {
     texts.markdown = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page, true);
-    texts.markdownNoHeaderFooter = mode === 'prompt_ocr' ? texts.markdown : pageMarkdown(page, false);
+    // Without a page header or footer the two files are the same text: made once.
+    const headerOrFooter = page.blocks.some((b) => b.category === 'Page-header' || b.category === 'Page-footer');
+    texts.markdownNoHeaderFooter = mode === 'prompt_ocr' || !headerOrFooter ? texts.markdown : pageMarkdown(page, false);
   }
   return texts;
 }
