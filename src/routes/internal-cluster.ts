@@ -9,6 +9,7 @@ import type { Envelope, PageOutput } from '../schemas/page-result.js';
 
 /** A page's outputs (preview JPEG and text-layer PDF included) come back in one body. */
 const RESULT_LIMIT = 256 * 1024 * 1024;
+const OTHER_RELEASE = 'A worker node of another pagemill release returned this page; run the same release on every node.';
 const beatSchema = z.object({ node: z.string().min(1).max(200), threads: z.number().int().min(0).max(4096), busy: z.number().int().min(0).max(4096) });
 
 /**
@@ -43,6 +44,11 @@ export async function internalClusterRoutes(app: FastifyInstance, { cluster }: {
       throw new AppError('validation_error', 'The result is not a serialized page envelope.');
     }
     if (typeof envelope?.ok !== 'boolean') throw new AppError('validation_error', 'The result is not a page envelope.');
+    // A worker node of another release reads pages into another shape: the page fails with a
+    // reason an operator can act on, rather than as a write error on this node.
+    if (envelope.ok && typeof envelope.value?.files?.result !== 'string') {
+      return { accepted: cluster.result(request.params.id, { ok: false, error: { code: 'worker_crashed', message: OTHER_RELEASE } }) };
+    }
     return { accepted: cluster.result(request.params.id, envelope) };
   });
 
