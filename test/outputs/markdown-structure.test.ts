@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinLines, listMarker } from '../../src/outputs/line-text.js';
 import { pageMarkdown } from '../../src/outputs/markdown.js';
-import { pageFileTexts } from '../../src/outputs/page-files.js';
-import type { Block, Line, PageResult } from '../../src/schemas/page-result.js';
+import type { Block, Line } from '../../src/schemas/page-result.js';
 import { fixturePath } from '../fixtures/files.js';
 import { STRUCTURED_EXPECTED, structuredPdf, structuredScanPdf } from '../fixtures/structured-pdf.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
@@ -131,31 +130,6 @@ describe('page structure from word boxes', () => {
       Math.min(...lines.map((l) => l.bbox[0])), lines[0]!.bbox[1],
       Math.max(...lines.map((l) => l.bbox[2])), lines.at(-1)!.bbox[3],
     ],
-  });
-
-  it('gives each prompt mode its page files, the _nohf.md without the page header and footer', () => {
-    const text = block(...rows(3, (i) => `Body text line ${i} runs across the whole column`, 100, 100));
-    const footer = { ...block(line('Page 7 of the harbour report', 100, 900, 12)), category: 'Page-footer' as const };
-    const page = (blocks: Block[]): PageResult => ({
-      page_no: 1, width: 1000, height: 1000, dpi: 100, source: 'text-layer', source_reason: 'text-layer', confidence: 100,
-      text: blocks.map((b) => b.text).join('\n\n'), blocks, rotation: 0, blank: false, warnings: [], duration_ms: 1,
-    });
-    const withFooter = pageFileTexts(page([text, footer]), 'prompt_layout_all_en');
-    expect(withFooter.markdown).toContain('Page 7 of the harbour report');
-    expect(withFooter.markdownNoHeaderFooter).toContain('whole column');
-    expect(withFooter.markdownNoHeaderFooter).not.toContain('Page 7');
-    expect(JSON.parse(withFooter.cells!)).toHaveLength(2);
-    expect(JSON.parse(withFooter.result)).toMatchObject({ page_no: 1, blocks: [{ category: 'Text' }, { category: 'Page-footer' }] });
-    const plain = pageFileTexts(page([text]), 'prompt_layout_all_en');
-    expect(plain.markdownNoHeaderFooter).toBe(plain.markdown);
-    expect(plain.markdown).toBe(pageMarkdown({ source: 'text-layer', blocks: [text] }, false));
-    const ocrOnly = pageFileTexts(page([text, footer]), 'prompt_ocr');
-    expect(ocrOnly.cells).toBeUndefined();
-    expect(ocrOnly.markdown).toBe(`${page([text, footer]).text}\n`);
-    expect(ocrOnly.markdownNoHeaderFooter).toBe(ocrOnly.markdown);
-    const layoutOnly = pageFileTexts(page([text, footer]), 'prompt_layout_only_en');
-    expect(layoutOnly.markdown).toBeUndefined();
-    expect(JSON.parse(layoutOnly.cells!)[0]).not.toHaveProperty('text');
   });
 
   it('does not make a short line a heading when it sits in the run of the text like any other line', () => {
