@@ -43,9 +43,17 @@ export function spawnUntilLogged(
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += String(d); });
-  // 'close', not 'exit': 'exit' can come before the last lines of stdout are read, and tests read
-  // the logs once the process has ended
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  // Tests read the logs once the process has ended, and 'exit' can come before the last lines of
+  // stdout are read: wait for stdout's end too, but not for ever (a grandchild of `npm start` left
+  // behind by a SIGKILL would hold the pipe open).
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    if (child.stdout!.readableEnded) return resolve(code);
+    const grace = setTimeout(() => resolve(code), 5000);
+    child.stdout!.once('end', () => {
+      clearTimeout(grace);
+      resolve(code);
+    });
+  }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
