@@ -3,7 +3,10 @@ import { xmlEscape } from './xml-escape.js';
 
 /** ALTO v4 XML, measured in pixels: Page → PrintSpace → TextBlock → TextLine → String (WC 0–1) / SP. */
 const pos = (b: BBox) => {
-  const [x1, y1, x2, y2] = b.map((n) => Math.round(n)) as BBox;
+  const x1 = Math.round(b[0]);
+  const y1 = Math.round(b[1]);
+  const x2 = Math.round(b[2]);
+  const y2 = Math.round(b[3]);
   return `HPOS="${x1}" VPOS="${y1}" WIDTH="${Math.max(0, x2 - x1)}" HEIGHT="${Math.max(0, y2 - y1)}"`;
 };
 const wc = (confidence: number) => (Math.min(100, Math.max(0, confidence)) / 100).toFixed(2);

@@ -2,7 +2,7 @@ import type { BBox, PageResult } from '../schemas/page-result.js';
 import { xmlEscape } from './xml-escape.js';
 
 /** hOCR 1.2 (XHTML): one `ocr_page` per page; blocks → paragraphs → lines → words with bbox and x_wconf. */
-const box = (b: BBox) => `bbox ${b.map((n) => Math.round(n)).join(' ')}`;
+const box = (b: BBox) => `bbox ${Math.round(b[0])} ${Math.round(b[1])} ${Math.round(b[2])} ${Math.round(b[3])}`;
 
 export function hocrHeader(title: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
