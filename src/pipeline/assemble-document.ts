@@ -6,7 +6,7 @@ import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
-import { pageSummary, readPageResult } from './page-output.js';
+import { pageSummary, readPageResultWithJson } from './page-output.js';
 
 /**
  * A stream to a temporary name, renamed into place on commit: readers never see half a file.
@@ -79,12 +79,13 @@ export async function assembleDocument(files: ConversionFiles, rows: PageRow[], 
     const jsonl = open(files.jsonl());
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     for (const [i, row] of rows.entries()) {
-      const page = row.status === 'done' ? await readPageResult(files, row.page_no) : null;
+      const stored = row.status === 'done' ? await readPageResultWithJson(files, row.page_no) : null;
+      const page = stored?.page ?? null;
       const summary = pageSummary(files, row, page, meta.promptMode as PromptMode);
       summaries.push(summary);
       await jsonl.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
       for (const o of outputs) {
-        await o.stream.write(page ? o.format.page(page, i === 0) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
+        await o.stream.write(stored ? o.format.page(stored.page, i === 0, stored.json) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
       }
     }
     for (const o of outputs) await o.stream.write(o.format.footer());

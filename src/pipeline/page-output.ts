@@ -25,8 +25,15 @@ export async function writePageOutputs(files: ConversionFiles, output: PageOutpu
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {
+  return (await readPageResultWithJson(files, pageNo))?.page ?? null;
+}
+
+/** The page's result and its JSON text as stored (which the JSON document reuses as it is); null when missing or damaged. */
+export async function readPageResultWithJson(files: ConversionFiles, pageNo: number): Promise<{ page: PageResult; json: string } | null> {
   try {
-    return JSON.parse(await fs.readFile(files.pageResult(pageNo), 'utf8')) as PageResult;
+    const json = await fs.readFile(files.pageResult(pageNo), 'utf8');
+    const page = JSON.parse(json) as PageResult | null;
+    return typeof page === 'object' && page !== null && json.startsWith('{"') ? { page, json } : null;
   } catch {
     return null;
   }

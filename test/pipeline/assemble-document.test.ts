@@ -2,8 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConversionFiles } from '../../src/outputs/conversion-files.js';
+import { pageFileTexts } from '../../src/outputs/page-files.js';
 import { assembleDocument } from '../../src/pipeline/assemble-document.js';
+import { writePageOutputs } from '../../src/pipeline/page-output.js';
 import type { PageRow } from '../../src/schemas/conversion-rows.js';
+import type { PageResult } from '../../src/schemas/page-result.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-assemble-');
@@ -36,5 +39,33 @@ describe('assembleDocument', () => {
     const summaries = await assembleDocument(files, [failedPage], meta, ['txt', 'md']);
     expect(summaries).toHaveLength(1);
     expect((await fs.readdir(files.outDir)).sort()).toEqual(['doc.md', 'doc.txt']);
+  });
+
+  it('writes each stored page into the JSON document as it is, with its status first; a damaged page counts as failed', async () => {
+    const root = await temp.make();
+    const files = new ConversionFiles(root, path.join(root, 'data'), 'doc', 'c1');
+    await files.prepare();
+    const word = { text: 'Fish & <chips>', bbox: [10.4, 20, 150.6, 40] as [number, number, number, number], confidence: 91.5 };
+    const page: PageResult = {
+      page_no: 1, width: 800, height: 1000, dpi: 96, source: 'ocr', source_reason: 'no-text-layer', confidence: 91.5, text: word.text,
+      blocks: [{ category: 'Text', text: word.text, bbox: word.bbox, confidence: 91.5, lines: [{ text: word.text, bbox: word.bbox, confidence: 91.5, words: [word] }] }],
+      rotation: 0, blank: false, warnings: ['a "quoted" warning'], duration_ms: 12,
+    };
+    const record = { page_no: 1, source: 'ocr' as const, confidence: 91.5, duration_ms: 12 };
+    await writePageOutputs(files, { page: record, files: pageFileTexts(page, 'prompt_ocr') });
+    await fs.writeFile(files.pageResult(2), '{"page_no":2,"blocks":[');
+    const done = (n: number): PageRow => ({ ...failedPage, page_no: n, status: 'done', source: 'ocr', confidence: 91.5, error_code: null, error: null });
+    const summaries = await assembleDocument(files, [done(1), done(2), { ...failedPage, page_no: 3 }], meta, ['json', 'hocr', 'alto']);
+    expect(summaries.map((r) => r.status)).toEqual(['done', 'failed', 'failed']);
+    const text = await fs.readFile(files.document('json'), 'utf8');
+    const json = JSON.parse(text) as { pages: unknown[] };
+    expect(json.pages[0]).toEqual({ status: 'done', ...page });
+    expect(text).toContain(JSON.stringify({ status: 'done', ...page }));
+    expect(json.pages.slice(1)).toEqual([
+      { page_no: 2, status: 'failed', error: { code: 'render_failed' } },
+      { page_no: 3, status: 'failed', error: { code: 'render_failed' } },
+    ]);
+    expect(await fs.readFile(files.document('hocr'), 'utf8')).toContain('title="bbox 10 20 151 40; x_wconf 92">Fish &amp; &lt;chips&gt;</span>');
+    expect(await fs.readFile(files.document('alto'), 'utf8')).toContain('HPOS="10" VPOS="20" WIDTH="141" HEIGHT="20" WC="0.92" CONTENT="Fish &amp; &lt;chips&gt;"/>');
   });
 });
