@@ -22,7 +22,7 @@ if (!file) throw new Error('usage: conversion-probe.ts <file.pdf> [prompt_mode] 
 const client = await LocalClient.start(Number(workers));
 const t0 = performance.now();
 const cpu0 = cpuSeconds();
-const accepted = await client.submit(file, { formats: 'md', prompt_mode: mode });
+const accepted = await client.submit(file, { prompt_mode: mode }); // the default formats, as a user gets them
 const end = await client.follow(accepted.conversion_id, () => undefined);
 const seconds = (performance.now() - t0) / 1000;
 const cpu = cpuSeconds() - cpu0;

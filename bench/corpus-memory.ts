@@ -42,7 +42,7 @@ async function oneDocument(file: string, root: string): Promise<CorpusMemoryRow 
     const t0 = performance.now();
     let accepted: { id: string };
     try {
-      accepted = await submit(server.url, path.basename(file), fs.readFileSync(path.join(CORPUS, file)), { formats: 'json' });
+      accepted = await submit(server.url, path.basename(file), fs.readFileSync(path.join(CORPUS, file)), {}); // the default formats, as a user gets them
     } catch {
       return null; // refused at the door (empty, not a PDF or image): nothing was decoded
     }
