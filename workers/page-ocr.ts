@@ -27,10 +27,12 @@ export interface OcrOutcome {
 
 /** OCR of one page image: blank check, orientation (from the ink before reading, or after an unsure reading), recognition, layout boxes, preview. */
 export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
+  const layoutOnly = task.prompt_mode === 'prompt_layout_only_en';
+  const preview = task.prompt_mode !== 'prompt_ocr';
   if (inkFraction(scan) < BLANK_INK) {
-    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: task.preview ? await drawPreview(scan, []) : undefined };
+    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: preview ? await drawPreview(scan, []) : undefined };
   }
-  const orient = task.detect_orientation && !task.layout_only;
+  const orient = task.detect_orientation && !layoutOnly;
   /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or null when unsure. */
   const detectTurn = async () => {
     const small = shrinkGrey(scan, 1200);
@@ -43,20 +45,20 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
   const firstTurn = sign.turned ? (sign.turn ?? (await detectTurn()) ?? 0) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
-  const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !task.layout_only
+  const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !layoutOnly
     ? recognizeNative({
       image: toPgm(img), dpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
       pdf: task.text_layer_pdf, taskId: task.task_id,
     })
     : recognize({
       image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
-      layoutOnly: task.layout_only, pdf: task.text_layer_pdf, psm,
+      layoutOnly, pdf: task.text_layer_pdf, psm,
     });
   let image = firstTurn ? rotateGrey(scan, firstTurn) : scan;
   let rotation = firstTurn;
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
-  if (!task.layout_only && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
+  if (!layoutOnly && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   if (orient && page.confidence < MISREAD_CONFIDENCE) {
     // Unsure after a turn OSD chose: the sheet as scanned may read better. Unsure after the ink's
     // turn, or unturned: OSD says how it lies (it may be on its side or upside down); when OSD is
@@ -72,16 +74,16 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
       }
     }
   }
-  const blocks = categorize(task.layout_only ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
+  const blocks = categorize(layoutOnly ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   return {
     blocks,
-    confidence: task.layout_only ? 0 : pageConfidence(blocks),
+    confidence: layoutOnly ? 0 : pageConfidence(blocks),
     rotation,
     blank: false,
     width: image.width,
     height: image.height,
     textLayerPdf: page.pdf ? Uint8Array.from(page.pdf) : undefined,
-    preview: task.preview ? await drawPreview(image, blocks) : undefined,
+    preview: preview ? await drawPreview(image, blocks) : undefined,
   };
 }
 

@@ -32,8 +32,8 @@ export async function readPageResult(files: ConversionFiles, pageNo: number): Pr
 export async function readPageResultWithJson(files: ConversionFiles, pageNo: number): Promise<{ page: PageResult; json: string } | null> {
   try {
     const json = await fs.readFile(files.pageResult(pageNo), 'utf8');
-    const page = JSON.parse(json) as PageResult | null;
-    return typeof page === 'object' && page !== null && json.startsWith('{"') ? { page, json } : null;
+    // Only an object is a page (the JSON document splices the text in as one).
+    return json.startsWith('{"') ? { page: JSON.parse(json) as PageResult, json } : null;
   } catch {
     return null;
   }

@@ -105,16 +105,16 @@ export interface PageTask {
   ocr_recycle_pages: number;
   /** auto: use a usable text layer, else OCR; force: always OCR; skip-text: any text layer is kept as is. */
   ocr_mode: 'auto' | 'force' | 'skip-text';
-  /** Which of the seed's page files the page gets (see outputs/page-files.ts). */
+  /**
+   * Which of the seed's page files the page gets (see outputs/page-files.ts); also layout analysis
+   * only, without recognition (`prompt_layout_only_en`), and the `_page_<i>.jpg` preview of a read
+   * page (every mode but `prompt_ocr`).
+   */
   prompt_mode: PromptMode;
-  /** Layout analysis only (boxes and categories, no recognition). */
-  layout_only: boolean;
   /** Detect pages scanned at 90/180/270° and read them upright (needs osd data). */
   detect_orientation: boolean;
   /** Also produce the invisible text layer for the searchable PDF. */
   text_layer_pdf: boolean;
-  /** Also produce the `_page_<i>.jpg` preview with boxes. */
-  preview: boolean;
   /** Who reads the page: the tesseract binary (child process per page) or tesseract.js. */
   ocr_engine: 'native' | 'wasm';
   /** Plain `<lang>.traineddata` files for the binary (native only). */

@@ -32,7 +32,7 @@ vi.mock('../../workers/ocr-engine.js', () => ({
 const { ocrPageImage } = await import('../../workers/page-ocr.js');
 
 const task = {
-  ocr_engine: 'wasm', detect_orientation: true, layout_only: false, text_layer_pdf: false, preview: false,
+  ocr_engine: 'wasm', detect_orientation: true, prompt_mode: 'prompt_ocr', text_layer_pdf: false,
   lang: 'eng', tessdata_dir: '', tessdata_gzip: true, ocr_recycle_pages: 100, native_tessdata_dir: '',
 } as unknown as PageTask;
 /** A language outside the Latin script: the ink does not say which way is up, OSD does. */
