@@ -44,6 +44,14 @@ describe('coarse palette scans', () => {
     expect(cer(LEGEND.join('\n'), page.text)).toBeLessThan(0.05);
     expect(page.dpi).toBeGreaterThanOrEqual(200); // enlarged, not read at 96 or 150
   });
+
+  it('reads the legend in 10 pt type as it is, at 96 dpi (CER below 5 %)', async () => {
+    const { body } = await submitFile(t.app, 'legend.pdf', await paletteScanPdf(LEGEND, { dpi: 96, fontPt: 10 }), { prompt_mode: 'prompt_ocr' });
+    expect((await waitForEnd(t.app, body.conversion_id)).status).toBe('completed');
+    const page = (await t.app.inject({ url: `/conversions/${body.conversion_id}/pages/1` })).json() as PageResult;
+    expect(cer(LEGEND.join('\n'), page.text)).toBeLessThan(0.05);
+    expect(page.dpi).toBe(96); // glyphs of 8 px need no enlarging
+  });
 });
 
 describe('upscaleGrey', () => {

@@ -8,6 +8,7 @@ import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../
 import { openPdf } from '../../workers/pdf-documents.js';
 import { renderSize } from '../../workers/render-budget.js';
 import { fixturePath } from '../fixtures/files.js';
+import { paletteScanPdf } from '../fixtures/palette-scan.js';
 import { scannedPdf, type ScanPlacement } from '../fixtures/pdf-fixtures.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -109,6 +110,22 @@ describe('a page that is one scanned image', () => {
     const base = page.getViewport({ scale: 1 });
     const read = await ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
     expect(read).toMatchObject({ rendered: false, dpi: 145 });
+  });
+
+  it('reads a coarser scan as it is when its type is big enough, enlarged to 200 dpi when it is small', async () => {
+    const at = async (fontPt: number) => {
+      const file = path.join(dir, `legend-${fontPt}.pdf`);
+      await fs.writeFile(file, await paletteScanPdf(['Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow'], { dpi: 96, fontPt }));
+      const { page, canvasFactory } = await pageOf(file);
+      const base = page.getViewport({ scale: 1 });
+      return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
+    };
+    const large = await at(10);
+    expect(large).toMatchObject({ rendered: false, dpi: 96 });
+    expect(large.grey.width).toBe(816);
+    const small = await at(6);
+    expect(small).toMatchObject({ rendered: false, dpi: 200 });
+    expect(small.grey.width).toBe(Math.round(816 * 200 / 96));
   });
 
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
