@@ -128,6 +128,22 @@ describe('a page that is one scanned image', () => {
     expect(small.grey.width).toBe(Math.round(816 * 200 / 96));
   });
 
+  it('reduces a fine scan in large type toward 200 dpi, and keeps one in small type as fine as it is', async () => {
+    const at300 = async (name: string, pdf: Buffer) => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, pdf);
+      const { page, canvasFactory } = await pageOf(file);
+      const base = page.getViewport({ scale: 1 });
+      return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
+    };
+    const large = await at300('scan-300-14pt.pdf', await scannedPdf(LINES, 300));
+    expect(large).toMatchObject({ rendered: false, dpi: 200 });
+    expect([large.grey.width, large.grey.height]).toEqual([1700, 2200]);
+    const small = await at300('scan-300-6pt.pdf', await paletteScanPdf(['Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow'], { dpi: 300, fontPt: 6 }));
+    expect(small).toMatchObject({ rendered: false, dpi: 300 });
+    expect(small.grey.width).toBe(2550);
+  });
+
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
     for (const name of ['ccitt.pdf', 'cardinal.pdf']) {
       const { page, canvasFactory } = await pageOf(fixturePath(name));
