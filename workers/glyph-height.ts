@@ -2,6 +2,12 @@ import type { GreyImage } from './grey-image.js';
 
 /** Fewer glyph-sized shapes than this and the page says nothing about its type size. */
 const MIN_GLYPHS = 20;
+/**
+ * More ink shapes than this and the page is noise or a halftone, not type (a 300-dpi letter page
+ * of text has ~10,000): counting stops there, which bounds the memory a hostile image can take
+ * (a 25 MP checkerboard would be 12.5 million shapes).
+ */
+const MAX_SHAPES = 400_000;
 
 /** Otsu's threshold over the grey histogram (every other pixel): the level that best parts ink from paper. */
 export function otsuLevel(img: GreyImage): number {
@@ -35,7 +41,8 @@ export function otsuLevel(img: GreyImage): number {
 /**
  * The median height, in pixels, of the page's glyph-sized ink shapes (4-connected; at least 3 px
  * high, under an eighth of the page, under three times as wide as high): about the x-height of
- * its body text. Null when there are too few such shapes to tell (a photo, a blank page).
+ * its body text. Null when there are too few such shapes to tell (a photo, a blank page), or too
+ * many (noise).
  */
 export function glyphHeight(img: GreyImage): number | null {
   const { width, height, data } = img;
@@ -76,6 +83,7 @@ export function glyphHeight(img: GreyImage): number | null {
         }
       }
       if (shape < 0) {
+        if (parent.length === MAX_SHAPES) return null;
         shape = parent.length;
         parent.push(shape);
         top.push(y);

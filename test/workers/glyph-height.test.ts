@@ -50,6 +50,19 @@ describe('glyphHeight', () => {
     expect(glyphHeight(img)).toBe(9);
   });
 
+  it('gives up on a page of more shapes than any page of type has (bounded memory)', () => {
+    // 650 × 650 specks of 3 × 3 px, 4 px apart: 422,500 shapes, each glyph-sized on its own.
+    const size = 2600;
+    const specks = blank(size, size);
+    for (let y = 0; y < size; y++) {
+      if (y % 4 === 3) continue;
+      for (let x = 0; x < size; x += 4) specks.data.fill(0, y * size + x, y * size + x + 3);
+    }
+    expect(glyphHeight(specks)).toBeNull();
+    // The same specks on a quarter of the page are counted (3 px).
+    expect(glyphHeight({ width: size, height: size / 4, data: specks.data.subarray(0, (size * size) / 4) })).toBe(3);
+  });
+
   it('says nothing about a blank page or a few shapes', () => {
     expect(glyphHeight(blank(300, 300))).toBeNull();
     const few = blank(300, 300);
