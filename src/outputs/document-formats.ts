@@ -14,8 +14,11 @@ export interface DocumentMeta { conversionId: string; filename: string; promptMo
 export interface DocumentFormat {
   contentType: string;
   header(meta: DocumentMeta): string;
-  /** `json` is the page's result as stored: JSON.stringify of `page`. */
-  page(page: PageResult, first: boolean, json: string): string;
+  /**
+   * `json` is the page's result as stored: JSON.stringify of `page`; `markdown` the page's
+   * Markdown when it was made already (see page-files.ts).
+   */
+  page(page: PageResult, first: boolean, json: string, markdown?: string): string;
   failedPage(pageNo: number, code: string, first: boolean): string;
   footer(): string;
 }
@@ -32,7 +35,7 @@ export const DOCUMENT_FORMATS = {
   md: {
     contentType: 'text/markdown; charset=utf-8',
     header: () => '',
-    page: (p, first) => `${first ? '' : '\n---\n\n'}${pageMarkdown(p, true) || '\n'}`,
+    page: (p, first, _json, markdown) => `${first ? '' : '\n---\n\n'}${(markdown ?? pageMarkdown(p, true)) || '\n'}`,
     failedPage: (n, code, first) => `${first ? '' : '\n---\n\n'}<!-- page ${n} failed: ${code} -->\n`,
     footer: () => '',
   },

@@ -4,6 +4,12 @@ import { pageCells } from './cells.js';
 import { pageMarkdown } from './markdown.js';
 
 /**
+ * Whether a page's `_page_<i>.md` is also its part of the Markdown document: in the layout modes
+ * both are pageMarkdown(page, true); in `prompt_ocr` the page file is its plain text.
+ */
+export const pageMarkdownIsDocumentPart = (mode: PromptMode) => mode !== 'prompt_ocr' && mode !== 'prompt_layout_only_en';
+
+/**
  * A finished page's files as text: its full result (internal) and the seed's per-page files for
  * the prompt mode. Pure, and run on the worker thread that read the page (see PageOutput).
  */
@@ -11,7 +17,7 @@ export function pageFileTexts(page: PageResult, mode: PromptMode): PageFileTexts
   const texts: PageFileTexts = { result: JSON.stringify(page) };
   if (mode !== 'prompt_ocr') texts.cells = JSON.stringify(pageCells(page.blocks, mode));
   if (mode !== 'prompt_layout_only_en') {
-    texts.markdown = mode === 'prompt_ocr' ? `${page.text}\n` : pageMarkdown(page, true);
+    texts.markdown = pageMarkdownIsDocumentPart(mode) ? pageMarkdown(page, true) : `${page.text}\n`;
     // Without a page header or footer the two files are the same text: made once.
     const headerOrFooter = page.blocks.some((b) => b.category === 'Page-header' || b.category === 'Page-footer');
     texts.markdownNoHeaderFooter = mode === 'prompt_ocr' || !headerOrFooter ? texts.markdown : pageMarkdown(page, false);

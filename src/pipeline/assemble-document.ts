@@ -6,6 +6,7 @@ import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
+import { pageMarkdownIsDocumentPart } from '../outputs/page-files.js';
 import { pageSummary, readPageResultWithJson } from './page-output.js';
 
 /**
@@ -74,6 +75,8 @@ export async function assembleDocument(files: ConversionFiles, rows: PageRow[], 
     return stream;
   };
   const summaries: PageSummary[] = [];
+  // Each page's Markdown file is read rather than made again (~0.4 ms a page, while the pool waits).
+  const reuseMarkdown = formats.includes('md') && pageMarkdownIsDocumentPart(meta.promptMode as PromptMode);
   try {
     const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
     const jsonl = open(files.jsonl());
@@ -84,8 +87,9 @@ export async function assembleDocument(files: ConversionFiles, rows: PageRow[], 
       const summary = pageSummary(files, row, page, meta.promptMode as PromptMode);
       summaries.push(summary);
       await jsonl.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
+      const markdown = stored && reuseMarkdown ? await fs.readFile(files.markdown(row.page_no), 'utf8').catch(() => undefined) : undefined;
       for (const o of outputs) {
-        await o.stream.write(stored ? o.format.page(stored.page, i === 0, stored.json) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
+        await o.stream.write(stored ? o.format.page(stored.page, i === 0, stored.json, markdown) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
       }
     }
     for (const o of outputs) await o.stream.write(o.format.footer());

@@ -41,6 +41,23 @@ describe('assembleDocument', () => {
     expect((await fs.readdir(files.outDir)).sort()).toEqual(['doc.md', 'doc.txt']);
   });
 
+  it('takes a layout page\'s part of the Markdown document from its own Markdown file, and makes it when that is missing', async () => {
+    const root = await temp.make();
+    const files = new ConversionFiles(root, path.join(root, 'data'), 'doc', 'c1');
+    await files.prepare();
+    const line = { text: 'Plain words here', bbox: [10, 20, 150, 40] as [number, number, number, number], confidence: 95, words: [] };
+    const page = (n: number): PageResult => ({
+      page_no: n, width: 800, height: 1000, dpi: 96, source: 'ocr', source_reason: 'no-text-layer', confidence: 95, text: line.text,
+      blocks: [{ category: 'Text', text: line.text, bbox: line.bbox, confidence: 95, lines: [line] }], rotation: 0, blank: false, warnings: [], duration_ms: 1,
+    });
+    for (const n of [1, 2]) await writePageOutputs(files, { page: { page_no: n, source: 'ocr', confidence: 95, duration_ms: 1 }, files: pageFileTexts(page(n), 'prompt_layout_all_en') });
+    await fs.writeFile(files.markdown(1), 'as stored\n');
+    await fs.rm(files.markdown(2));
+    const done = (n: number): PageRow => ({ ...failedPage, page_no: n, status: 'done', source: 'ocr', confidence: 95, error_code: null, error: null });
+    await assembleDocument(files, [done(1), done(2)], { ...meta, promptMode: 'prompt_layout_all_en' }, ['md']);
+    expect(await fs.readFile(files.document('md'), 'utf8')).toBe('as stored\n\n---\n\nPlain words here\n');
+  });
+
   it('writes each stored page into the JSON document as it is, with its status first; a damaged page counts as failed', async () => {
     const root = await temp.make();
     const files = new ConversionFiles(root, path.join(root, 'data'), 'doc', 'c1');
