@@ -1,7 +1,7 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { downscaleGrey, greyFromPdfImage, greyFromRgba, rotateGrey, upscaleGrey, type GreyImage, type PdfImageData } from './grey-image.js';
-import { glyphHeight } from './glyph-height.js';
 import { findScan, type PageScan } from './page-scan.js';
+import { readsAsIs } from './readable-size.js';
 import { collectPdfWarnings } from './pdf-warnings.js';
 import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
@@ -18,23 +18,6 @@ const MIN_SCAN_DPI = 140;
  * text with native tesseract: 200–250 dpi read best (6 pt: CER 0.8–2 %; 300 dpi 1–4 %; 150 dpi 6 %).
  */
 const COARSE_SCAN_DPI = 200;
-/**
- * A coarse scan whose glyphs are at least this high (median, see glyph-height.ts) is read as it
- * is. Measured with native tesseract, best_int eng: the 96-dpi legend at 9 pt (7 px) reads at CER
- * 0.4 % as is and 0.0 % at 200 dpi, at 8 pt (6 px) 2.5 % and 0.0 %, at 6 pt (4 px) 100 % and 4.6 %;
- * the bench's 72-dpi book page (7 px) 1.0 % in 0.87 s as is, 0.7 % in 1.36 s at 200 dpi; its 96-dpi
- * chart (7 px) 31 % as is in 0.12 s, 63 % at 200 dpi in 0.2 s.
- */
-const READABLE_GLYPH_PX = 7;
-/**
- * A page read finer than FINE_FLOOR_DPI whose glyphs are taller than this is reduced until they
- * are this tall, never below FINE_FLOOR_DPI: tesseract's time grows with the pixels, not with what
- * it reads. Measured with native tesseract, best_int eng, on the bench's 300-dpi letter scans
- * (glyphs 21 px): 2.5 s and CER 0.4–1.0 % at 300 dpi, 2.1 s and the same CER (±0.1) at 200 dpi;
- * at 150 dpi (10 px) the text was the same but its columns came out in another order.
- */
-const COMFORTABLE_GLYPH_PX = 14;
-const FINE_FLOOR_DPI = 200;
 
 export interface CanvasFactory { create(w: number, h: number): unknown; destroy(c: unknown): void }
 
@@ -77,16 +60,19 @@ export interface OcrPixels {
 /**
  * The grey image OCR reads for a page without a usable text layer. A scan is read at its own
  * resolution when that is lower than the target (never finer than the scan; one coarser than
- * MIN_SCAN_DPI in small type is enlarged smoothly, see coarseScanPixels); anything else is
- * rendered at the target. A scan that is its image alone, read at its own resolution, is not rendered at all: its
- * decoded pixels are the page (this saves the render, ~100 ms of the ~600 a 200-dpi letter page
- * takes in all).
+ * MIN_SCAN_DPI is enlarged smoothly unless `byTypeSize` and its type is big enough, see
+ * coarseScanPixels); anything else is rendered at the target. A scan that is its image alone,
+ * read at its own resolution, is not rendered at all: its decoded pixels are the page (this saves
+ * the render, ~100 ms of the ~600 a 200-dpi letter page takes in all). Pixels finer than needed
+ * are reduced after, outside the pixel lane (see readable-size.ts).
  */
-export async function ocrPixels(page: PDFPageProxy, target: RenderSize, maxMegapixels: number, canvasFactory: CanvasFactory): Promise<OcrPixels> {
+export async function ocrPixels(
+  page: PDFPageProxy, target: RenderSize, maxMegapixels: number, canvasFactory: CanvasFactory, { byTypeSize = false } = {},
+): Promise<OcrPixels> {
   const scan = await collectPdfWarnings(() => findScan(page));
   const scanDpi = scan.value?.dpi ?? null;
   if (scanDpi && scanDpi < MIN_SCAN_DPI) {
-    return coarseScanPixels(page, scan.value!, target, maxMegapixels, canvasFactory, scan.warnings);
+    return coarseScanPixels(page, scan.value!, target, maxMegapixels, canvasFactory, scan.warnings, byTypeSize);
   }
   const base = page.getViewport({ scale: 1 });
   const size = scanDpi && scanDpi < target.dpi
@@ -96,37 +82,28 @@ export async function ocrPixels(page: PDFPageProxy, target: RenderSize, maxMegap
     ? await soleImageGrey(page, scan.value.soleImage, scan.value.soleImageTurn)
     : null;
   const imagePixels = scan.value?.pixels ?? 0;
-  if (asIs) return atReadableSize({ grey: asIs, dpi: Math.round(scanDpi! * 10) / 10, warnings: scan.warnings, rendered: false, heldPixels: imagePixels });
+  if (asIs) return { grey: asIs, dpi: Math.round(scanDpi! * 10) / 10, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
   // A scan over the pixel budget, read as decoded and reduced: a render would first draw the
   // image into a canvas of its full size (9000×9000 RGBA is 324 MB) and then into the page's.
   const reduced = scan.value?.soleImage && size.capped ? await soleImageGrey(page, scan.value.soleImage, scan.value.soleImageTurn) : null;
   if (reduced) {
-    return atReadableSize({ grey: downscaleGrey(reduced, size.width, size.height), dpi: size.dpi, warnings: scan.warnings, rendered: false, heldPixels: imagePixels });
+    return { grey: downscaleGrey(reduced, size.width, size.height), dpi: size.dpi, warnings: scan.warnings, rendered: false, heldPixels: imagePixels };
   }
   const rendered = await collectPdfWarnings(() => renderGrey(page, size, canvasFactory));
   const heldPixels = Math.max(imagePixels, size.width * size.height);
-  return atReadableSize({ grey: rendered.value, dpi: size.dpi, warnings: [...scan.warnings, ...rendered.warnings], rendered: true, heldPixels });
+  return { grey: rendered.value, dpi: size.dpi, warnings: [...scan.warnings, ...rendered.warnings], rendered: true, heldPixels };
 }
 
-/** Pixels finer than FINE_FLOOR_DPI, reduced while their glyphs stay COMFORTABLE_GLYPH_PX tall. */
-function atReadableSize(pixels: OcrPixels): OcrPixels {
-  if (pixels.dpi <= FINE_FLOOR_DPI) return pixels;
-  const glyphs = glyphHeight(pixels.grey);
-  if (glyphs === null) return pixels;
-  const factor = Math.max(FINE_FLOOR_DPI / pixels.dpi, COMFORTABLE_GLYPH_PX / glyphs);
-  if (factor >= 0.95) return pixels;
-  const { grey } = pixels;
-  const reduced = downscaleGrey(grey, Math.max(1, Math.round(grey.width * factor)), Math.max(1, Math.round(grey.height * factor)));
-  return { ...pixels, grey: reduced, dpi: Math.round(pixels.dpi * (reduced.width / grey.width) * 10) / 10 };
-}
 
 /**
  * A scan below MIN_SCAN_DPI: its pixels at its own resolution (the image as it is, or a render at
- * that resolution, where pdf.js draws the image 1:1), as they are when its glyphs are big enough
- * to read, else enlarged bilinearly to COARSE_SCAN_DPI within the target dpi and the pixel budget.
+ * that resolution, where pdf.js draws the image 1:1), as they are when `byTypeSize` and its glyphs
+ * are big enough to read, else enlarged bilinearly to COARSE_SCAN_DPI within the target dpi and
+ * the pixel budget.
  */
 async function coarseScanPixels(
   page: PDFPageProxy, scan: PageScan, target: RenderSize, maxMegapixels: number, canvasFactory: CanvasFactory, warnings: string[],
+  byTypeSize: boolean,
 ): Promise<OcrPixels> {
   const scanDpi = scan.dpi;
   const base = page.getViewport({ scale: 1 });
@@ -136,8 +113,7 @@ async function coarseScanPixels(
   const grey = asIs ?? rendered!.value;
   const allWarnings = [...warnings, ...(rendered?.warnings ?? [])];
   const heldPixels = Math.max(grey.width * grey.height, asIs ? 0 : own.width * own.height);
-  const glyphs = glyphHeight(grey);
-  const wanted = glyphs !== null && glyphs >= READABLE_GLYPH_PX ? 1 : Math.min(COARSE_SCAN_DPI, target.dpi) / scanDpi;
+  const wanted = byTypeSize && readsAsIs(grey) ? 1 : Math.min(COARSE_SCAN_DPI, target.dpi) / scanDpi;
   const factor = Math.min(wanted, Math.sqrt((maxMegapixels * 1e6) / (grey.width * grey.height)));
   const readDpi = Math.round(scanDpi * Math.max(1, factor) * 10) / 10;
   if (factor <= 1.01) return { grey, dpi: Math.round(scanDpi * 10) / 10, warnings: allWarnings, rendered: !asIs, heldPixels };

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { largestMaskPixels } from './oversize-masks.js';
 import { TaskFailure } from './task-errors.js';
@@ -109,16 +110,32 @@ const CLEANUP_EVERY_PAGES = 20;
  * text takes 5.7 instead of 6.6 ms a page, as shared fonts are parsed again 5 times less often.
  */
 const TEXT_PAGE_WEIGHT = 0.2;
+/**
+ * Whatever the count, the caches go once this thread holds this much more than its lowest since
+ * they last went: a document whose every page brings its own fonts (merged files, CJK subsets of
+ * megabytes) would otherwise keep 100 pages of them.
+ */
+const CLEANUP_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
+let lowestHeld: number | null = null;
+
+/** This thread's JS heap and the buffers it holds outside it (pdf.js keeps fonts and images in typed arrays). */
+function heldBytes(): number {
+  const heap = v8.getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
+}
 
 /**
  * pdf.js keeps parsed page data (fonts, images, operator lists) for every page it has seen. A
  * thread working through a 1,000-page document would keep all of it; dropping the caches every
- * few pages keeps its memory flat at the cost of re-parsing shared fonts now and then.
+ * few pages, or when the thread's memory has grown, keeps it flat at the cost of re-parsing shared
+ * fonts now and then. `held` is for tests.
  */
-export async function releasePageCaches(doc: PDFDocumentProxy, decodedImages: boolean): Promise<void> {
+export async function releasePageCaches(doc: PDFDocumentProxy, decodedImages: boolean, held = heldBytes()): Promise<void> {
   const n = (sinceCleanup.get(doc) ?? 0) + (decodedImages ? 1 : TEXT_PAGE_WEIGHT);
-  // A little under the whole number, so that five text pages count as one page and not 0.99.
-  if (n < CLEANUP_EVERY_PAGES - 1e-6) return void sinceCleanup.set(doc, n);
+  lowestHeld = Math.min(lowestHeld ?? held, held);
+  // A little under the whole number, so that five text pages count as one page and not 0.999….
+  if (n < CLEANUP_EVERY_PAGES - 1e-6 && held - lowestHeld < CLEANUP_AFTER_GROWTH_BYTES) return void sinceCleanup.set(doc, n);
   sinceCleanup.set(doc, 0);
+  lowestHeld = null;
   await doc.cleanup().catch(() => undefined);
 }

@@ -5,6 +5,7 @@ import { ocrPageImage } from './page-ocr.js';
 import { assertMasksWithinLimit, openPdf, releasePageCaches } from './pdf-documents.js';
 import { isDroppedImageWarning } from './pdf-warnings.js';
 import { ocrPixels, type CanvasFactory } from './page-pixels.js';
+import { atReadableSize, typeSizeDecides } from './readable-size.js';
 import { collectGarbage, COLLECT_AFTER_PIXELS, throughPixelLane } from './pixel-lane.js';
 import { renderSize, type RenderSize } from './render-budget.js';
 import { TaskFailure } from './task-errors.js';
@@ -105,10 +106,11 @@ export function processPdfPage(task: PageTask): Promise<PageReading> {
     const decision = textLayerDecision(items, task);
     if (decision.keep) return await fromTextLayer(ctx, decision.reason);
 
+    const byTypeSize = typeSizeDecides(task.lang);
     let pixels: Awaited<ReturnType<typeof ocrPixels>>;
     try {
       pixels = await decode(async () => {
-        const obtained = await ocrPixels(page, size, task.max_megapixels, canvasFactory);
+        const obtained = await ocrPixels(page, size, task.max_megapixels, canvasFactory, { byTypeSize });
         // The decoded images go now, before another thread may decode: only the grey image is read.
         page.cleanup();
         if (obtained.heldPixels > COLLECT_AFTER_PIXELS) collectGarbage();
@@ -120,6 +122,8 @@ export function processPdfPage(task: PageTask): Promise<PageReading> {
       warnings.push(err.message);
       return await fromTextLayer(ctx, 'text-layer: kept, the page\'s images are too large to decode for OCR');
     }
+    // Out of the pixel lane, with the decoded images gone: the other thread may decode meanwhile.
+    if (byTypeSize) pixels = atReadableSize(pixels);
     const dropped = pixels.warnings.some(isDroppedImageWarning);
     const ocr = await ocrPageImage(pixels.grey, pixels.dpi, task);
     // A layer in another script than the requested languages may be a real Russian or Chinese

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
 import { upscaleGrey } from '../../workers/grey-image.js';
-import { paletteScanPdf } from '../fixtures/palette-scan.js';
+import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { submitFile, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /**
@@ -17,10 +17,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const LEGEND = [
-  'Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow', 'Footpath or bridleway (public)',
-  'Contours at ten metre intervals', 'Boundary of the national park', 'Youth hostel and camping site', 'Viewpoint with picnic tables',
-];
 
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);

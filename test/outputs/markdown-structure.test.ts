@@ -77,9 +77,9 @@ describe('the Markdown of generated pages has their structure', () => {
       'Composition Without Compromise', 'Additional Features',
     ]);
     expect(got.headings[0]!.level).toBe(1);
-    // 19 items; read at 200 dpi (its glyphs are 21 px at 300, see page-pixels.ts) tesseract misses
-    // the dot of the last one, which then reads as a paragraph.
-    expect(got.bullets.length).toBeGreaterThanOrEqual(18);
+    // 19 items. Read at 200 dpi (its glyphs are 21 px at 300, see workers/readable-size.ts) the
+    // native engine misses the dot of one and tesseract.js of two, which then read as paragraphs.
+    expect(got.bullets.length).toBeGreaterThanOrEqual(17);
     expect(got.bullets.length).toBeLessThanOrEqual(19);
     expect(got.bullets.filter((b) => /^[®¢*•]/.test(b))).toEqual([]);
     expect(md).toContain('SINGLE STEP function');

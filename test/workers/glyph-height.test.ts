@@ -6,10 +6,8 @@ import type { GreyImage } from '../../workers/grey-image.js';
 import { findScan } from '../../workers/page-scan.js';
 import { soleImageGrey } from '../../workers/page-pixels.js';
 import { openPdf } from '../../workers/pdf-documents.js';
-import { paletteScanPdf } from '../fixtures/palette-scan.js';
+import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
-
-const LEGEND = ['Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow', 'Footpath or bridleway (public)'];
 
 const temp = tempDirs('pagemill-glyphs-');
 afterAll(() => temp.cleanup());
@@ -38,15 +36,22 @@ describe('glyphHeight', () => {
     expect(large).toBeLessThanOrEqual(9);
   });
 
-  it('counts boxes of known height, not bars, specks or page-high rules', () => {
-    const img = blank(400, 200);
+  it('counts glyph-sized shapes only: not specks, rules or page-high bars, each of which would move the median', () => {
+    const img = blank(1000, 200);
     const fill = (x: number, y: number, w: number, h: number) => {
       for (let r = y; r < y + h; r++) img.data.fill(0, r * img.width + x, r * img.width + x + w);
     };
-    for (let i = 0; i < 30; i++) fill(5 + i * 12, 20, 6, 9); // 30 "glyphs" 9 px high
-    for (let i = 0; i < 20; i++) fill(5 + i * 12, 60, 1, 2); // specks under 3 px
-    fill(0, 100, 400, 10); // a rule 40 times as wide as high
-    fill(390, 0, 4, 200); // a bar the height of the page
+    // 30 glyphs 9 px high, each two arms that meet at the bottom, the right one starting higher:
+    // their height comes out right only when the two halves' boxes are joined.
+    for (let i = 0; i < 30; i++) {
+      const x = 5 + i * 12;
+      fill(x, 24, 2, 5);
+      fill(x + 5, 20, 2, 9);
+      fill(x, 28, 7, 1);
+    }
+    for (let i = 0; i < 40; i++) fill(5 + i * 12, 60, 1, 2); // specks under 3 px: median 2 if counted
+    for (let row = 0; row < 5; row++) for (let j = 0; j < 7; j++) fill(5 + j * 120, 100 + row * 15, 60, 10); // rules: median 10
+    for (let k = 0; k < 40; k++) fill(900 + k * 2, 0, 1, 200); // bars as high as the page: median 200
     expect(glyphHeight(img)).toBe(9);
   });
 
@@ -63,20 +68,25 @@ describe('glyphHeight', () => {
     expect(glyphHeight({ width: size, height: size / 4, data: specks.data.subarray(0, (size * size) / 4) })).toBe(3);
   });
 
-  it('says nothing about a blank page or a few shapes', () => {
+  it('says nothing about a blank page, or about fewer than 20 glyph-sized shapes', () => {
     expect(glyphHeight(blank(300, 300))).toBeNull();
-    const few = blank(300, 300);
-    for (let i = 0; i < 5; i++) few.data.fill(0, 3000 + i * 20, 3010 + i * 20);
-    expect(glyphHeight(few)).toBeNull();
+    const boxes = (n: number) => {
+      const img = blank(300, 300);
+      for (let i = 0; i < n; i++) for (let r = 20 + Math.floor(i / 10) * 30; r < 30 + Math.floor(i / 10) * 30; r++) img.data.fill(0, r * 300 + 10 + (i % 10) * 25, r * 300 + 18 + (i % 10) * 25);
+      return img;
+    };
+    expect(glyphHeight(boxes(19))).toBeNull();
+    expect(glyphHeight(boxes(20))).toBe(10);
   });
 });
 
 describe('otsuLevel', () => {
   it('parts two grey levels between them', () => {
-    const img = blank(100, 100, 220);
-    img.data.fill(40, 0, 3000);
+    const img = blank(100, 100, 240);
+    img.data.fill(180, 0, 3000);
     const level = otsuLevel(img);
-    expect(level).toBeGreaterThanOrEqual(40);
-    expect(level).toBeLessThan(220);
+    // 127, the level it falls back on, is outside: only a working search lands here
+    expect(level).toBeGreaterThanOrEqual(180);
+    expect(level).toBeLessThan(240);
   });
 });

@@ -8,7 +8,7 @@ import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../
 import { openPdf } from '../../workers/pdf-documents.js';
 import { renderSize } from '../../workers/render-budget.js';
 import { fixturePath } from '../fixtures/files.js';
-import { paletteScanPdf } from '../fixtures/palette-scan.js';
+import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { scannedPdf, type ScanPlacement } from '../fixtures/pdf-fixtures.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -29,6 +29,15 @@ async function pageOf(file: string, pageNo = 1) {
   const doc = await openPdf(file, { maxImagePixels: 1e9 });
   const page = await doc.getPage(pageNo);
   return { page, canvasFactory: (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory };
+}
+
+/** ocrPixels on page 1 of `pdf` with a 300-dpi target, type size deciding unless told not to. */
+async function readAt300(name: string, pdf: Buffer, byTypeSize = true) {
+  const file = path.join(dir, name);
+  await fs.writeFile(file, pdf);
+  const { page, canvasFactory } = await pageOf(file);
+  const base = page.getViewport({ scale: 1 });
+  return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory, { byTypeSize });
 }
 
 async function generated(name: string, placement: ScanPlacement = {}): Promise<string> {
@@ -112,36 +121,15 @@ describe('a page that is one scanned image', () => {
     expect(read).toMatchObject({ rendered: false, dpi: 145 });
   });
 
-  it('reads a coarser scan as it is when its type is big enough, enlarged to 200 dpi when it is small', async () => {
-    const at = async (fontPt: number) => {
-      const file = path.join(dir, `legend-${fontPt}.pdf`);
-      await fs.writeFile(file, await paletteScanPdf(['Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow'], { dpi: 96, fontPt }));
-      const { page, canvasFactory } = await pageOf(file);
-      const base = page.getViewport({ scale: 1 });
-      return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
-    };
-    const large = await at(10);
+  it('reads a coarser scan as it is when its type is big enough, enlarged to 200 dpi when it is small or when type size may not decide', async () => {
+    const large = await readAt300('legend-96-10pt.pdf', await paletteScanPdf(LEGEND.slice(0, 3), { dpi: 96, fontPt: 10 }));
     expect(large).toMatchObject({ rendered: false, dpi: 96 });
     expect(large.grey.width).toBe(816);
-    const small = await at(6);
+    const small = await readAt300('legend-96-6pt.pdf', await paletteScanPdf(LEGEND.slice(0, 3), { dpi: 96, fontPt: 6 }));
     expect(small).toMatchObject({ rendered: false, dpi: 200 });
     expect(small.grey.width).toBe(Math.round(816 * 200 / 96));
-  });
-
-  it('reduces a fine scan in large type toward 200 dpi, and keeps one in small type as fine as it is', async () => {
-    const at300 = async (name: string, pdf: Buffer) => {
-      const file = path.join(dir, name);
-      await fs.writeFile(file, pdf);
-      const { page, canvasFactory } = await pageOf(file);
-      const base = page.getViewport({ scale: 1 });
-      return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
-    };
-    const large = await at300('scan-300-14pt.pdf', await scannedPdf(LINES, 300));
-    expect(large).toMatchObject({ rendered: false, dpi: 200 });
-    expect([large.grey.width, large.grey.height]).toEqual([1700, 2200]);
-    const small = await at300('scan-300-6pt.pdf', await paletteScanPdf(['Legend of the survey map', 'Deciduous woodland and hedgerows', 'Marsh, reeds and wet meadow'], { dpi: 300, fontPt: 6 }));
-    expect(small).toMatchObject({ rendered: false, dpi: 300 });
-    expect(small.grey.width).toBe(2550);
+    const notLatin = await readAt300('legend-96-10pt.pdf', await paletteScanPdf(LEGEND.slice(0, 3), { dpi: 96, fontPt: 10 }), false);
+    expect(notLatin).toMatchObject({ rendered: false, dpi: 200 });
   });
 
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
