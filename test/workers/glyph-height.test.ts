@@ -5,8 +5,8 @@ import { glyphHeight, otsuLevel } from '../../workers/glyph-height.js';
 import type { GreyImage } from '../../workers/grey-image.js';
 import { findScan } from '../../workers/page-scan.js';
 import { soleImageGrey } from '../../workers/page-pixels.js';
-import { openPdf } from '../../workers/pdf-documents.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
+import { pdfPageOf } from '../helpers/pdf-pixels.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-glyphs-');
@@ -16,8 +16,7 @@ afterAll(() => temp.cleanup());
 async function legend(fontPt: number): Promise<GreyImage> {
   const file = path.join(await temp.make(), `legend-${fontPt}.pdf`);
   await fs.writeFile(file, await paletteScanPdf(LEGEND, { dpi: 96, fontPt }));
-  const doc = await openPdf(file, { maxImagePixels: 1e9 });
-  const page = await doc.getPage(1);
+  const { page } = await pdfPageOf(file);
   const scan = await findScan(page);
   return (await soleImageGrey(page, scan!.soleImage!, scan!.soleImageTurn))!;
 }

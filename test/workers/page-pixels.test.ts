@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downscaleGrey, type GreyImage } from '../../workers/grey-image.js';
 import { findScan } from '../../workers/page-scan.js';
 import { ocrPixels, renderGrey, soleImageGrey, type CanvasFactory } from '../../workers/page-pixels.js';
-import { openPdf } from '../../workers/pdf-documents.js';
 import { renderSize } from '../../workers/render-budget.js';
 import { fixturePath } from '../fixtures/files.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { scannedPdf, type ScanPlacement } from '../fixtures/pdf-fixtures.js';
+import { ocrPixelsAt300, pdfPageOf } from '../helpers/pdf-pixels.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 /**
@@ -25,20 +25,8 @@ afterAll(() => temp.cleanup());
 
 const LINES = [['Pixels straight from the scan', 'the quick brown fox jumps over the lazy dog']];
 
-async function pageOf(file: string, pageNo = 1) {
-  const doc = await openPdf(file, { maxImagePixels: 1e9 });
-  const page = await doc.getPage(pageNo);
-  return { page, canvasFactory: (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory };
-}
-
 /** ocrPixels on page 1 of `pdf` with a 300-dpi target, type size deciding unless told not to. */
-async function readAt300(name: string, pdf: Buffer, byTypeSize = true) {
-  const file = path.join(dir, name);
-  await fs.writeFile(file, pdf);
-  const { page, canvasFactory } = await pageOf(file);
-  const base = page.getViewport({ scale: 1 });
-  return ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory, { byTypeSize });
-}
+const readAt300 = (name: string, pdf: Buffer, byTypeSize = true) => ocrPixelsAt300(dir, name, pdf, byTypeSize);
 
 async function generated(name: string, placement: ScanPlacement = {}): Promise<string> {
   const file = path.join(dir, name);
@@ -71,7 +59,7 @@ async function asIsAndRendered(page: PDFPageProxy, canvasFactory: CanvasFactory)
 describe('a page that is one scanned image', () => {
   for (const rotate of [0, 90, 180, 270]) {
     it(`is read as its image, matching the render, with /Rotate ${rotate}`, async () => {
-      const { page, canvasFactory } = await pageOf(await generated(`scan-${rotate}.pdf`, { rotate }));
+      const { page, canvasFactory } = await pdfPageOf(await generated(`scan-${rotate}.pdf`, { rotate }));
       const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect(scan.dpi).toBeCloseTo(200, 0);
       expect([asIs.width, asIs.height]).toEqual([rendered.width, rendered.height]);
@@ -82,7 +70,7 @@ describe('a page that is one scanned image', () => {
 
   for (const [turn, rotate] of [[90, 0], [180, 0], [270, 0], [90, 90]] as const) {
     it(`is read as its image when the image is drawn turned ${turn}° (/Rotate ${rotate}), matching the render`, async () => {
-      const { page, canvasFactory } = await pageOf(await generated(`scan-turned-${turn}-${rotate}.pdf`, { turn, rotate }));
+      const { page, canvasFactory } = await pdfPageOf(await generated(`scan-turned-${turn}-${rotate}.pdf`, { turn, rotate }));
       const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect(scan.soleImageTurn).toBe(turn);
       expect(scan.dpi).toBeCloseTo(200, 0);
@@ -97,14 +85,14 @@ describe('a page that is one scanned image', () => {
     const mirrors: ScanPlacement[] = [{ matrix: '-612 0 0 792 612 0' }, { matrix: '612 0 0 -792 0 792' }, { matrix: '0 612 792 0 0 0', turn: 90 }];
     for (const [i, placement] of mirrors.entries()) {
       const mirror = placement.matrix!;
-      const { page } = await pageOf(await generated(`scan-mirror-${i}.pdf`, placement));
+      const { page } = await pdfPageOf(await generated(`scan-mirror-${i}.pdf`, placement));
       expect((await findScan(page))?.soleImage, mirror).toBeNull();
     }
   });
 
   it('reads cardinal.pdf\'s pages, upright and drawn turned, as their images', async () => {
     for (const pageNo of [1, 2, 3, 4]) {
-      const { page, canvasFactory } = await pageOf(fixturePath('cardinal.pdf'), pageNo);
+      const { page, canvasFactory } = await pdfPageOf(fixturePath('cardinal.pdf'), pageNo);
       const { scan, asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect(scan.soleImageTurn, `page ${pageNo}`).toBe([0, 90, 180, 270][pageNo - 1]);
       expect([asIs.width, asIs.height], `page ${pageNo}`).toEqual([rendered.width, rendered.height]);
@@ -115,7 +103,7 @@ describe('a page that is one scanned image', () => {
   it('reads a scan from 140 dpi at its own resolution, without enlarging it', async () => {
     const file = path.join(dir, 'scan-145.pdf');
     await fs.writeFile(file, await scannedPdf(LINES, 145));
-    const { page, canvasFactory } = await pageOf(file);
+    const { page, canvasFactory } = await pdfPageOf(file);
     const base = page.getViewport({ scale: 1 });
     const read = await ocrPixels(page, renderSize(base.width, base.height, 300, 100), 100, canvasFactory);
     expect(read).toMatchObject({ rendered: false, dpi: 145 });
@@ -134,7 +122,7 @@ describe('a page that is one scanned image', () => {
 
   it('reads 1-bit CCITT scans and pages with a neutral graphics state the same way', async () => {
     for (const name of ['ccitt.pdf', 'cardinal.pdf']) {
-      const { page, canvasFactory } = await pageOf(fixturePath(name));
+      const { page, canvasFactory } = await pdfPageOf(fixturePath(name));
       const { asIs, rendered } = await asIsAndRendered(page, canvasFactory);
       expect([asIs.width, asIs.height], name).toEqual([rendered.width, rendered.height]);
       expect(inkOverlap(asIs, rendered), name).toBeGreaterThan(0.9);
@@ -143,10 +131,10 @@ describe('a page that is one scanned image', () => {
 
   it('is rendered when its image is tilted, clipped or finer than the target', async () => {
     for (const name of ['skew.pdf', 'multipage-p1.pdf']) {
-      const { page } = await pageOf(fixturePath(name));
+      const { page } = await pdfPageOf(fixturePath(name));
       expect((await findScan(page))?.soleImage, name).toBeNull();
     }
-    const { page, canvasFactory } = await pageOf(await generated('scan-fine.pdf'));
+    const { page, canvasFactory } = await pdfPageOf(await generated('scan-fine.pdf'));
     const base = page.getViewport({ scale: 1 });
     const at = (dpi: number) => ocrPixels(page, renderSize(base.width, base.height, dpi, 100), 100, canvasFactory);
     const own = await at(300);
@@ -159,17 +147,17 @@ describe('a page that is one scanned image', () => {
 
 describe('clips and pixel budgets', () => {
   it('reads a scan wrapped in a page-sized clip as its image, but renders one whose clip hides part of it', async () => {
-    const whole = await pageOf(await generated('scan-clip-page.pdf', { clip: [0, 0, 612, 792] }));
+    const whole = await pdfPageOf(await generated('scan-clip-page.pdf', { clip: [0, 0, 612, 792] }));
     expect((await findScan(whole.page))?.soleImage).toBeTruthy();
     const { asIs, rendered } = await asIsAndRendered(whole.page, whole.canvasFactory);
     expect(inkOverlap(asIs, rendered)).toBeGreaterThan(0.9);
     // a redaction by clipping: the hidden half must never reach OCR
-    const half = await pageOf(await generated('scan-clip-half.pdf', { clip: [0, 396, 612, 396] }));
+    const half = await pdfPageOf(await generated('scan-clip-half.pdf', { clip: [0, 396, 612, 396] }));
     expect((await findScan(half.page))?.soleImage).toBeNull();
   });
 
   it('reduces a scan above the pixel budget from its decoded image, without drawing it', async () => {
-    const { page, canvasFactory } = await pageOf(await generated('scan-over-budget.pdf'));
+    const { page, canvasFactory } = await pdfPageOf(await generated('scan-over-budget.pdf'));
     const base = page.getViewport({ scale: 1 });
     const budget = renderSize(base.width, base.height, 300, 1); // 1 MP, below the scan's 3.7 MP
     const reduced = await ocrPixels(page, budget, 1, canvasFactory);

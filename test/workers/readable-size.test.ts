@@ -1,13 +1,9 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GreyImage } from '../../workers/grey-image.js';
-import { ocrPixels, type CanvasFactory } from '../../workers/page-pixels.js';
-import { openPdf } from '../../workers/pdf-documents.js';
 import { atReadableSize, typeSizeDecides } from '../../workers/readable-size.js';
-import { renderSize } from '../../workers/render-budget.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { ocrPixelsAt300 } from '../helpers/pdf-pixels.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-readable-');
@@ -26,13 +22,7 @@ function page(glyphPx: number): GreyImage {
 
 /** ocrPixels on page 1 of `pdf`, 300-dpi target, then the reduction, as processPdfPage does. */
 async function read(pdf: Buffer) {
-  const file = path.join(await temp.make(), 'page.pdf');
-  await fs.writeFile(file, pdf);
-  const doc = await openPdf(file, { maxImagePixels: 1e9 });
-  const p = await doc.getPage(1);
-  const base = p.getViewport({ scale: 1 });
-  const canvasFactory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
-  return atReadableSize(await ocrPixels(p, renderSize(base.width, base.height, 300, 100), 100, canvasFactory, { byTypeSize: true }));
+  return atReadableSize(await ocrPixelsAt300(await temp.make(), 'page.pdf', pdf, true));
 }
 
 describe('atReadableSize', () => {
