@@ -51,7 +51,7 @@ export class LocalClient implements ConversionClient {
   }
 
   async result(id: string, format: string): Promise<Buffer> {
-    return fs.readFile(this.runtime.service.resultFile(id, format as never).path);
+    return fs.readFile((await this.runtime.service.resultFile(id, format as never)).path);
   }
 
   async close(): Promise<void> {

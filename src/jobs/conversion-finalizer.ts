@@ -7,7 +7,7 @@ import { assembleDocument } from '../pipeline/assemble-document.js';
 import type { BlobStore } from './contracts/blob-store.js';
 import type { ConversionStore } from './contracts/conversion-store.js';
 import type { ExecutionBackend } from './contracts/execution-backend.js';
-import { formatsOf } from './conversion-records.js';
+import { formatsOf, onDemandFormatsOf } from './conversion-records.js';
 import { crashed, type ConversionLifecycle } from './conversion-lifecycle.js';
 
 /**
@@ -45,7 +45,9 @@ export class ConversionFinalizer {
       log.info('assembling results');
       lifecycle.publishProgress(row, 'assembling', null, null);
       const formats = formatsOf(row);
-      const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as readonly string[]).includes(f));
+      // Formats made on their first download are left out (see OnDemandDocuments).
+      const later = onDemandFormatsOf(row);
+      const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as readonly string[]).includes(f) && !later.includes(f as TextFormat));
       const meta = { conversionId: id, filename: row.filename, promptMode: row.prompt_mode };
       const results = await assembleDocument(this.blobs.files(row), this.store.pages(id), meta, textFormats);
       const pdfProblem = formats.includes('pdf') && row.pages_done > 0 ? await this.buildSearchablePdf(row) : null;

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { ConversionRecord } from '../schemas/conversion.js';
-import type { OutputFormat } from '../schemas/convert-options.js';
+import type { OutputFormat, TextFormat } from '../schemas/convert-options.js';
 import type { ConversionRow, PageRow } from '../schemas/conversion-rows.js';
 
 /** Row → wire record. Progress counts failed pages as finished: they will not be retried. */
@@ -64,6 +64,8 @@ export function toRecord(
 }
 
 export const formatsOf = (row: ConversionRow) => row.formats.split(',') as OutputFormat[];
+/** Of the conversion's formats, those made on their first download (see OnDemandDocuments). */
+export const onDemandFormatsOf = (row: ConversionRow) => row.on_demand_formats.split(',').filter(Boolean) as TextFormat[];
 
 /**
  * Why a page or result of this conversion will never exist, or null while it still may: a client

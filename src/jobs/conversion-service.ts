@@ -23,6 +23,7 @@ import { terminalFrame } from './progress-frames.js';
 import { queueStats, type QueueStats } from './queue-stats.js';
 import { redactSecrets } from '../log-redaction.js';
 import { StorageHealth } from './storage-health.js';
+import { OnDemandDocuments } from './on-demand-documents.js';
 
 export interface SubmitRequest extends SourceRequest {
   options: ConvertOptions;
@@ -46,6 +47,7 @@ export class ConversionService {
   private readonly store: ConversionStore;
   private readonly execution: ExecutionBackend;
   private readonly blobs: BlobStore;
+  private readonly documents: OnDemandDocuments;
   private accepting = true;
 
   constructor(
@@ -58,6 +60,7 @@ export class ConversionService {
     this.storage = new StorageHealth(log);
     this.events.onListenerError = (err, m) => log.warn({ err, conversion_id: m.conversion_id }, 'progress listener failed');
     this.workflow = new ConversionWorkflow(config, this.store, this.execution, this.blobs, languages, this.events, log, this.storage);
+    this.documents = new OnDemandDocuments(this.store, this.blobs, log);
   }
 
   // ---- accepting work ----------------------------------------------------------------------
@@ -89,7 +92,7 @@ export class ConversionService {
         id, filename: source.name, source_path: source.path, source_is_upload: source.isUpload ? 1 : 0, source_stem: stem,
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
         message: 'Queued', created_at: new Date().toISOString(), password: req.options.password ?? null, idempotency_key: req.idempotencyKey ?? null,
-        formats: req.options.formats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
+        formats: req.options.formats.join(','), on_demand_formats: req.options.onDemandFormats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
         callback_url: req.options.callbackUrl, owner: req.owner ?? null,
       });
     } catch (err) {
@@ -198,7 +201,7 @@ export class ConversionService {
     return { status: 'done' as const, ...result };
   }
 
-  resultFile(id: string, format: OutputFormat, owner?: string | null): { path: string; filename: string } {
+  async resultFile(id: string, format: OutputFormat, owner?: string | null): Promise<{ path: string; filename: string }> {
     const row = this.row(id, owner);
     if (row.status !== 'completed') {
       throw neverProduced(row) ?? new AppError('result_not_ready', `The conversion is "${row.status}"; results exist once it is "completed".`);
@@ -206,6 +209,7 @@ export class ConversionService {
     if (!formatsOf(row).includes(format)) {
       throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
     }
+    await this.documents.ensure(row, format);
     return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
   }
 

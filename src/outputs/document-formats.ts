@@ -1,4 +1,4 @@
-import type { PageResult } from '../schemas/page-result.js';
+import type { StoredPage } from '../schemas/page-result.js';
 import { TEXT_FORMATS, type TextFormat } from '../schemas/convert-options.js';
 import { altoFailedPage, altoFooter, altoHeader, altoPage } from './alto.js';
 import { hocrFailedPage, hocrFooter, hocrHeader, hocrPage } from './hocr.js';
@@ -15,10 +15,10 @@ export interface DocumentFormat {
   contentType: string;
   header(meta: DocumentMeta): string;
   /**
-   * `json` is the page's result as stored: JSON.stringify of `page`; `markdown` the page's
-   * Markdown when it was made already (see page-files.ts).
+   * `page` is the page's result as stored (its JSON text, its fields but the blocks, and the whole
+   * result parsed on first use); `markdown` the page's Markdown when it was made already (see page-files.ts).
    */
-  page(page: PageResult, first: boolean, json: string, markdown?: string): string;
+  page(page: StoredPage, first: boolean, markdown?: string): string;
   failedPage(pageNo: number, code: string, first: boolean): string;
   footer(): string;
 }
@@ -28,14 +28,14 @@ export const DOCUMENT_FORMATS = {
     contentType: 'text/plain; charset=utf-8',
     header: () => '',
     // Pages are separated by a form feed, as pdftotext does.
-    page: (p, first) => `${first ? '' : '\f\n'}${p.text}\n`,
+    page: (p, first) => `${first ? '' : '\f\n'}${p.head.text}\n`,
     failedPage: (_n, _c, first) => (first ? '\n' : '\f\n\n'),
     footer: () => '',
   },
   md: {
     contentType: 'text/markdown; charset=utf-8',
     header: () => '',
-    page: (p, first, _json, markdown) => `${first ? '' : '\n---\n\n'}${(markdown ?? pageMarkdown(p, true)) || '\n'}`,
+    page: (p, first, markdown) => `${first ? '' : '\n---\n\n'}${(markdown ?? pageMarkdown(p.full(), true)) || '\n'}`,
     failedPage: (n, code, first) => `${first ? '' : '\n---\n\n'}<!-- page ${n} failed: ${code} -->\n`,
     footer: () => '',
   },
@@ -44,21 +44,21 @@ export const DOCUMENT_FORMATS = {
     header: (m) => `{"conversion_id":${JSON.stringify(m.conversionId)},"filename":${JSON.stringify(m.filename)},"prompt_mode":${JSON.stringify(m.promptMode)},"pages":[`,
     // The stored text with `status` put first: what JSON.stringify({ status, ...page }) gives, without
     // parsing and serializing ~90 KB of word boxes a page again.
-    page: (_p, first, json) => `${first ? '' : ','}{"status":"done",${json.slice(1)}`,
+    page: (p, first) => `${first ? '' : ','}{"status":"done",${p.json.slice(1)}`,
     failedPage: (n, code, first) => `${first ? '' : ','}${JSON.stringify({ page_no: n, status: 'failed', error: { code } })}`,
     footer: () => ']}\n',
   },
   hocr: {
     contentType: 'application/xhtml+xml; charset=utf-8',
     header: (m) => hocrHeader(m.filename),
-    page: (p) => hocrPage(p),
+    page: (p) => hocrPage(p.full()),
     failedPage: (n) => hocrFailedPage(n),
     footer: hocrFooter,
   },
   alto: {
     contentType: 'application/xml; charset=utf-8',
     header: (m) => altoHeader(m.filename),
-    page: (p) => altoPage(p),
+    page: (p) => altoPage(p.full()),
     failedPage: (n) => altoFailedPage(n),
     footer: altoFooter,
   },

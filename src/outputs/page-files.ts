@@ -10,11 +10,20 @@ import { pageMarkdown } from './markdown.js';
 export const pageMarkdownIsDocumentPart = (mode: PromptMode) => mode !== 'prompt_ocr' && mode !== 'prompt_layout_only_en';
 
 /**
+ * A page's result as stored: `blocks` (nearly all of its bytes) last, so that its other fields
+ * can be read without parsing every word box (see readPageHead in pipeline/page-output.ts).
+ */
+export function pageResultJson(page: PageResult): string {
+  const { blocks, ...head } = page;
+  return JSON.stringify({ ...head, blocks });
+}
+
+/**
  * A finished page's files as text: its full result (internal) and the seed's per-page files for
  * the prompt mode. Pure, and run on the worker thread that read the page (see PageOutput).
  */
 export function pageFileTexts(page: PageResult, mode: PromptMode): PageFileTexts {
-  const texts: PageFileTexts = { result: JSON.stringify(page) };
+  const texts: PageFileTexts = { result: pageResultJson(page) };
   if (mode !== 'prompt_ocr') texts.cells = JSON.stringify(pageCells(page.blocks, mode));
   if (mode !== 'prompt_layout_only_en') {
     texts.markdown = pageMarkdownIsDocumentPart(mode) ? pageMarkdown(page, true) : `${page.text}\n`;

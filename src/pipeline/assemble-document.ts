@@ -7,7 +7,7 @@ import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 import { pageMarkdownIsDocumentPart } from '../outputs/page-files.js';
-import { pageSummary, readPageResultWithJson } from './page-output.js';
+import { pageSummary, readStoredPage } from './page-output.js';
 
 /**
  * A stream to a temporary name, renamed into place on commit: readers never see half a file.
@@ -63,11 +63,20 @@ class AtomicStream {
 }
 
 /**
- * Builds the whole-document outputs (one file per requested format, and the seed's .jsonl) by
+ * Builds the whole-document outputs (one file per format in `formats`, and the seed's .jsonl) by
  * streaming the page results one at a time, so a 1,000-page document never sits in memory at once.
  * Returns the per-page summaries for the `completed` message.
  */
-export async function assembleDocument(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[]): Promise<PageSummary[]> {
+export function assembleDocument(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[]): Promise<PageSummary[]> {
+  return writeDocuments(files, rows, meta, formats, true);
+}
+
+/** Builds the documents in `formats` alone, for a completed conversion (a format made on its first download). */
+export async function buildDocuments(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[]): Promise<void> {
+  await writeDocuments(files, rows, meta, formats, false);
+}
+
+async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: DocumentMeta, formats: readonly TextFormat[], withResults: boolean): Promise<PageSummary[]> {
   const streams: AtomicStream[] = [];
   const open = (file: string) => {
     const stream = new AtomicStream(file);
@@ -79,17 +88,16 @@ export async function assembleDocument(files: ConversionFiles, rows: PageRow[], 
   const reuseMarkdown = formats.includes('md') && pageMarkdownIsDocumentPart(meta.promptMode as PromptMode);
   try {
     const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
-    const jsonl = open(files.jsonl());
+    const jsonl = withResults ? open(files.jsonl()) : null;
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     for (const [i, row] of rows.entries()) {
-      const stored = row.status === 'done' ? await readPageResultWithJson(files, row.page_no) : null;
-      const page = stored?.page ?? null;
-      const summary = pageSummary(files, row, page, meta.promptMode as PromptMode);
+      const stored = row.status === 'done' ? await readStoredPage(files, row.page_no) : null;
+      const summary = pageSummary(files, row, stored?.head ?? null, meta.promptMode as PromptMode);
       summaries.push(summary);
-      await jsonl.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
+      await jsonl?.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
       const markdown = stored && reuseMarkdown ? await fs.readFile(files.markdown(row.page_no), 'utf8').catch(() => undefined) : undefined;
       for (const o of outputs) {
-        await o.stream.write(stored ? o.format.page(stored.page, i === 0, stored.json, markdown) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
+        await o.stream.write(stored ? o.format.page(stored, i === 0, markdown) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
       }
     }
     for (const o of outputs) await o.stream.write(o.format.footer());

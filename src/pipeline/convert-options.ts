@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { DEFAULT_FORMATS, OCR_MODES, OUTPUT_FORMATS, type ConvertOptions, type OutputFormat } from '../schemas/convert-options.js';
+import { DEFAULT_FORMATS, ON_DEMAND_FORMATS, OCR_MODES, OUTPUT_FORMATS, type ConvertOptions, type OutputFormat } from '../schemas/convert-options.js';
 import { PRIORITIES, PROMPT_MODES } from '../schemas/conversion.js';
 import { checkPageRange } from './page-range.js';
 import { parseLanguage } from './languages.js';
@@ -19,6 +19,7 @@ export function parseConvertOptions(fields: Record<string, string>, installedLan
     promptMode: oneOf(fields.prompt_mode, PROMPT_MODES, 'prompt_layout_all_en', 'prompt_mode', 'invalid_prompt_mode'),
     priority: oneOf(fields.priority, PRIORITIES, 'normal', 'priority'),
     formats: formats.length ? [...new Set(formats as OutputFormat[])] : [...DEFAULT_FORMATS],
+    onDemandFormats: formats.length ? [] : [...ON_DEMAND_FORMATS],
     lang: parseLanguage(fields.lang, installedLanguages),
     pages: checkPageRange(fields.pages),
     ocrMode: oneOf(fields.ocr_mode, OCR_MODES, 'auto', 'ocr_mode'),

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
-import type { PageOutput, PageResult } from '../schemas/page-result.js';
+import type { PageHead, PageOutput, PageResult, StoredPage } from '../schemas/page-result.js';
 import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 
@@ -25,22 +25,47 @@ export async function writePageOutputs(files: ConversionFiles, output: PageOutpu
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {
-  return (await readPageResultWithJson(files, pageNo))?.page ?? null;
+  try {
+    return (await readStoredPage(files, pageNo))?.full() ?? null;
+  } catch {
+    return null; // damaged past its head
+  }
 }
 
-/** The page's result and its JSON text as stored (which the JSON document reuses as it is); null when missing or damaged. */
-export async function readPageResultWithJson(files: ConversionFiles, pageNo: number): Promise<{ page: PageResult; json: string } | null> {
+const BLOCKS_KEY = ',"blocks":';
+
+/**
+ * The page's result as stored; null when missing or damaged. The file has `blocks` last (see
+ * pageResultJson), so its other fields parse from the text before them: a quote in a JSON string
+ * is always escaped, so `,"blocks":` can only be the key. Files written with fields after the
+ * blocks (older versions) are parsed whole.
+ */
+export async function readStoredPage(files: ConversionFiles, pageNo: number): Promise<StoredPage | null> {
+  let json: string;
   try {
-    const json = await fs.readFile(files.pageResult(pageNo), 'utf8');
-    // Only an object is a page (the JSON document splices the text in as one).
-    return json.startsWith('{"') ? { page: JSON.parse(json) as PageResult, json } : null;
+    json = await fs.readFile(files.pageResult(pageNo), 'utf8');
+  } catch {
+    return null;
+  }
+  // Only an object is a page (the JSON document splices the text in as one); a cut-off file is damaged.
+  if (!json.startsWith('{"') || !json.trimEnd().endsWith('}')) return null;
+  try {
+    let full: PageResult | undefined;
+    const parseFull = () => (full ??= JSON.parse(json) as PageResult);
+    const at = json.indexOf(BLOCKS_KEY);
+    let head = at > 0 ? (JSON.parse(`${json.slice(0, at)}}`) as PageHead) : null;
+    if (!head || !('blank' in head)) {
+      const { blocks: _blocks, ...rest } = parseFull();
+      head = rest;
+    }
+    return { json, head, full: parseFull };
   } catch {
     return null;
   }
 }
 
 /** One `results` entry: the keys of a dots.ocr page result, plus the page's source and outcome. */
-export function pageSummary(files: ConversionFiles, row: PageRow, page: PageResult | null, mode: PromptMode): PageSummary {
+export function pageSummary(files: ConversionFiles, row: PageRow, page: PageHead | null, mode: PromptMode): PageSummary {
   const done = row.status === 'done' && page !== null;
   return {
     page_no: row.page_no - 1,

@@ -53,7 +53,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     const { id } = parseOr400(idParams, request.params);
     const format = ((request.query as { format?: string }).format ?? 'md') as string;
     if (!Object.hasOwn(FORMATS, format)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
-    const file = service.resultFile(id, format as Format, request.owner);
+    const file = await service.resultFile(id, format as Format, request.owner);
     const stream = fs.createReadStream(file.path);
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
       throw new AppError('format_not_produced', 'The result file is missing; convert the document again.');

@@ -33,6 +33,8 @@ export interface ConversionRow {
   idempotency_key: string | null;
   /** Comma-separated output formats. */
   formats: string;
+  /** Comma-separated: those of `formats` made on their first download, not at completion ('' none). */
+  on_demand_formats: string;
   lang: string;
   page_range: string | null;
   ocr_mode: OcrMode;
@@ -64,7 +66,7 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'on_demand_formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';

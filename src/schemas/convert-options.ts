@@ -9,6 +9,12 @@ export const OUTPUT_FORMATS = [...TEXT_FORMATS, 'pdf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** What a conversion produces when `formats` is not given: everything derived cheaply from page results. */
 export const DEFAULT_FORMATS: readonly OutputFormat[] = TEXT_FORMATS;
+/**
+ * Of the default formats, those made on their first download rather than when the conversion
+ * completes: word-level documents (~300 KB a page of hOCR, ALTO and JSON together) that most
+ * conversions never fetch. Formats named in `formats` are all made at completion.
+ */
+export const ON_DEMAND_FORMATS: readonly TextFormat[] = ['json', 'hocr', 'alto'];
 
 export const OCR_MODES = ['auto', 'force', 'skip-text'] as const;
 export type OcrMode = (typeof OCR_MODES)[number];
@@ -19,7 +25,7 @@ export const convertFormSchema = z.object({
   filename: z.string().optional().describe('or: the name of a file in the input folder'),
   prompt_mode: z.enum(PROMPT_MODES).default('prompt_layout_all_en'),
   priority: z.enum(PRIORITIES).default('normal'),
-  formats: z.string().default(DEFAULT_FORMATS.join(',')).describe(`comma list of ${OUTPUT_FORMATS.join(', ')}`),
+  formats: z.string().default(DEFAULT_FORMATS.join(',')).describe(`comma list of ${OUTPUT_FORMATS.join(', ')}; named formats are written when the conversion completes; without it, ${ON_DEMAND_FORMATS.join(', ')} are made on their first download`),
   lang: z.string().default('eng').describe('eng, fra, eng+fra… (GET /languages)'),
   pages: z.string().optional().describe('page range, e.g. 1-3,7,10-'),
   ocr_mode: z.enum(OCR_MODES).default('auto'),
@@ -31,6 +37,8 @@ export interface ConvertOptions {
   promptMode: PromptMode;
   priority: Priority;
   formats: OutputFormat[];
+  /** Of `formats`, those made on their first download (see ON_DEMAND_FORMATS). */
+  onDemandFormats: TextFormat[];
   lang: string;
   pages: string | null;
   ocrMode: OcrMode;

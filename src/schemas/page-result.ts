@@ -47,6 +47,19 @@ export interface PageResult {
   duration_ms: number;
 }
 
+/** A page's result without its blocks: what a summary, the text and the searchable PDF need. */
+export type PageHead = Omit<PageResult, 'blocks'>;
+
+/**
+ * A stored page (see readStoredPage): its JSON text (which the JSON document reuses as it is), its
+ * fields but the blocks, read without parsing every word box, and the whole result, parsed on first use.
+ */
+export interface StoredPage {
+  json: string;
+  head: PageHead;
+  full(): PageResult;
+}
+
 /** What the main thread records about a finished page; the rest of it is in `files`. */
 export type PageRecord = Pick<PageResult, 'page_no' | 'source' | 'confidence' | 'duration_ms'>;
 

@@ -10,7 +10,7 @@ import { multipart, startTestServer } from '../helpers/test-server.js';
 const row = (id: string, owner: string | null, key: string | null) => ({
   id, filename: 'a.pdf', source_path: '/tmp/a.pdf', source_is_upload: 1, source_stem: 'a', output_stem: `a-${id}`, kind: 'pdf' as const,
   prompt_mode: 'prompt_ocr' as const, priority: 'normal' as const, message: 'Queued', created_at: new Date().toISOString(), password: null,
-  idempotency_key: key, formats: 'json', lang: 'eng', page_range: null, ocr_mode: 'auto' as const, callback_url: null, owner,
+  idempotency_key: key, formats: 'json', on_demand_formats: '', lang: 'eng', page_range: null, ocr_mode: 'auto' as const, callback_url: null, owner,
 });
 
 describe('Idempotency-Key is scoped per API key', () => {

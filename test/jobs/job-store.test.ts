@@ -6,7 +6,7 @@ function storeWithConversion(pages: number[]) {
   store.insert({
     id: 'c1', filename: 'a.pdf', source_path: '/tmp/a.pdf', source_is_upload: 1, source_stem: 'a', output_stem: 'a', kind: 'pdf',
     prompt_mode: 'prompt_ocr', priority: 'normal', message: 'Queued', created_at: new Date().toISOString(), password: null, idempotency_key: null,
-    formats: 'json', lang: 'eng', page_range: null, ocr_mode: 'auto', callback_url: null, owner: null,
+    formats: 'json', on_demand_formats: '', lang: 'eng', page_range: null, ocr_mode: 'auto', callback_url: null, owner: null,
   } as Parameters<JobStore['insert']>[0]);
   store.start('c1', Math.max(...pages), pages, new Date().toISOString());
   return store;

@@ -47,7 +47,7 @@ describe('secrets at rest', () => {
     plain.insert({
       id: 'legacy', filename: 'a.pdf', source_path: '/tmp/a.pdf', source_is_upload: 1, source_stem: 'a', output_stem: 'a', kind: 'pdf',
       prompt_mode: 'prompt_ocr', priority: 'normal', message: 'Queued', created_at: new Date().toISOString(), password: PASSWORD,
-      idempotency_key: null, formats: 'json', lang: 'eng', page_range: null, ocr_mode: 'auto', callback_url: null, owner: null,
+      idempotency_key: null, formats: 'json', on_demand_formats: '', lang: 'eng', page_range: null, ocr_mode: 'auto', callback_url: null, owner: null,
     });
     plain.close();
     const sealed = new JobStore(file, box);

@@ -20,6 +20,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['webhook_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['owner', 'TEXT'],
   ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['on_demand_formats', `TEXT NOT NULL DEFAULT ''`],
 ];
 
 const SCHEMA = `
@@ -159,9 +160,9 @@ export class JobStore implements ConversionStore {
   insert(c: NewConversion): ConversionRow {
     if (c.password !== null && this.secrets) c = { ...c, password: this.secrets.seal(c.password) };
     this.sql(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
-                  created_at, password, idempotency_key, formats, lang, page_range, ocr_mode, callback_url, owner)
+                  created_at, password, idempotency_key, formats, on_demand_formats, lang, page_range, ocr_mode, callback_url, owner)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
-                  @created_at, @password, @idempotency_key, @formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
+                  @created_at, @password, @idempotency_key, @formats, @on_demand_formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
       .run(c);
     return this.get(c.id)!;
   }

@@ -1,0 +1,50 @@
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import { buildDocuments } from '../pipeline/assemble-document.js';
+import type { ConversionRow } from '../schemas/conversion-rows.js';
+import type { OutputFormat, TextFormat } from '../schemas/convert-options.js';
+import { storageFailure } from '../storage-errors.js';
+import type { BlobStore } from './contracts/blob-store.js';
+import type { ConversionStore } from './contracts/conversion-store.js';
+import { onDemandFormatsOf } from './conversion-records.js';
+
+/**
+ * The documents a conversion makes on their first download rather than when it completes
+ * (ON_DEMAND_FORMATS, when `formats` was not given): the JSON, hOCR and ALTO of a 250-page paper
+ * are ~80 MB that most conversions never fetch. Built from the stored page results, once, and kept
+ * beside the other documents; a file that went missing is built again the same way.
+ */
+export class OnDemandDocuments {
+  /** One build per file at a time: a second download waits for the first. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly store: ConversionStore, private readonly blobs: BlobStore, private readonly log: Logger) {}
+
+  /** Makes `format` of the completed conversion `row` when it is one made on download and its file is missing. */
+  async ensure(row: ConversionRow, format: OutputFormat): Promise<void> {
+    if (!(onDemandFormatsOf(row) as string[]).includes(format)) return;
+    const target = this.blobs.files(row).document(format);
+    if (await fs.stat(target).catch(() => null)) return;
+    let building = this.inFlight.get(target);
+    if (!building) {
+      building = this.build(row, format as TextFormat).finally(() => this.inFlight.delete(target));
+      this.inFlight.set(target, building);
+    }
+    await building;
+  }
+
+  private async build(row: ConversionRow, format: TextFormat): Promise<void> {
+    const started = performance.now();
+    const meta = { conversionId: row.id, filename: row.filename, promptMode: row.prompt_mode };
+    try {
+      await buildDocuments(this.blobs.files(row), this.store.pages(row.id), meta, [format]);
+    } catch (err) {
+      this.log.warn({ conversion_id: row.id, format, err }, 'document not built');
+      if (!this.store.get(row.id)) throw new AppError('conversion_not_found', 'The conversion was deleted while its document was being made.');
+      const storage = storageFailure(err, `The ${format} document`);
+      throw new AppError(storage?.code ?? 'storage_error', storage?.message ?? `The ${format} document could not be made.`);
+    }
+    this.log.info({ conversion_id: row.id, format, pages: row.total_pages, ms: Math.round(performance.now() - started) }, 'document made on first download');
+  }
+}
