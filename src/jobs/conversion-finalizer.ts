@@ -49,7 +49,11 @@ export class ConversionFinalizer {
       const later = onDemandFormatsOf(row);
       const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as readonly string[]).includes(f) && !later.includes(f as TextFormat));
       const meta = { conversionId: id, filename: row.filename, promptMode: row.prompt_mode };
-      const results = await assembleDocument(this.blobs.files(row), this.store.pages(id), meta, textFormats);
+      const files = this.blobs.files(row);
+      // A file under a deferred format's name is not this conversion's (an output folder kept
+      // while the database was reset): it would be served as this one's document.
+      await Promise.all(later.map((f) => fs.rm(files.document(f), { force: true })));
+      const results = await assembleDocument(files, this.store.pages(id), meta, textFormats);
       const pdfProblem = formats.includes('pdf') && row.pages_done > 0 ? await this.buildSearchablePdf(row) : null;
       const failed = results.flatMap((r) => (r.error ? [r.error] : []));
       if (row.pages_done === 0) {

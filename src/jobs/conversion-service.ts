@@ -276,6 +276,7 @@ export class ConversionService {
   async remove(id: string, owner?: string | null): Promise<void> {
     const row = this.row(id, owner);
     if (!TERMINAL_STATUSES.includes(row.status)) this.cancel(id);
+    await this.documents.settled(row);
     await this.blobs.remove(row);
     this.store.delete(id);
     this.log.info({ conversion_id: id }, 'conversion deleted');

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { buildDocuments } from '../pipeline/assemble-document.js';
@@ -21,6 +22,13 @@ export class OnDemandDocuments {
 
   constructor(private readonly store: ConversionStore, private readonly blobs: BlobStore, private readonly log: Logger) {}
 
+  /** Resolves when no build of `row`'s documents is running (before its files are removed). */
+  async settled(row: ConversionRow): Promise<void> {
+    const dir = this.blobs.files(row).outDir;
+    const mine = [...this.inFlight].filter(([file]) => path.dirname(file) === dir).map(([, build]) => build.catch(() => undefined));
+    await Promise.all(mine);
+  }
+
   /** Makes `format` of the completed conversion `row` when it is one made on download and its file is missing. */
   async ensure(row: ConversionRow, format: OutputFormat): Promise<void> {
     if (!(onDemandFormatsOf(row) as string[]).includes(format)) return;
@@ -41,9 +49,11 @@ export class OnDemandDocuments {
       await buildDocuments(this.blobs.files(row), this.store.pages(row.id), meta, [format]);
     } catch (err) {
       this.log.warn({ conversion_id: row.id, format, err }, 'document not built');
-      if (!this.store.get(row.id)) throw new AppError('conversion_not_found', 'The conversion was deleted while its document was being made.');
+      // Deleted meanwhile (its folder went first, then its record).
+      const gone = (err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(this.blobs.files(row).outDir).catch(() => null));
+      if (gone || !this.store.get(row.id)) throw new AppError('conversion_not_found', 'The conversion was deleted while its document was being made.');
       const storage = storageFailure(err, `The ${format} document`);
-      throw new AppError(storage?.code ?? 'storage_error', storage?.message ?? `The ${format} document could not be made.`);
+      throw storage ? new AppError(storage.code, storage.message) : new AppError('internal_error');
     }
     this.log.info({ conversion_id: row.id, format, pages: row.total_pages, ms: Math.round(performance.now() - started) }, 'document made on first download');
   }

@@ -86,12 +86,22 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
   const summaries: PageSummary[] = [];
   // Each page's Markdown file is read rather than made again (~0.4 ms a page, while the pool waits).
   const reuseMarkdown = formats.includes('md') && pageMarkdownIsDocumentPart(meta.promptMode as PromptMode);
+  // Formats that take more than a page's head parse it whole first: a page damaged past its head
+  // (cut off by something outside pagemill) then counts as failed instead of breaking the document.
+  const wholePages = formats.some((f) => f !== 'txt' && !(f === 'md' && reuseMarkdown));
   try {
     const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
     const jsonl = withResults ? open(files.jsonl()) : null;
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     for (const [i, row] of rows.entries()) {
-      const stored = row.status === 'done' ? await readStoredPage(files, row.page_no) : null;
+      let stored = row.status === 'done' ? await readStoredPage(files, row.page_no) : null;
+      if (stored && wholePages) {
+        try {
+          stored.full();
+        } catch {
+          stored = null;
+        }
+      }
       const summary = pageSummary(files, row, stored?.head ?? null, meta.promptMode as PromptMode);
       summaries.push(summary);
       await jsonl?.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);

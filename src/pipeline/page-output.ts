@@ -38,7 +38,7 @@ const BLOCKS_KEY = ',"blocks":';
  * The page's result as stored; null when missing or damaged. The file has `blocks` last (see
  * pageResultJson), so its other fields parse from the text before them: a quote in a JSON string
  * is always escaped, so `,"blocks":` can only be the key. Files written with fields after the
- * blocks (older versions) are parsed whole.
+ * blocks (older versions) are parsed whole. `full()` throws for a file damaged past its head.
  */
 export async function readStoredPage(files: ConversionFiles, pageNo: number): Promise<StoredPage | null> {
   let json: string;

@@ -25,7 +25,7 @@ export const convertFormSchema = z.object({
   filename: z.string().optional().describe('or: the name of a file in the input folder'),
   prompt_mode: z.enum(PROMPT_MODES).default('prompt_layout_all_en'),
   priority: z.enum(PRIORITIES).default('normal'),
-  formats: z.string().default(DEFAULT_FORMATS.join(',')).describe(`comma list of ${OUTPUT_FORMATS.join(', ')}; named formats are written when the conversion completes; without it, ${ON_DEMAND_FORMATS.join(', ')} are made on their first download`),
+  formats: z.string().optional().describe(`comma list of ${OUTPUT_FORMATS.join(', ')}, written when the conversion completes; when not given: ${DEFAULT_FORMATS.join(', ')}, of which ${ON_DEMAND_FORMATS.join(', ')} are made on their first download`),
   lang: z.string().default('eng').describe('eng, fra, eng+fra… (GET /languages)'),
   pages: z.string().optional().describe('page range, e.g. 1-3,7,10-'),
   ocr_mode: z.enum(OCR_MODES).default('auto'),

@@ -119,30 +119,6 @@ describe('formats', () => {
     expect(bad.body.detail).toContain('alto');
   });
 
-  it('without `formats`, makes JSON, hOCR and ALTO on their first download and keeps them; named formats at completion', async () => {
-    const named = (await t.app.inject({ url: `/conversions/${scanId}` })).json();
-    const namedDir = path.join(t.config.OUTPUT_DIR, named.output_stem);
-    expect((await fs.readdir(namedDir)).filter((n) => /\.(hocr|alto)$/.test(n))).toHaveLength(2);
-
-    const { id, rec } = await convert('paper.pdf', textPdf([['Harbour fees were raised'], ['A second page']]));
-    expect(rec.formats).toEqual(['txt', 'md', 'json', 'hocr', 'alto']);
-    const dir = path.join(t.config.OUTPUT_DIR, rec.output_stem);
-    const documents = async () => (await fs.readdir(dir)).filter((n) => !n.includes('_page_')).sort();
-    expect(await documents()).toEqual([`${rec.output_stem}.md`, `${rec.output_stem}.txt`]);
-    // Two downloads at once: one build, both get the whole file.
-    const [a, b] = await Promise.all([result(id, 'alto'), result(id, 'alto')]);
-    expect(a.statusCode).toBe(200);
-    expect(a.body).toContain('CONTENT="Harbour"');
-    expect(b.body).toBe(a.body);
-    expect(await documents()).toContain(`${rec.output_stem}.alto`);
-    expect((await result(id, 'hocr')).body).toContain('>fees</span>');
-    const json = (await result(id, 'json')).json();
-    expect(json.pages.map((p: PageResult) => p.text)).toEqual(['Harbour fees were raised', 'A second page']);
-    // A file that went missing is made again.
-    await fs.rm(path.join(dir, `${rec.output_stem}.json`));
-    expect((await result(id, 'json')).json()).toEqual(json);
-  });
-
   it('makes an image into a searchable PDF page', async () => {
     const { id } = await convert('note.png', await scannedPng(['Meet at the old mill']), { formats: 'pdf' });
     const doc = await getDocument({ data: new Uint8Array((await result(id, 'pdf')).rawPayload), isEvalSupported: false, verbosity: 0 }).promise;
