@@ -94,7 +94,7 @@ function placeRuns(items: TextItemLike[], viewportTransform: number[], scale: nu
       if (part.trim() !== '' && chars > 0) {
         const x1 = x + (widthPx * offset) / chars;
         const x2 = x + (widthPx * (offset + part.length)) / chars;
-        words.push({ text: part, bbox: [round(x1), round(baseline - size * 0.85), round(x2), round(baseline + size * 0.2)], confidence: 100 });
+        words.push({ text: part, bbox: [x1, baseline - size * 0.85, x2, baseline + size * 0.2], confidence: 100 });
       }
       offset += part.length;
     }
@@ -163,6 +163,26 @@ export function blocksFromTextItems(items: TextItemLike[], viewportTransform: nu
     group.push(line);
   }
   close();
+  return roundBoxes(blocks);
+}
+
+/**
+ * Whole pixels, as tesseract gives them: a tenth of a pixel at 200–300 dpi is no information, and
+ * turning fractions into text is most of what writing a page's JSON costs. Rounded once the words
+ * are grouped (spaces and paragraphs decided on the exact positions), before headings are looked
+ * for, so that the cells and the Markdown see the same boxes.
+ */
+function roundBoxes(blocks: Block[]): Block[] {
+  const whole = (b: BBox) => {
+    for (let i = 0; i < 4; i++) b[i] = Math.round(b[i]!);
+  };
+  for (const block of blocks) {
+    whole(block.bbox);
+    for (const line of block.lines) {
+      whole(line.bbox);
+      for (const word of line.words) whole(word.bbox);
+    }
+  }
   return blocks;
 }
 
