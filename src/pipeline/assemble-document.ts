@@ -6,6 +6,7 @@ import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from '../outputs/conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from '../outputs/document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
+import type { StoredPage } from '../schemas/page-result.js';
 import { pageMarkdownIsDocumentPart } from '../outputs/page-files.js';
 import { pageSummary, readStoredPage } from './page-output.js';
 
@@ -62,6 +63,24 @@ class AtomicStream {
   }
 }
 
+/** Pages read ahead of the one being written: each read waits on the disk, not on the one before it. */
+const READ_AHEAD = 8;
+
+/** `read` of each item in order, up to READ_AHEAD of them in flight (`read` must not reject). */
+async function* readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const pending: Promise<R>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (pending.length < READ_AHEAD && next < items.length) pending.push(read(items[next++]!));
+  };
+  fill();
+  while (pending.length) {
+    const value = await pending.shift()!;
+    fill();
+    yield value;
+  }
+}
+
 /**
  * Builds the whole-document outputs (one file per format in `formats`, and the seed's .jsonl) by
  * streaming the page results one at a time, so a 1,000-page document never sits in memory at once.
@@ -93,7 +112,7 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
     const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
     const jsonl = withResults ? open(files.jsonl()) : null;
     for (const o of outputs) await o.stream.write(o.format.header(meta));
-    for (const [i, row] of rows.entries()) {
+    const readPage = async (row: PageRow): Promise<{ row: PageRow; stored: StoredPage | null; markdown?: string }> => {
       let stored = row.status === 'done' ? await readStoredPage(files, row.page_no) : null;
       if (stored && wholePages) {
         try {
@@ -102,12 +121,16 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
           stored = null;
         }
       }
+      const markdown = stored && reuseMarkdown ? await fs.readFile(files.markdown(row.page_no), 'utf8').catch(() => undefined) : undefined;
+      return { row, stored, markdown };
+    };
+    for await (const { row, stored, markdown } of readAhead(rows, readPage)) {
+      const first = summaries.length === 0;
       const summary = pageSummary(files, row, stored?.head ?? null, meta.promptMode as PromptMode);
       summaries.push(summary);
       await jsonl?.write(`${JSON.stringify({ ...summary, file_path: meta.filename })}\n`);
-      const markdown = stored && reuseMarkdown ? await fs.readFile(files.markdown(row.page_no), 'utf8').catch(() => undefined) : undefined;
       for (const o of outputs) {
-        await o.stream.write(stored ? o.format.page(stored, i === 0, markdown) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', i === 0));
+        await o.stream.write(stored ? o.format.page(stored, first, markdown) : o.format.failedPage(row.page_no, summary.error?.code ?? 'render_failed', first));
       }
     }
     for (const o of outputs) await o.stream.write(o.format.footer());
