@@ -76,6 +76,9 @@ async function measure(contenders: Contender[], pages: number, rounds: number, l
     for (const c of ready) {
       log(`real documents, round ${round}/${rounds}: ${c.system}…`);
       try {
+        // The files the last system wrote go to disk first, untimed: the kernel writing them back
+        // while the next system runs made its own writes cost up to 1 s more CPU (this VM's disk).
+        await run('sync', []);
         runs.get(c.system)!.push(await c.run());
       } catch (err) {
         log(`  ${c.system} failed: ${(err as Error).message.split('\n')[0]}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { PageHead, PageOutput, PageResult, StoredPage } from '../schemas/page-result.js';
-import { ConversionFiles, writeFileAtomic } from '../outputs/conversion-files.js';
+import { ConversionFiles, linkFileAtomic, writeFileAtomic } from '../outputs/conversion-files.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 
 /**
@@ -13,15 +13,23 @@ import type { PageRow } from '../schemas/conversion-rows.js';
 export async function writePageOutputs(files: ConversionFiles, output: PageOutput): Promise<void> {
   const n = output.page.page_no;
   const texts = output.files;
+  const { markdown, markdownNoHeaderFooter: noHeaderFooter } = texts;
   const writes: [string, string | Uint8Array | undefined][] = [
     [files.pageResult(n), texts.result],
     [files.textLayer(n), output.textLayerPdf],
     [files.preview(n), output.preview],
     [files.cells(n), texts.cells],
-    [files.markdown(n), texts.markdown],
-    [files.markdownNoHeaderFooter(n), texts.markdownNoHeaderFooter],
   ];
-  await Promise.all(writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])));
+  const markdownFiles = async () => {
+    if (markdown !== undefined) await writeFileAtomic(files.markdown(n), markdown);
+    if (noHeaderFooter === undefined) return;
+    // A page without a header or footer has one Markdown text under both names: a hard link, where
+    // the file system has them.
+    if (noHeaderFooter !== markdown) return writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter);
+    await linkFileAtomic(files.markdown(n), files.markdownNoHeaderFooter(n))
+      .catch(() => writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter));
+  };
+  await Promise.all([...writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])), markdownFiles()]);
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {

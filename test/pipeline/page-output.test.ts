@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConversionFiles } from '../../src/outputs/conversion-files.js';
 import { pageResultJson } from '../../src/outputs/page-files.js';
-import { readPageResult, readStoredPage } from '../../src/pipeline/page-output.js';
+import { readPageResult, readStoredPage, writePageOutputs } from '../../src/pipeline/page-output.js';
 import type { PageResult } from '../../src/schemas/page-result.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -51,5 +51,24 @@ describe('readStoredPage', () => {
       expect(await readPageResult(files, 1)).toBeNull();
     }
     expect(await readStoredPage(await filesWith(json), 2)).toBeNull();
+  });
+});
+
+describe('writePageOutputs', () => {
+  const record = { page_no: 1, source: 'text-layer' as const, confidence: 100, duration_ms: 3 };
+
+  it('gives a page without header or footer one Markdown file under both names, and one with them two', async () => {
+    const files = await filesWith('');
+    await writePageOutputs(files, { page: record, files: { result: pageResultJson(page), markdown: 'Same text\n', markdownNoHeaderFooter: 'Same text\n' } });
+    const [md, nohf] = await Promise.all([fs.stat(files.markdown(1)), fs.stat(files.markdownNoHeaderFooter(1))]);
+    expect(nohf.ino).toBe(md.ino);
+    expect(await fs.readFile(files.markdownNoHeaderFooter(1), 'utf8')).toBe('Same text\n');
+
+    // Written again (a page redone after a crash) with a header: two files, each its own text.
+    await writePageOutputs(files, { page: record, files: { result: pageResultJson(page), markdown: 'Header\n\nBody\n', markdownNoHeaderFooter: 'Body\n' } });
+    expect(await fs.readFile(files.markdown(1), 'utf8')).toBe('Header\n\nBody\n');
+    expect(await fs.readFile(files.markdownNoHeaderFooter(1), 'utf8')).toBe('Body\n');
+    expect((await fs.stat(files.markdownNoHeaderFooter(1))).ino).not.toBe((await fs.stat(files.markdown(1))).ino);
+    expect((await fs.readdir(files.outDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });
