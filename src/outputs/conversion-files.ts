@@ -72,11 +72,11 @@ export function conversionFiles(config: { OUTPUT_DIR: string; DATA_DIR: string }
   return new ConversionFiles(config.OUTPUT_DIR, config.DATA_DIR, row.output_stem, row.id);
 }
 
-/** Readers never see half a file: write to a temporary name, then rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** Makes the file under a temporary name, then renames it to `file`: readers never see half a file. */
+async function placeAtomic(file: string, make: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(tmp, data);
+    await make(tmp);
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
@@ -84,18 +84,15 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
+export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  return placeAtomic(file, (tmp) => fs.writeFile(tmp, data));
+}
+
 /**
  * `file` as a second name of `existing`, replacing whatever `file` was atomically: the same text
  * with no second copy, and no new inode (on a busy ext4 disk, creating an inode is most of what
  * writing a small file costs).
  */
-export async function linkFileAtomic(existing: string, file: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.link(existing, tmp);
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
+export function linkFileAtomic(existing: string, file: string): Promise<void> {
+  return placeAtomic(file, (tmp) => fs.link(existing, tmp));
 }
