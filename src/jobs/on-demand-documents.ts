@@ -9,6 +9,7 @@ import { storageFailure } from '../storage-errors.js';
 import type { BlobStore } from './contracts/blob-store.js';
 import type { ConversionStore } from './contracts/conversion-store.js';
 import { onDemandFormatsOf } from './conversion-records.js';
+import { SingleFlight } from './single-flight.js';
 
 /**
  * The documents a conversion makes on their first download rather than when it completes
@@ -18,15 +19,14 @@ import { onDemandFormatsOf } from './conversion-records.js';
  */
 export class OnDemandDocuments {
   /** One build per file at a time: a second download waits for the first. */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly builds = new SingleFlight<void>();
 
   constructor(private readonly store: ConversionStore, private readonly blobs: BlobStore, private readonly log: Logger) {}
 
   /** Resolves when no build of `row`'s documents is running (before its files are removed). */
   async settled(row: ConversionRow): Promise<void> {
     const dir = this.blobs.files(row).outDir;
-    const mine = [...this.inFlight].filter(([file]) => path.dirname(file) === dir).map(([, build]) => build.catch(() => undefined));
-    await Promise.all(mine);
+    await this.builds.settled((file) => path.dirname(file) === dir);
   }
 
   /** Makes `format` of the completed conversion `row` when it is one made on download and its file is missing. */
@@ -34,12 +34,7 @@ export class OnDemandDocuments {
     if (!(onDemandFormatsOf(row) as string[]).includes(format)) return;
     const target = this.blobs.files(row).document(format);
     if (await fs.stat(target).catch(() => null)) return;
-    let building = this.inFlight.get(target);
-    if (!building) {
-      building = this.build(row, format as TextFormat).finally(() => this.inFlight.delete(target));
-      this.inFlight.set(target, building);
-    }
-    await building;
+    await this.builds.run(target, () => this.build(row, format as TextFormat));
   }
 
   private async build(row: ConversionRow, format: TextFormat): Promise<void> {

@@ -6,6 +6,7 @@ import { conversionFiles, writeFileAtomic } from '../outputs/conversion-files.js
 import { readPageResult } from '../pipeline/page-output.js';
 import type { ConversionRow } from '../schemas/conversion-rows.js';
 import type { PageRunner } from './page-runner.js';
+import { SingleFlight } from './single-flight.js';
 
 /**
  * The `_page_<i>.jpg` of pages read from their text layer. Those pages are never rendered while a
@@ -14,7 +15,7 @@ import type { PageRunner } from './page-runner.js';
  */
 export class PagePreviews {
   /** One drawing per file at a time: a viewer asking twice waits for the first. */
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly drawings = new SingleFlight<string>();
   private readonly lifetime = new AbortController();
 
   constructor(private readonly config: Config, private readonly runner: Pick<PageRunner, 'pagePreview'>, private readonly log: Logger) {}
@@ -24,12 +25,7 @@ export class PagePreviews {
     const files = conversionFiles(this.config, row);
     const target = files.preview(pageNo);
     if (await fs.stat(target).catch(() => null)) return target;
-    let drawing = this.inFlight.get(target);
-    if (!drawing) {
-      drawing = this.draw(row, pageNo, target).finally(() => this.inFlight.delete(target));
-      this.inFlight.set(target, drawing);
-    }
-    return drawing;
+    return this.drawings.run(target, () => this.draw(row, pageNo, target));
   }
 
   private async draw(row: ConversionRow, pageNo: number, target: string): Promise<string> {
