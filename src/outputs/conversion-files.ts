@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pageLogs } from './page-log.js';
 
 /**
  * Where a conversion's files live. User-facing results go under OUTPUT_DIR in the seed layout
@@ -16,7 +17,12 @@ export class ConversionFiles {
     this.pagesDir = path.join(dataRoot, 'conversions', conversionId, 'pages');
   }
 
-  /** Full result of page n (1-based). */
+  /** Every page's full result, appended as pages finish (see page-log.ts). */
+  pageLog(): string {
+    return path.join(path.dirname(this.pagesDir), 'pages.log');
+  }
+
+  /** Full result of page n (1-based), as versions before the page log stored it (still read). */
   pageResult(n: number): string {
     return path.join(this.pagesDir, `${n}.json`);
   }
@@ -64,6 +70,7 @@ export class ConversionFiles {
     await fs.rm(this.outDir, { recursive: true, force: true });
     await fs.rm(this.jsonl(), { force: true });
     await fs.rm(path.dirname(this.pagesDir), { recursive: true, force: true });
+    pageLogs.forget(this.pageLog());
   }
 }
 

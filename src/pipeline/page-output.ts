@@ -2,20 +2,20 @@ import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { PageHead, PageOutput, PageResult, StoredPage } from '../schemas/page-result.js';
 import { ConversionFiles, linkFileAtomic, writeFileAtomic } from '../outputs/conversion-files.js';
+import { pageLogs } from '../outputs/page-log.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 
 /**
- * Writes one finished page: its full result (internal) and the seed's per-page files, as soon as
- * the page is done, so results are there while the rest of the document still runs. The files
- * are written side by side; the page only counts as done once the store says so, after all of
- * them are in place (a crash in between redoes the page).
+ * Writes one finished page: its full result (internal, appended to the conversion's page log) and
+ * the seed's per-page files, as soon as the page is done, so results are there while the rest of
+ * the document still runs. All are written side by side; the page only counts as done once the
+ * store says so, after all of them are in place (a crash in between redoes the page).
  */
 export async function writePageOutputs(files: ConversionFiles, output: PageOutput): Promise<void> {
   const n = output.page.page_no;
   const texts = output.files;
   const { markdown, markdownNoHeaderFooter: noHeaderFooter } = texts;
   const writes: [string, string | Uint8Array | undefined][] = [
-    [files.pageResult(n), texts.result],
     [files.textLayer(n), output.textLayerPdf],
     [files.preview(n), output.preview],
     [files.cells(n), texts.cells],
@@ -29,7 +29,11 @@ export async function writePageOutputs(files: ConversionFiles, output: PageOutpu
     await linkFileAtomic(files.markdown(n), files.markdownNoHeaderFooter(n))
       .catch(() => writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter));
   };
-  await Promise.all([...writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])), markdownFiles()]);
+  await Promise.all([
+    pageLogs.append(files.pageLog(), n, texts.result),
+    ...writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])),
+    markdownFiles(),
+  ]);
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {
@@ -51,7 +55,8 @@ const BLOCKS_KEY = ',"blocks":';
 export async function readStoredPage(files: ConversionFiles, pageNo: number): Promise<StoredPage | null> {
   let json: string;
   try {
-    json = await fs.readFile(files.pageResult(pageNo), 'utf8');
+    // Conversions stored before the page log have a file per page.
+    json = (await pageLogs.read(files.pageLog(), pageNo)) ?? (await fs.readFile(files.pageResult(pageNo), 'utf8'));
   } catch {
     return null;
   }

@@ -69,10 +69,16 @@ describe('documents made on their first download', () => {
 
   it('counts a page damaged past its head as failed in a document made later', async () => {
     const { id } = await convert('damaged.pdf');
-    const stored = path.join(t.config.DATA_DIR, 'conversions', id, 'pages', '2.json');
-    const text = await fs.readFile(stored, 'utf8');
-    // Cut right after a nested `}`: the head still parses, the blocks do not.
-    await fs.writeFile(stored, text.slice(0, text.indexOf('}', text.indexOf('"blocks":')) + 1));
+    // Page 2's record in the page log, cut right after a nested `}` and padded to its length with
+    // spaces: the head still parses, the blocks do not.
+    const log = path.join(t.config.DATA_DIR, 'conversions', id, 'pages.log');
+    const bytes = await fs.readFile(log);
+    const header = /#2 (\d+)\n/.exec(bytes.toString('latin1'))!;
+    const [at, length] = [header.index + header[0].length, Number(header[1])];
+    const record = bytes.subarray(at, at + length).toString('utf8');
+    const cut = Buffer.from(record.slice(0, record.indexOf('}', record.indexOf('"blocks":')) + 1));
+    bytes.fill(0x20, at, at + length).set(cut, at);
+    await fs.writeFile(log, bytes);
     const json = await result(id, 'json');
     expect(json.statusCode).toBe(200);
     expect(json.json().pages.map((p: { status: string }) => p.status)).toEqual(['done', 'failed']);

@@ -38,13 +38,13 @@ describe('a step that stops the server on every try', () => {
     });
     await stop(first, 'SIGTERM');
 
-    // Back to "all pages done, results not assembled", with the page result replaced by a FIFO:
+    // Back to "all pages done, results not assembled", with the page log replaced by a FIFO:
     // reading it blocks, so the assemble step hangs every time, and we kill the process in it —
     // a process dying at the same step on every start.
     const db = new Database(path.join(env.DATA_DIR, 'pagemill.db'));
     db.prepare(`UPDATE conversions SET status = 'processing', completed_at = NULL, step_attempts = 0 WHERE id = ?`).run(id);
     db.close();
-    const pageFile = path.join(env.DATA_DIR, 'conversions', id, 'pages', '1.json');
+    const pageFile = path.join(env.DATA_DIR, 'conversions', id, 'pages.log');
     await fs.rm(pageFile);
     execFileSync('mkfifo', [pageFile]);
 

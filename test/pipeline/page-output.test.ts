@@ -71,4 +71,14 @@ describe('writePageOutputs', () => {
     expect((await fs.stat(files.markdownNoHeaderFooter(1))).ino).not.toBe((await fs.stat(files.markdown(1))).ino);
     expect((await fs.readdir(files.outDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('appends the full result to the page log, where it is read before any file of an older version', async () => {
+    const files = await filesWith(JSON.stringify({ ...page, text: 'as an older version stored it' }));
+    const again = { ...page, text: 'redone' };
+    await writePageOutputs(files, { page: record, files: { result: pageResultJson(page) } });
+    await writePageOutputs(files, { page: record, files: { result: pageResultJson(again) } });
+    expect((await readStoredPage(files, 1))!.full()).toEqual(again);
+    expect(await fs.readFile(files.pageLog(), 'utf8')).toContain(pageResultJson(page));
+    expect(await fs.readdir(files.pagesDir)).toEqual(['1.json']); // the older file, no new one
+  });
 });
