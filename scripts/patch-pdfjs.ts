@@ -1,7 +1,7 @@
 // Two edits to pdf.js's text extraction, applied by `npm install` (the postinstall script). pdf.js
 // keeps its text-extraction state in closures that cannot be reached from outside, and these two
-// spots cost a born-digital page about a quarter of its time on Node 24 (tracemonkey ×18, one
-// thread: 7.2 → 5.0 ms a page; `node --cpu-prof` put 13 % of all samples on one line of
+// spots cost a born-digital page about a third of its time on Node 24 (tracemonkey ×18, one
+// thread: 7.0–7.5 → 4.7–5.2 ms a page; `node --cpu-prof` put 13 % of all samples on one line of
 // Util.transform). Neither edit changes a result: the same arithmetic in the same order, the same
 // properties on the same objects.
 //
@@ -25,16 +25,39 @@ interface PdfjsPatch {
 
 export const PDFJS_PATCHES: PdfjsPatch[] = [
   {
-    name: 'text transform off the shared matrix helper',
-    // Util.transform is called from all over pdf.js with plain arrays, Float32Arrays and more, so
-    // its element loads are megamorphic; text extraction calls it twice per glyph. A helper of its
-    // own sees two kinds of array and stays fast.
-    before: 'return Util.transform(textState.ctm, Util.transform(textState.textMatrix, tsm));',
-    after: 'return pagemillTextTransform(textState.ctm, pagemillTextTransform(textState.textMatrix, tsm));',
+    name: 'text matrix without the shared matrix helper or the arrays in between',
+    // getCurrentTextTransform runs two or three times per glyph. It went through Util.transform,
+    // which is called from all over pdf.js with plain arrays, Float32Arrays and more, so its element
+    // loads are megamorphic; and it made three arrays (the text-space matrix and two products) to
+    // return one. The helper below does the same multiplications in the same order with the
+    // intermediate values in locals, so every result is the same double.
+    before: [
+      '      const tsm = [textState.fontSize * textState.textHScale, 0, 0, textState.fontSize, 0, textState.textRise];',
+      '      if (font.isType3Font && (textState.fontSize <= 1 || font.isCharBBox) && !isArrayEqual(textState.fontMatrix, FONT_IDENTITY_MATRIX)) {',
+      '        const glyphHeight = font.bbox[3] - font.bbox[1];',
+      '        if (glyphHeight > 0) {',
+      '          tsm[3] *= glyphHeight * textState.fontMatrix[3];',
+      '        }',
+      '      }',
+      '      return Util.transform(textState.ctm, Util.transform(textState.textMatrix, tsm));',
+    ].join('\n'),
+    after: [
+      '      let tsm3 = textState.fontSize;',
+      '      if (font.isType3Font && (textState.fontSize <= 1 || font.isCharBBox) && !isArrayEqual(textState.fontMatrix, FONT_IDENTITY_MATRIX)) {',
+      '        const glyphHeight = font.bbox[3] - font.bbox[1];',
+      '        if (glyphHeight > 0) {',
+      '          tsm3 *= glyphHeight * textState.fontMatrix[3];',
+      '        }',
+      '      }',
+      '      return pagemillTextMatrix(textState.ctm, textState.textMatrix, textState.fontSize * textState.textHScale, tsm3, textState.textRise);',
+    ].join('\n'),
     helperBefore: 'function isArrayEqual(arr1, arr2) {',
     helper: [
-      'function pagemillTextTransform(m1, m2) {',
-      '  return [m1[0] * m2[0] + m1[2] * m2[1], m1[1] * m2[0] + m1[3] * m2[1], m1[0] * m2[2] + m1[2] * m2[3], m1[1] * m2[2] + m1[3] * m2[3], m1[0] * m2[4] + m1[2] * m2[5] + m1[4], m1[1] * m2[4] + m1[3] * m2[5] + m1[5]];',
+      '// pagemill: Util.transform(c, Util.transform(t, [s0, 0, 0, s3, 0, rise])), term for term.',
+      'function pagemillTextMatrix(c, t, s0, s3, rise) {',
+      '  const a = t[0] * s0 + t[2] * 0, b = t[1] * s0 + t[3] * 0, m = t[0] * 0 + t[2] * s3, d = t[1] * 0 + t[3] * s3;',
+      '  const e = t[0] * 0 + t[2] * rise + t[4], f = t[1] * 0 + t[3] * rise + t[5];',
+      '  return [c[0] * a + c[2] * b, c[1] * a + c[3] * b, c[0] * m + c[2] * d, c[1] * m + c[3] * d, c[0] * e + c[2] * f + c[4], c[1] * e + c[3] * f + c[5]];',
       '}',
       '',
     ].join('\n'),
@@ -89,7 +112,7 @@ function main(): void {
     fs.renameSync(`${file}.pagemill-tmp`, file);
   }
   if (missing.length) {
-    console.warn(`pagemill: pdf.js text-extraction edits not applied (${missing.join('; ')}): this pdfjs-dist differs from the one they were written for. Text extraction works, about 25 % slower; see scripts/patch-pdfjs.mjs.`);
+    console.warn(`pagemill: pdf.js text-extraction edits not applied (${missing.join('; ')}): this pdfjs-dist differs from the one they were written for. Text extraction works, only slower; see scripts/patch-pdfjs.ts.`);
   } else {
     console.log(`pagemill: pdf.js text-extraction edits in place (${applied.length}).`);
   }
