@@ -1,5 +1,5 @@
 import type { BBox, Block, Line, PageSource } from '../schemas/page-result.js';
-import { lineSize, median, uprightBlocks, weightedMedian, xOverlap } from './text-geometry.js';
+import { lineSize, median, sortedIndex, sortedMedian, uprightBlocks, weightedMedian, xOverlap } from './text-geometry.js';
 import { listMarker } from './line-text.js';
 
 /**
@@ -40,20 +40,24 @@ function toUnits(blocks: Block[], source: PageSource): Unit[] {
     const lines = block.lines.filter((l) => l.text.trim() !== '');
     let current: Line[] = [];
     let sizes: number[] = [];
+    // The same sizes kept in order, so that the median before each line is read, not sorted again.
+    let sorted: number[] = [];
     const flush = () => {
       if (current.length) {
-        const unit = { lines: current, sizes, size: median(sizes), box: boxOf(current), category: block.category };
+        const unit = { lines: current, sizes, size: sortedMedian(sorted), box: boxOf(current), category: block.category };
         units.push({ ...unit, block: index });
       }
       current = [];
       sizes = [];
+      sorted = [];
     };
     for (const line of lines) {
       const size = lineSize(line, source);
-      const ref = median(sizes);
+      const ref = sortedMedian(sorted);
       if (current.length && (size > ref * 1.3 || size < ref / 1.3)) flush();
       current.push(line);
       sizes.push(size);
+      sorted.splice(sortedIndex(sorted, size), 0, size);
     }
     flush();
   });
@@ -107,9 +111,10 @@ function keepTitlesWithTheirBlock(units: Unit[], source: PageSource): Unit[] {
 }
 
 function looksLikeTitle(u: Unit, source: PageSource): boolean {
+  // Before the text is built: a paragraph of many lines is never a title.
+  if (u.lines.length > 3) return false;
   const text = textOf(u);
-  const words = text.split(/\s+/);
-  if (u.lines.length > 3 || words.length > 14 || text.length > 120) return false;
+  if (text.length > 120 || text.split(/\s+/).length > 14) return false;
   if (/[.,;:!]$/.test(text) || !/^[\p{Lu}\p{N}]/u.test(text)) return false;
   // "2. Overview" may be a numbered section title, but only where its size says so (see isHeading).
   const marker = listMarker(text);

@@ -14,10 +14,26 @@ const BRACKETS = /[()[\]{}|/]/;
 const height = (b: BBox) => b[3] - b[1];
 
 export function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
+  return sortedMedian([...xs].sort((a, b) => a - b));
+}
+
+/** The median of numbers already in ascending order (0 for none). */
+export function sortedMedian(s: number[]): number {
+  if (s.length === 0) return 0;
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Where `x` goes in ascending `s` to keep it in order (after any equal values). */
+export function sortedIndex(s: number[], x: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The value below which half the total weight lies. */
