@@ -32,15 +32,24 @@ export class PageLogs {
 
   append(file: string, pageNo: number, json: string): Promise<void> {
     return this.serially(file, async () => {
-      const index = await this.index(file);
+      let index = await this.index(file);
       const body = Buffer.from(json);
       const head = Buffer.from(`#${pageNo} ${body.length}\n`);
       const handle = await fs.open(file, 'a');
       // A failed write leaves the index as it was: whatever part reached the disk is cut off
       // before the next append, which finds the file longer than the index says.
       try {
-        if ((await handle.stat()).size !== index.end) await handle.truncate(index.end);
-        await handle.write(Buffer.concat([head, body, Buffer.from('\n')]));
+        let { size } = await handle.stat();
+        if (size < index.end) {
+          // Shorter than what this process wrote (changed behind its back): believe the file.
+          this.indexes.delete(file);
+          index = await this.index(file);
+          size = (await handle.stat()).size;
+        }
+        if (size > index.end) await handle.truncate(index.end);
+        // writeFile, not write: it goes on until every byte is written (a write near a full disk
+        // can take part of the buffer without an error).
+        await handle.writeFile(Buffer.concat([head, body, Buffer.from('\n')]));
       } finally {
         await handle.close();
       }

@@ -58,6 +58,21 @@ describe('PageLogs', () => {
     expect([await again.read(file, 1), await again.read(file, 2)]).toEqual([page(1), page(2)]);
   });
 
+  it('believes a file shorter than what it wrote, and never pads it', async () => {
+    const file = await logFile();
+    const logs = new PageLogs();
+    await logs.append(file, 1, page(1));
+    const firstRecord = (await fs.stat(file)).size;
+    await logs.append(file, 2, page(2));
+    await fs.truncate(file, firstRecord); // page 2 lost behind the process's back
+    await logs.append(file, 3, page(3));
+    expect(await logs.read(file, 2)).toBeNull();
+    expect([await logs.read(file, 1), await logs.read(file, 3)]).toEqual([page(1), page(3)]);
+    expect(await fs.readFile(file, 'utf8')).not.toContain('\0');
+    const restarted = new PageLogs();
+    expect([await restarted.read(file, 1), await restarted.read(file, 2), await restarted.read(file, 3)]).toEqual([page(1), null, page(3)]);
+  });
+
   it('has no pages for a log that does not exist, or was removed and forgotten', async () => {
     const file = await logFile();
     const logs = new PageLogs();
