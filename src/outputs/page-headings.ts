@@ -40,24 +40,29 @@ function toUnits(blocks: Block[], source: PageSource): Unit[] {
     const lines = block.lines.filter((l) => l.text.trim() !== '');
     let current: Line[] = [];
     let sizes: number[] = [];
-    // The same sizes kept in order, so that the median before each line is read, not sorted again.
+    // The same sizes kept in order, so that the median before each line is read, not sorted again;
+    // a NaN (a degenerate box) has no place in an order, and then they are sorted each time.
     let sorted: number[] = [];
+    let unordered = false;
+    const sizeSoFar = () => (unordered ? median(sizes) : sortedMedian(sorted));
     const flush = () => {
       if (current.length) {
-        const unit = { lines: current, sizes, size: sortedMedian(sorted), box: boxOf(current), category: block.category };
+        const unit = { lines: current, sizes, size: sizeSoFar(), box: boxOf(current), category: block.category };
         units.push({ ...unit, block: index });
       }
       current = [];
       sizes = [];
       sorted = [];
+      unordered = false;
     };
     for (const line of lines) {
       const size = lineSize(line, source);
-      const ref = sortedMedian(sorted);
+      const ref = sizeSoFar();
       if (current.length && (size > ref * 1.3 || size < ref / 1.3)) flush();
       current.push(line);
       sizes.push(size);
       sorted.splice(sortedIndex(sorted, size), 0, size);
+      unordered ||= Number.isNaN(size);
     }
     flush();
   });
