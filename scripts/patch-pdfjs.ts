@@ -18,9 +18,11 @@ interface PdfjsPatch {
   name: string;
   before: string;
   after: string;
-  /** A function the edit calls, put in front of `helperBefore`. */
+  /**
+   * A function the edit calls, added at the end of the module (before its source-map comment):
+   * declarations are hoisted, and every line above keeps its number, so the source map still fits.
+   */
   helper?: string;
-  helperBefore?: string;
 }
 
 export const PDFJS_PATCHES: PdfjsPatch[] = [
@@ -51,7 +53,6 @@ export const PDFJS_PATCHES: PdfjsPatch[] = [
       '      }',
       '      return pagemillTextMatrix(textState.ctm, textState.textMatrix, textState.fontSize * textState.textHScale, tsm3, textState.textRise);',
     ].join('\n'),
-    helperBefore: 'function isArrayEqual(arr1, arr2) {',
     helper: [
       '// pagemill: Util.transform(c, Util.transform(t, [s0, 0, 0, s3, 0, rise])), term for term.',
       'function pagemillTextMatrix(c, t, s0, s3, rise) {',
@@ -72,11 +73,45 @@ export const PDFJS_PATCHES: PdfjsPatch[] = [
   },
 ];
 
+/**
+ * Edits an earlier version of this script made and the current one replaces: undone before the
+ * edits above are made, so an install upgraded without reinstalling pdfjs-dist gets them too.
+ */
+export const FORMER_PDFJS_PATCHES: PdfjsPatch[] = [
+  {
+    name: 'text transform off the shared matrix helper (9eb890f)',
+    before: 'return Util.transform(textState.ctm, Util.transform(textState.textMatrix, tsm));',
+    after: 'return pagemillTextTransform(textState.ctm, pagemillTextTransform(textState.textMatrix, tsm));',
+    helper: [
+      'function pagemillTextTransform(m1, m2) {',
+      '  return [m1[0] * m2[0] + m1[2] * m2[1], m1[1] * m2[0] + m1[3] * m2[1], m1[0] * m2[2] + m1[2] * m2[3], m1[1] * m2[2] + m1[3] * m2[3], m1[0] * m2[4] + m1[2] * m2[5] + m1[4], m1[1] * m2[4] + m1[3] * m2[5] + m1[5]];',
+      '}',
+      '',
+    ].join('\n'),
+  },
+];
+
 const count = (text: string, part: string) => text.split(part).length - 1;
+
+const SOURCE_MAP_COMMENT = '\n//# sourceMappingURL=';
+
+/** `text` with `helper` added at the end of the module, before its source-map comment. */
+function withHelper(text: string, helper: string): string {
+  const at = text.lastIndexOf(SOURCE_MAP_COMMENT);
+  if (at < 0) return text.endsWith('\n') ? text + helper : `${text}\n${helper}`;
+  return text.slice(0, at + 1) + helper + text.slice(at + 1);
+}
+
+/** Undoes an edit when it is there, whole and once; otherwise leaves the text as it is. */
+export function undoPdfjsPatch(text: string, p: PdfjsPatch): string {
+  if (count(text, p.after) !== 1 || (p.helper && count(text, p.helper) !== 1)) return text;
+  const undone = text.replace(p.after, () => p.before);
+  return p.helper ? undone.replace(p.helper, '') : undone;
+}
 
 /** The source with every edit that applies made; `applied` and `missing` name the edits. */
 export function applyPdfjsPatches(source: string): { source: string; applied: string[]; missing: string[] } {
-  let text = source;
+  let text = FORMER_PDFJS_PATCHES.reduce(undoPdfjsPatch, source);
   const applied: string[] = [];
   const missing: string[] = [];
   for (const p of PDFJS_PATCHES) {
@@ -84,13 +119,12 @@ export function applyPdfjsPatches(source: string): { source: string; applied: st
       applied.push(p.name);
       continue;
     }
-    const fits = count(text, p.before) === 1 && (!p.helper || count(text, p.helperBefore!) === 1);
-    if (!fits) {
+    if (count(text, p.before) !== 1 || (p.helper && count(text, p.helper) !== 0)) {
       missing.push(p.name);
       continue;
     }
     text = text.replace(p.before, () => p.after);
-    if (p.helper) text = text.replace(p.helperBefore!, () => p.helper! + p.helperBefore!);
+    if (p.helper) text = withHelper(text, p.helper);
     applied.push(p.name);
   }
   return { source: text, applied, missing };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPdfjsPatches, PDFJS_PATCHES, pdfjsWorkerFile } from '../../scripts/patch-pdfjs.js';
+import { applyPdfjsPatches, FORMER_PDFJS_PATCHES, PDFJS_PATCHES, pdfjsWorkerFile, undoPdfjsPatch } from '../../scripts/patch-pdfjs.js';
 import { fixturePath } from '../fixtures/files.js';
 import { buildPdf } from '../fixtures/pdf-fixtures.js';
 import { structuredPdf } from '../fixtures/structured-pdf.js';
@@ -13,11 +13,13 @@ const run = promisify(execFile);
 const PROJECT = path.resolve(import.meta.dirname, '../..');
 
 /** A stand-in for pdf.js's worker source: each edited text once, as in pdfjs-dist 5.6. */
-const SOURCE = PDFJS_PATCHES.map((p) => `${p.helperBefore ?? ''}\n${p.before}\n`).join('// …\n');
+const SOURCE = `${PDFJS_PATCHES.map((p) => `${p.before}\n`).join('// …\n')}export {};\n\n//# sourceMappingURL=pdf.worker.mjs.map\n`;
+const lines = (text: string) => text.split('\n').length;
 
 /**
  * A page whose text goes through what the edits touch: text states saved and restored (q/Q) inside
- * and around text objects, rotated and scaled matrices, horizontal scaling, rise, kerned runs.
+ * and around text objects, rotated and scaled matrices, horizontal scaling, rise, kerned runs, a
+ * Type3 font.
  */
 function matricesPdf(): Buffer {
   const ops = [
@@ -27,26 +29,24 @@ function matricesPdf(): Buffer {
     'BT /F1 11 Tf 72 400 Td 150 Tz (Wide) Tj 3 Ts (raised) Tj 0 Ts 100 Tz [(K) -120 (er) 80 (ned)] TJ ET',
     'q BT /F2 9 Tf 72 300 Td (Other font) Tj ET q 1 0 0 -1 0 792 cm BT /F1 9 Tf 72 100 Td (Flipped) Tj ET Q Q',
     'BT /F1 12 Tf -1 0 0 -1 500 150 Tm (Upside down) Tj ET',
+    // A Type3 font at size 1 with its own glyph matrix: the edited function's Type3 branch.
+    'BT /F3 1 Tf 24 0 0 24 100 600 Tm (aaa) Tj ET',
   ].join('\n');
+  const glyph = '500 0 0 0 500 700 d1 0 0 500 700 re f';
   return buildPdf([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [5 0 R] /Count 1 >>',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding /WinAnsiEncoding >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents 6 0 R >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 7 0 R >> >> /Contents 6 0 R >>',
     `<< /Length ${ops.length} >>\nstream\n${ops}\nendstream`,
+    '<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.002 0 0 0.002 0 0] /CharProcs << /a 8 0 R >> /Encoding << /Type /Encoding /Differences [97 /a] >> /FirstChar 97 /LastChar 97 /Widths [500] /Resources << >> >>',
+    `<< /Length ${glyph.length} >>\nstream\n${glyph}\nendstream`,
   ]);
 }
 
 /** The text that `source` had before applyPdfjsPatches edited it. */
-function unpatched(source: string): string {
-  let text = source;
-  for (const p of PDFJS_PATCHES) {
-    text = text.replace(p.after, () => p.before);
-    if (p.helper) text = text.replace(p.helper, '');
-  }
-  return text;
-}
+const unpatched = (source: string) => PDFJS_PATCHES.reduce(undoPdfjsPatch, source);
 
 describe('the pdf.js text-extraction edits (scripts/patch-pdfjs.ts)', () => {
   it('makes every edit once, and leaves an edited source as it is', () => {
@@ -61,6 +61,19 @@ describe('the pdf.js text-extraction edits (scripts/patch-pdfjs.ts)', () => {
     expect(again.source).toBe(first.source);
     expect(again.missing).toEqual([]);
     expect(unpatched(first.source)).toBe(SOURCE);
+    // Helpers go after the code, before the source-map comment: the lines above keep their numbers.
+    const code = (text: string) => text.slice(0, text.indexOf('export {};'));
+    expect(lines(code(first.source))).toBe(lines(code(SOURCE)));
+    expect(first.source.trimEnd().endsWith('//# sourceMappingURL=pdf.worker.mjs.map')).toBe(true);
+  });
+
+  it('replaces the edits an earlier version made with the current ones', () => {
+    let earlier = SOURCE;
+    for (const p of FORMER_PDFJS_PATCHES) earlier = p.helper! + earlier.replace(p.before, () => p.after);
+    expect(earlier).not.toBe(SOURCE);
+    const { source, missing } = applyPdfjsPatches(earlier);
+    expect(missing).toEqual([]);
+    expect(source).toBe(applyPdfjsPatches(SOURCE).source);
   });
 
   it('leaves a source it does not recognise, or where a text is not unique, untouched and says which edits are missing', () => {
@@ -77,6 +90,11 @@ describe('the pdf.js text-extraction edits (scripts/patch-pdfjs.ts)', () => {
     const { source, missing } = applyPdfjsPatches(installed);
     expect(missing).toEqual([]);
     expect(source).toBe(installed);
+    const original = unpatched(installed);
+    expect(original).not.toBe(installed);
+    // The code keeps its line count up to the helper, which sits just before the source-map comment.
+    const code = original.slice(0, original.lastIndexOf('\n//# sourceMappingURL=') + 1);
+    expect(lines(installed.slice(0, installed.indexOf(PDFJS_PATCHES[0]!.helper!)))).toBe(lines(code));
   });
 
   describe('against unedited pdf.js', () => {
@@ -85,7 +103,9 @@ describe('the pdf.js text-extraction edits (scripts/patch-pdfjs.ts)', () => {
     beforeAll(async () => {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-pdfjs-'));
       original = path.join(dir, 'pdf.worker.mjs');
-      await fs.writeFile(original, unpatched(await fs.readFile(pdfjsWorkerFile(), 'utf8')));
+      const installed = await fs.readFile(pdfjsWorkerFile(), 'utf8');
+      expect(unpatched(installed)).not.toBe(installed);
+      await fs.writeFile(original, unpatched(installed));
       await fs.writeFile(path.join(dir, 'structured.pdf'), await structuredPdf());
       await fs.writeFile(path.join(dir, 'matrices.pdf'), matricesPdf());
     });
@@ -104,7 +124,7 @@ describe('the pdf.js text-extraction edits (scripts/patch-pdfjs.ts)', () => {
           const { items } = await (await doc.getPage(n)).getTextContent();
           pages.push(items.map((i) => [i.str, i.transform, i.width, i.height, i.dir, i.fontName, i.hasEOL]));
         }
-        process.stdout.write(JSON.stringify(pages));`;
+        process.stdout.write(JSON.stringify(pages, (k, v) => (Object.is(v, -0) ? '-0' : v)));`;
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, workerFile, pdf], { cwd: PROJECT, maxBuffer: 64 << 20 });
       return JSON.parse(stdout) as unknown[][];
     };
