@@ -42,9 +42,10 @@ export function otsuLevel(img: GreyImage): number {
  * The median height, in pixels, of the page's glyph-sized ink shapes (4-connected; at least 3 px
  * high, under an eighth of the page, under three times as wide as high): about the x-height of
  * its body text. Null when there are too few such shapes to tell (a photo, a blank page), or too
- * many (noise).
+ * many (noise). `sideways`: the page lies on its side, its lines run up or down the image, so a
+ * glyph's height is its extent across the image (measured as it lies, not turned: no copy).
  */
-export function glyphHeight(img: GreyImage): number | null {
+export function glyphHeight(img: GreyImage, sideways = false): number | null {
   const { width, height, data } = img;
   const ink = otsuLevel(img);
   // Union-find over runs of ink, a shape's bounding box kept at its root.
@@ -100,10 +101,13 @@ export function glyphHeight(img: GreyImage): number | null {
     above = runs;
   }
   const heights: number[] = [];
+  const pageHeight = sideways ? width : height;
   for (let i = 0; i < parent.length; i++) {
     if (parent[i] !== i) continue;
-    const h = bottom[i]! - top[i]! + 1;
-    if (h >= 3 && h < height / 8 && right[i]! - left[i]! + 1 < h * 3) heights.push(h);
+    const down = bottom[i]! - top[i]! + 1;
+    const across = right[i]! - left[i]! + 1;
+    const [h, w] = sideways ? [across, down] : [down, across];
+    if (h >= 3 && h < pageHeight / 8 && w < h * 3) heights.push(h);
   }
   if (heights.length < MIN_GLYPHS) return null;
   heights.sort((a, b) => a - b);

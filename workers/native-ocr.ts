@@ -19,7 +19,7 @@ function announce(message: OcrChildMessage): void {
 }
 
 export interface NativeOcrRequest {
-  /** A PGM (P5): tesseract reads it through leptonica, no PNG encode. */
+  /** A PBM or grey TIFF (grey-image.ts `toTesseractImage`): read through leptonica, no PNG encode. */
   image: Buffer;
   dpi: number;
   lang: string;

@@ -59,7 +59,7 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
 }
 
 /**
- * Tesseract scales some of its thresholds by resolution; a PGM carries none, so it is set per
+ * Tesseract scales some of its thresholds by resolution; the page image carries none, so it is set per
  * page. The segmentation mode is set per call too (automatic, or sparse text as a fallback).
  */
 async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Promise<Tesseract.Worker> {

@@ -21,7 +21,7 @@ async function writeScratch(root: string, image: Buffer): Promise<{ dir: string;
   let dir: string | null = null;
   try {
     dir = await fs.mkdtemp(path.join(root, PREFIX));
-    const file = path.join(dir, 'page.pgm');
+    const file = path.join(dir, 'page.img');
     await fs.writeFile(file, image);
     return { dir, file };
   } catch {

@@ -1,7 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import Tesseract from 'tesseract.js';
 import type { Block, CellCategory, PageTask } from '../src/schemas/page-result.js';
-import { inkFraction, rotateGrey, shrinkGrey, toPgm, withPngResolution, type GreyImage } from './grey-image.js';
+import { inkFraction, rotateGrey, shrinkGrey, toTesseractImage, withPngResolution, type GreyImage } from './grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from './page-layout.js';
@@ -38,7 +38,7 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
     const small = shrinkGrey(scan, 1200);
     const smallDpi = dpi * (small.width / scan.width);
     return task.ocr_engine === 'native'
-      ? detectRotationNative(toPgm(small), smallDpi, task.native_tessdata_dir, task.task_id)
+      ? detectRotationNative(toTesseractImage(small), smallDpi, task.native_tessdata_dir, task.task_id)
       : detectRotation(await greyPng(small, smallDpi), smallDpi, task.tessdata_dir, task.tessdata_gzip, task.ocr_recycle_pages);
   };
   // A Latin-script page whose ink leaves no doubt is turned without asking OSD (~0.45 s per page).
@@ -47,11 +47,11 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
   const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !layoutOnly
     ? recognizeNative({
-      image: toPgm(img), dpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
+      image: toTesseractImage(img), dpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
       pdf: task.text_layer_pdf, taskId: task.task_id,
     })
     : recognize({
-      image: toPgm(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
+      image: toTesseractImage(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly, pdf: task.text_layer_pdf, psm,
     });
   let image = firstTurn ? rotateGrey(scan, firstTurn) : scan;

@@ -79,6 +79,9 @@ export function lineContrast(grey: GreyImage): number {
   return across === 0 ? Infinity : contrast(rows) / across;
 }
 
+/** Whether the page's lines run up or down the image: fed in a quarter turn off upright. */
+export const liesSideways = (grey: GreyImage): boolean => lineContrast(grey) < SIDEWAYS_BELOW;
+
 /** The ascender ratio of lines found on an image already LINES_WIDTH wide or less, and how many lines. */
 function ascenderEvidence(copy: GreyImage): { ratio: number | null; lines: number } {
   const lines = inkLines(copy, LINES_WIDTH);
@@ -132,7 +135,7 @@ export interface InkOrientation {
  * the ascender ratio tells a quarter clockwise (upright) from one anticlockwise (upside down).
  */
 export function inkOrientation(grey: GreyImage, latinScript: boolean): InkOrientation {
-  if (lineContrast(grey) < SIDEWAYS_BELOW) {
+  if (liesSideways(grey)) {
     if (!latinScript) return { turned: true, turn: null };
     // Reduced so that, turned, it is LINES_WIDTH wide.
     const copy = rotateGrey(shrinkGrey(grey, Math.round((LINES_WIDTH * grey.width) / Math.max(grey.height, 1))), 90);

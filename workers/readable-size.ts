@@ -1,6 +1,7 @@
 import { scriptsOf } from '../src/pipeline/language-scripts.js';
 import { glyphHeight } from './glyph-height.js';
 import { downscaleGrey, type GreyImage } from './grey-image.js';
+import { liesSideways } from './page-orientation.js';
 
 /**
  * Reading a page at the size its type needs: the median height of its glyph-sized ink shapes
@@ -34,16 +35,28 @@ const MIN_REDUCTION = 0.95;
  */
 export const typeSizeDecides = (lang: string) => scriptsOf(lang)?.join() === 'Latin';
 
+/**
+ * The height of the page's type in pixels (glyphHeight). A page whose lines seem to run up the
+ * image is also measured across, where a page on its side has its glyphs' heights (measured down
+ * alone, a sideways letter scan was read at 247 dpi, upright at 200); the larger measure is the
+ * height, since a few short lines of tall shapes can seem sideways too.
+ */
+function typeHeight(grey: GreyImage): number | null {
+  const down = glyphHeight(grey);
+  if (down === null || !liesSideways(grey)) return down;
+  return Math.max(down, glyphHeight(grey, true) ?? 0);
+}
+
 /** Whether a coarse scan's glyphs are big enough to read without enlarging it. */
 export function readsAsIs(grey: GreyImage): boolean {
-  const glyphs = glyphHeight(grey);
+  const glyphs = typeHeight(grey);
   return glyphs !== null && glyphs >= READABLE_GLYPH_PX;
 }
 
 /** Pixels finer than FINE_FLOOR_DPI, reduced until their glyphs are COMFORTABLE_GLYPH_PX tall. */
 export function atReadableSize<T extends { grey: GreyImage; dpi: number }>(pixels: T): T {
   if (pixels.dpi <= FINE_FLOOR_DPI) return pixels;
-  const glyphs = glyphHeight(pixels.grey);
+  const glyphs = typeHeight(pixels.grey);
   if (glyphs === null) return pixels;
   const factor = Math.max(FINE_FLOOR_DPI / pixels.dpi, COMFORTABLE_GLYPH_PX / glyphs);
   if (factor >= MIN_REDUCTION) return pixels;

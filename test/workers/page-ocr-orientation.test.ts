@@ -15,12 +15,14 @@ let confidences: number[] = [];
 /** What the stand-in OSD answers: a clockwise turn, or null when unsure. */
 let osdTurn: number | null = 0;
 
-/** The size a PGM (P5) says it is. */
-const pgmSize = (pgm: Buffer) => /^P5\s+(\d+)\s+(\d+)/.exec(pgm.toString('latin1', 0, 32))!.slice(1, 3).join('x');
+/** The size of the image an engine is handed: a PBM says it in its header, a TIFF in its first two fields. */
+const imageSize = (image: Buffer) => (image.toString('latin1', 0, 2) === 'II'
+  ? `${image.readUInt32LE(18)}x${image.readUInt32LE(30)}`
+  : /^P4\s+(\d+)\s+(\d+)/.exec(image.toString('latin1', 0, 32))!.slice(1, 3).join('x'));
 
 vi.mock('../../workers/ocr-engine.js', () => ({
   recognize: async (req: { image: Buffer }) => {
-    calls.push(`read ${pgmSize(req.image)}`);
+    calls.push(`read ${imageSize(req.image)}`);
     return { text: 'words', confidence: confidences.shift() ?? 90, blocks: [] };
   },
   detectRotation: async () => {

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GreyImage } from '../../workers/grey-image.js';
+import { rotateGrey, type GreyImage } from '../../workers/grey-image.js';
 import { atReadableSize, typeSizeDecides } from '../../workers/readable-size.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { PROSE_PAGE } from '../fixtures/prose-page.js';
 import { ocrPixelsAt300 } from '../helpers/pdf-pixels.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -48,6 +49,19 @@ describe('atReadableSize', () => {
     const small = await read(await paletteScanPdf(LEGEND.slice(0, 3), { dpi: 300, fontPt: 6 }));
     expect(small.dpi).toBe(300);
     expect(small.grey.width).toBe(2550);
+  });
+
+  it('reads a page scanned on its side at the size it is read upright', async () => {
+    // 9-pt type at 300 dpi: its glyphs are about 19 px high and narrower than that.
+    const upright = await ocrPixelsAt300(await temp.make(), 'page.pdf', await paletteScanPdf(PROSE_PAGE, { dpi: 300, fontPt: 9 }), true);
+    const reduced = atReadableSize(upright);
+    expect(reduced.dpi).toBeGreaterThan(200);
+    expect(reduced.dpi).toBeLessThan(250);
+    for (const turn of [90, 270]) {
+      const sideways = atReadableSize({ ...upright, grey: rotateGrey(upright.grey, turn) });
+      expect(sideways.dpi, `turned ${turn}`).toBe(reduced.dpi);
+      expect([sideways.grey.height, sideways.grey.width]).toEqual([reduced.grey.width, reduced.grey.height]);
+    }
   });
 });
 
