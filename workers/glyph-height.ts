@@ -38,6 +38,59 @@ export function otsuLevel(img: GreyImage): number {
   return level;
 }
 
+/** The shapes of one page: a union-find whose roots hold their shape's bounding box. */
+class ShapeBoxes {
+  count = 0;
+  parent = new Int32Array(4096);
+  top = new Int32Array(4096);
+  bottom = new Int32Array(4096);
+  left = new Int32Array(4096);
+  right = new Int32Array(4096);
+
+  root(a: number): number {
+    const parent = this.parent;
+    while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
+    return a;
+  }
+
+  add(y: number, x0: number, x1: number): number {
+    if (this.count === this.parent.length) this.grow();
+    const shape = this.count++;
+    this.parent[shape] = shape;
+    this.top[shape] = this.bottom[shape] = y;
+    this.left[shape] = x0;
+    this.right[shape] = x1;
+    return shape;
+  }
+
+  extend(shape: number, y: number, x0: number, x1: number): void {
+    this.bottom[shape] = y;
+    if (x0 < this.left[shape]!) this.left[shape] = x0;
+    if (x1 > this.right[shape]!) this.right[shape] = x1;
+  }
+
+  /** Makes `other`'s root a child of `shape`'s (both roots), the box of `shape` covering both. */
+  join(other: number, shape: number): void {
+    this.parent[other] = shape;
+    if (this.top[other]! < this.top[shape]!) this.top[shape] = this.top[other]!;
+    if (this.left[other]! < this.left[shape]!) this.left[shape] = this.left[other]!;
+    if (this.right[other]! > this.right[shape]!) this.right[shape] = this.right[other]!;
+  }
+
+  private grow(): void {
+    const bigger = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.parent = bigger(this.parent);
+    this.top = bigger(this.top);
+    this.bottom = bigger(this.bottom);
+    this.left = bigger(this.left);
+    this.right = bigger(this.right);
+  }
+}
+
 /**
  * The median height, in pixels, of the page's glyph-sized ink shapes (4-connected; at least 3 px
  * high, under an eighth of the page, under three times as wide as high): about the x-height of
@@ -48,20 +101,17 @@ export function otsuLevel(img: GreyImage): number {
 export function glyphHeight(img: GreyImage, sideways = false): number | null {
   const { width, height, data } = img;
   const ink = otsuLevel(img);
-  // Union-find over runs of ink, a shape's bounding box kept at its root.
-  const parent: number[] = [];
-  const top: number[] = [];
-  const bottom: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const root = (a: number): number => {
-    while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
-    return a;
-  };
-  let above: number[] = []; // the row above's runs, as [x0, x1, shape] triples
+  // Union-find over runs of ink, a shape's bounding box kept at its root. Typed arrays, grown by
+  // doubling, and two run buffers swapped row by row: with plain arrays pushed to, a 300-dpi page
+  // allocated ~7 MB of garbage here, which kept the thread's collector busy.
+  const shapes = new ShapeBoxes();
+  // Each row's runs as [x0, x1, shape] triples; a row has at most one run per two pixels, plus one.
+  let above = new Int32Array(3 * ((width >> 1) + 1));
+  let runs = new Int32Array(above.length);
+  let aboveCount = 0;
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const runs: number[] = [];
+    let count = 0;
     let p = 0;
     for (let x = 0; x < width;) {
       if (data[row + x]! > ink) {
@@ -72,37 +122,32 @@ export function glyphHeight(img: GreyImage, sideways = false): number | null {
       while (x < width && data[row + x]! <= ink) x++;
       const x1 = x - 1;
       let shape = -1;
-      while (p < above.length && above[p + 1]! < x0) p += 3;
-      for (let q = p; q < above.length && above[q]! <= x1; q += 3) {
-        const other = root(above[q + 2]!);
+      while (p < aboveCount && above[p + 1]! < x0) p += 3;
+      for (let q = p; q < aboveCount && above[q]! <= x1; q += 3) {
+        const other = shapes.root(above[q + 2]!);
         if (shape < 0) shape = other;
-        else if (other !== shape) {
-          parent[other] = shape;
-          top[shape] = Math.min(top[shape]!, top[other]!);
-          left[shape] = Math.min(left[shape]!, left[other]!);
-          right[shape] = Math.max(right[shape]!, right[other]!);
-        }
+        else if (other !== shape) shapes.join(other, shape);
       }
       if (shape < 0) {
-        if (parent.length === MAX_SHAPES) return null;
-        shape = parent.length;
-        parent.push(shape);
-        top.push(y);
-        bottom.push(y);
-        left.push(x0);
-        right.push(x1);
+        if (shapes.count === MAX_SHAPES) return null;
+        shape = shapes.add(y, x0, x1);
       } else {
-        bottom[shape] = y;
-        left[shape] = Math.min(left[shape]!, x0);
-        right[shape] = Math.max(right[shape]!, x1);
+        shapes.extend(shape, y, x0, x1);
       }
-      runs.push(x0, x1, shape);
+      runs[count] = x0;
+      runs[count + 1] = x1;
+      runs[count + 2] = shape;
+      count += 3;
     }
+    const done = above;
     above = runs;
+    runs = done;
+    aboveCount = count;
   }
+  const { parent, top, bottom, left, right } = shapes;
   const heights: number[] = [];
   const pageHeight = sideways ? width : height;
-  for (let i = 0; i < parent.length; i++) {
+  for (let i = 0; i < shapes.count; i++) {
     if (parent[i] !== i) continue;
     const down = bottom[i]! - top[i]! + 1;
     const across = right[i]! - left[i]! + 1;
