@@ -35,20 +35,25 @@ const STARTERS: [name: string, command: string[]][] = [
   ['pagemill serve', [process.execPath, 'bin/pagemill.mjs', 'serve']],
 ];
 
-/** The environment of the node process among `pids` that runs the server. */
-function serverEnvironment(pids: number[]): Record<string, string> {
-  const server = pids.find((pid) => /server\.ts|pagemill\.mjs/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
+/** The command line and environment of the node process among `pids` that runs the server. */
+function serverProcess(pids: number[]): { argv: string[]; env: Record<string, string> } {
+  const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const server = pids.find((pid) => cmdline(pid).some((arg) => /server\.ts|pagemill\.mjs/.test(arg)))!;
   const raw = fs.readFileSync(`/proc/${server}/environ`, 'utf8');
-  return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const env = Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { argv: cmdline(server), env };
 }
 
 describe.each(STARTERS)('%s', (_name, command) => {
-  it('runs the server with glibc settings that give memory back (one arena, big blocks mmapped)', async () => {
+  it('runs the server with glibc settings that give memory back, and V8\'s collector on the threads that allocate', async () => {
     expect(process.env.MALLOC_ARENA_MAX, 'the test runner must not set it itself').toBeUndefined();
+    expect(process.execArgv, 'nor the flag').not.toContain('--single-threaded-gc');
     const server = await spawnServer({ ...(await temp.serverDirs()), NUM_WORKERS: '1' }, command);
     const mainPid = server.child.pid!;
     started = [mainPid, ...descendants(mainPid)];
-    expect(serverEnvironment(started)).toMatchObject(MALLOC_SETTINGS);
+    const { argv, env } = serverProcess(started);
+    expect(env).toMatchObject(MALLOC_SETTINGS);
+    expect(argv).toContain('--single-threaded-gc');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

@@ -17,7 +17,7 @@ export interface ServerProcess {
  * resolves once it logs that it listens. For tests of signals, crashes and restarts.
  * `command` runs something else that starts the server (e.g. `npm start` itself).
  */
-const DIRECT = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+const DIRECT = [process.execPath, '--single-threaded-gc', '--import', 'tsx', 'src/server.ts'];
 /** glibc's settings that `npm start` and the `pagemill` command give the server (see package.json). */
 export const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '262144' };
 
