@@ -91,14 +91,8 @@ class ShapeBoxes {
   }
 }
 
-/**
- * The median height, in pixels, of the page's glyph-sized ink shapes (4-connected; at least 3 px
- * high, under an eighth of the page, under three times as wide as high): about the x-height of
- * its body text. Null when there are too few such shapes to tell (a photo, a blank page), or too
- * many (noise). `sideways`: the page lies on its side, its lines run up or down the image, so a
- * glyph's height is its extent across the image (measured as it lies, not turned: no copy).
- */
-export function glyphHeight(img: GreyImage, sideways = false): number | null {
+/** The page's 4-connected ink shapes, or null past MAX_SHAPES (noise, not type). */
+function inkShapes(img: GreyImage): ShapeBoxes | null {
   const { width, height, data } = img;
   const ink = otsuLevel(img);
   // Union-find over runs of ink, a shape's bounding box kept at its root. Typed arrays, grown by
@@ -144,9 +138,14 @@ export function glyphHeight(img: GreyImage, sideways = false): number | null {
     runs = done;
     aboveCount = count;
   }
+  return shapes;
+}
+
+/** The median height of the glyph-sized shapes among `shapes` (see glyphHeight), or null. */
+function medianGlyphHeight(shapes: ShapeBoxes, img: GreyImage, sideways: boolean): number | null {
   const { parent, top, bottom, left, right } = shapes;
   const heights: number[] = [];
-  const pageHeight = sideways ? width : height;
+  const pageHeight = sideways ? img.width : img.height;
   for (let i = 0; i < shapes.count; i++) {
     if (parent[i] !== i) continue;
     const down = bottom[i]! - top[i]! + 1;
@@ -157,4 +156,22 @@ export function glyphHeight(img: GreyImage, sideways = false): number | null {
   if (heights.length < MIN_GLYPHS) return null;
   heights.sort((a, b) => a - b);
   return heights[heights.length >> 1]!;
+}
+
+/**
+ * The median height, in pixels, of the page's glyph-sized ink shapes (4-connected; at least 3 px
+ * high, under an eighth of the page, under three times as wide as high): about the x-height of
+ * its body text. Null when there are too few such shapes to tell (a photo, a blank page), or too
+ * many (noise). `sideways`: the page lies on its side, its lines run up or down the image, so a
+ * glyph's height is its extent across the image (measured as it lies, not turned: no copy).
+ */
+export function glyphHeight(img: GreyImage, sideways = false): number | null {
+  const shapes = inkShapes(img);
+  return shapes && medianGlyphHeight(shapes, img, sideways);
+}
+
+/** glyphHeight measured down the image and across it, from one pass over the pixels. */
+export function glyphHeightBothWays(img: GreyImage): { down: number | null; across: number | null } {
+  const shapes = inkShapes(img);
+  return shapes ? { down: medianGlyphHeight(shapes, img, false), across: medianGlyphHeight(shapes, img, true) } : { down: null, across: null };
 }

@@ -1,5 +1,5 @@
 import { scriptsOf } from '../src/pipeline/language-scripts.js';
-import { glyphHeight } from './glyph-height.js';
+import { glyphHeight, glyphHeightBothWays } from './glyph-height.js';
 import { downscaleGrey, type GreyImage } from './grey-image.js';
 import { liesSideways } from './page-orientation.js';
 
@@ -42,9 +42,9 @@ export const typeSizeDecides = (lang: string) => scriptsOf(lang)?.join() === 'La
  * height, since a few short lines of tall shapes can seem sideways too.
  */
 function typeHeight(grey: GreyImage): number | null {
-  const down = glyphHeight(grey);
-  if (down === null || !liesSideways(grey)) return down;
-  return Math.max(down, glyphHeight(grey, true) ?? 0);
+  if (!liesSideways(grey)) return glyphHeight(grey);
+  const { down, across } = glyphHeightBothWays(grey);
+  return down === null ? null : Math.max(down, across ?? 0);
 }
 
 /** Whether a coarse scan's glyphs are big enough to read without enlarging it. */
