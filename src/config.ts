@@ -49,9 +49,12 @@ export const configSchema = z.object({
   RESULT_TTL_HOURS: z.coerce.number().min(0).default(168),
   /** Wall-clock budget of one conversion from its start; 0 = none. */
   CONVERSION_TIMEOUT_S: z.coerce.number().int().min(0).default(21_600),
-  /** `name:key` pairs, comma-separated (a bare key is named after its first 6 characters); empty = no keys needed. */
+  /**
+   * `name:key` pairs, comma-separated; empty = no keys needed. A bare key is named `key-` and 12 hex
+   * characters of its SHA-256. The name owns conversions: two keys under one name are refused.
+   */
   API_KEYS: z.string().default(''),
-  /** `name:key` pairs like API_KEYS; these keys also see server-wide totals in /stats and the pool status. */
+  /** `name:key` pairs like API_KEYS; these keys also see server-wide totals (/stats, pool status) and Bull Board. */
   ADMIN_API_KEYS: z.string().default(''),
   /** A file with one `name:key` per line (# comments), read at start. */
   API_KEYS_FILE: z.string().default(''),
@@ -133,11 +136,17 @@ export interface ConfigSources {
   overrides?: Partial<Record<keyof z.infer<typeof configSchema>, string | number>>;
 }
 
+/**
+ * Settings whose empty value is a choice, not "unset": `CORS_ORIGINS=` means no cross-origin
+ * browser access, so the default (`*`, any origin) must not fill it in.
+ */
+const EMPTY_IS_A_VALUE = new Set<string>(['CORS_ORIGINS']);
+
 export function loadConfig(sources: ConfigSources = {}): Config {
   const fromFile = sources.envFile && fs.existsSync(sources.envFile) ? parseEnv(fs.readFileSync(sources.envFile, 'utf8')) : {};
   const keys = Object.keys(configSchema.shape);
-  const pick = (obj: Record<string, unknown> = {}) =>
-    Object.fromEntries(Object.entries(obj).filter(([k, v]) => keys.includes(k) && v !== undefined && v !== ''));
+  const given = (k: string, v: unknown) => keys.includes(k) && v !== undefined && (v !== '' || EMPTY_IS_A_VALUE.has(k));
+  const pick = (obj: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(obj).filter(([k, v]) => given(k, v)));
   const merged = {
     ...pick(fromFile),
     ...pick(sources.env),

@@ -31,6 +31,7 @@ export const ERRORS = {
   origin_not_allowed: { status: 403, message: 'This page\'s origin may not open WebSockets here; add it to CORS_ORIGINS.' },
   unauthorized: { status: 401, message: 'A valid API key is required: send it in the X-API-Key header (or Authorization: Bearer, or ?api_key= for WebSockets and links).' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; retry after Retry-After seconds.' },
+  admin_only: { status: 403, message: 'Only an admin key may open this; use a key listed in ADMIN_API_KEYS.' },
   auth_rate_limited: { status: 429, message: 'Too many wrong API keys from this address; check the key and retry after Retry-After seconds.' },
   too_many_conversions: { status: 429, message: 'This API key has too many unfinished conversions; wait for some to finish or cancel some.' },
   queue_full: { status: 429, message: 'The queue is full; retry after the number of seconds in Retry-After.' },

@@ -10,12 +10,40 @@ const SECRET_PARAMS = [
   'pass', 'pwd', 'secret', 'client_secret', 'signature', 'sig', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token',
   'session', 'code',
 ];
-const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_PARAMS.map((p) => p.replace(/-/g, '\\-')).join('|')})=)[^&;#\\s"']*`, 'gi');
+const SECRET_NAMES = new Set(SECRET_PARAMS);
+// `name=` after ?, & or ;: the name is judged decoded (below), not by the pattern. The value is
+// not part of the match, so a URL inside a value (a callback's `?token=`) is searched too.
+const PARAM_NAME = /[?&;]([^=&;#?\s"']+)=/g;
+const VALUE_END = /[&;#\s"']/g;
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#\s@"']+@/gi;
 export const REDACTED = '[REDACTED]';
 
+/**
+ * A parameter name as the server reads it: Fastify percent-decodes names, so `?api%5Fkey=` is an
+ * API key too. Only %XX escapes of single bytes are decoded, one by one, so a malformed escape
+ * (decodeURIComponent throws on `%E0%A4%A`) stays as it is instead of throwing out of a log call;
+ * every secret name is ASCII, so a multi-byte character decoded wrongly cannot hide one.
+ */
+const decodedName = (name: string) =>
+  name.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))).toLowerCase();
+
+function redactQueryValues(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (const m of text.matchAll(PARAM_NAME)) {
+    // A match inside a value already redacted is gone with it.
+    if (m.index < copied || !SECRET_NAMES.has(decodedName(m[1]!))) continue;
+    const valueStart = m.index + m[0].length;
+    VALUE_END.lastIndex = valueStart;
+    const valueEnd = VALUE_END.exec(text)?.index ?? text.length;
+    out += text.slice(copied, valueStart) + REDACTED;
+    copied = valueEnd;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 export function redactSecrets(text: string): string {
-  return text.replace(URL_CREDENTIALS, `$1${REDACTED}@`).replace(QUERY_SECRET, `$1${REDACTED}`);
+  return redactQueryValues(text.replace(URL_CREDENTIALS, `$1${REDACTED}@`));
 }
 
 const redactValue = (v: unknown) => (typeof v === 'string' ? redactSecrets(v) : v);

@@ -32,3 +32,18 @@ describe('config', () => {
     expect(() => loadConfig({ argv: ['--colour', 'red'] })).toThrow(/--colour/);
   });
 });
+
+describe('config: CORS_ORIGINS set to the empty string', () => {
+  it('keeps it empty (no origin), while unset is still `*`', () => {
+    expect(loadConfig({ env: {} }).CORS_ORIGINS).toBe('*');
+    expect(loadConfig({ env: { CORS_ORIGINS: '' } }).CORS_ORIGINS).toBe('');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pm-cfg-')), '.env');
+    fs.writeFileSync(file, 'CORS_ORIGINS=\n');
+    expect(loadConfig({ envFile: file }).CORS_ORIGINS).toBe('');
+    // an empty variable in the environment overrides a list in the .env file, like any other value
+    fs.writeFileSync(file, 'CORS_ORIGINS=https://a.example\n');
+    expect(loadConfig({ envFile: file, env: { CORS_ORIGINS: '' } }).CORS_ORIGINS).toBe('');
+    // and other settings left empty still take their defaults
+    expect(loadConfig({ env: { API_PORT: '' } }).API_PORT).toBe(8080);
+  });
+});

@@ -56,6 +56,19 @@ describe('secrets in logs', () => {
     expect(log).toContain('/conversions?api_key=[REDACTED]&limit=5'); // request lines were logged at all
     for (const secret of [SECRET, WRONG, HOOK_TOKEN, HOOK_PASSWORD]) expect(log, secret).not.toContain(secret);
   });
+
+  it('never writes a key sent under a percent-encoded parameter name, which Fastify decodes and accepts', async () => {
+    const from = lines.length;
+    for (const name of ['api%5Fkey', '%61pi_key', 'api%5fkey']) {
+      expect((await fetch(`http://${base}/conversions?limit=1&${name}=${SECRET}`)).status, name).toBe(200);
+    }
+    expect((await fetch(`http://${base}/no-such-route?API%5FKEY=${SECRET}`)).status).toBe(401);
+    const deadline = Date.now() + 10_000;
+    while (!lines.slice(from).some((l) => l.includes('/no-such-route')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const log = lines.slice(from).join('');
+    expect(log).toContain('/conversions?limit=1&api%5Fkey=[REDACTED]'); // the request lines were logged at all
+    expect(log).not.toContain(SECRET);
+  });
 });
 
 describe('redactSecrets', () => {
@@ -65,5 +78,24 @@ describe('redactSecrets', () => {
       'https://[REDACTED]@h.example/x?access_token=[REDACTED]&Signature=[REDACTED]',
     );
     expect(redactSecrets('/documents?page_no=3&monkey=1')).toBe('/documents?page_no=3&monkey=1');
+  });
+
+  it('judges a parameter by its percent-decoded name, in any case, as the server reads it', () => {
+    for (const name of ['api%5Fkey', 'api%5fkey', '%61pi_key', '%61%70%69%5F%6B%65%79', 'API_KEY', 'Api%5FKey', 'to%6Ben', 'x%2Damz%2Dsignature']) {
+      expect(redactSecrets(`/a?page=2&${name}=S3CR3T&b=1`), name).toBe(`/a?page=2&${name}=[REDACTED]&b=1`);
+    }
+    expect(redactSecrets('/a?pag%65=2&mon%6Bey=1')).toBe('/a?pag%65=2&mon%6Bey=1');
+  });
+
+  it('never throws on malformed escapes, and still redacts the parameters after them', () => {
+    for (const bad of ['/a?%=1', '/a?%E0%A4%A=1', '/a?%zz=1', '/a?%%%=1', '/a?api%5=1', '/a?%F0%9F=1']) {
+      expect(() => redactSecrets(bad), bad).not.toThrow();
+      expect(redactSecrets(`${bad}&api%5Fkey=S3CR3T`), bad).toBe(`${bad}&api%5Fkey=[REDACTED]`);
+    }
+  });
+
+  it('redacts the whole value, and secrets in URLs inside another parameter\'s value', () => {
+    expect(redactSecrets('/a?api_key=ab?cd;x=1')).toBe('/a?api_key=[REDACTED];x=1');
+    expect(redactSecrets('/a?next=https://h.example/cb?token=T0K&x=1')).toBe('/a?next=https://h.example/cb?token=[REDACTED]&x=1');
   });
 });

@@ -7,7 +7,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API key's name; null when keys are off (everyone sees everything). */
     owner: string | null;
-    /** An admin key: sees server-wide totals (stats, pool). Without keys everyone does. */
+    /** An ADMIN_API_KEYS key: sees server-wide totals (stats, pool) and Bull Board. Without keys everyone does. */
     admin: boolean;
   }
 }
@@ -48,14 +48,14 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys, config: Config
     const key = presentedKey(request);
     const locked = key ? failures.blocked(request.ip) : 0;
     if (locked > 0) throw new AppError('auth_rate_limited', undefined, { 'retry-after': String(locked) });
-    const name = key ? keys.identify(key) : null;
-    if (!name) {
+    const who = key ? keys.identify(key) : null;
+    if (!who) {
       if (key) failures.take(request.ip);
       throw new AppError('unauthorized');
     }
-    const wait = limiter.take(name);
+    const wait = limiter.take(who.name);
     if (wait > 0) throw new AppError('rate_limited', `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute reached; retry in ${wait} s.`, { 'retry-after': String(wait) });
-    request.owner = name;
-    request.admin = keys.isAdmin(name);
+    request.owner = who.name;
+    request.admin = who.admin;
   });
 }

@@ -7,10 +7,14 @@ import type { Config } from '../config.js';
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Content-Disposition'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-/** `*` (any origin) or the list of allowed origins from CORS_ORIGINS. */
+/**
+ * `*` (any origin) or the list of allowed origins from CORS_ORIGINS. Only a `*` means any: an
+ * operator who empties the setting means no cross-origin browser access, not everyone's (an
+ * unset CORS_ORIGINS is `*` by config's default, as the older backend's clients need).
+ */
 export function allowedOrigins(config: Config): '*' | string[] {
   const list = config.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
-  return list.length === 0 || list.includes('*') ? '*' : list;
+  return list.includes('*') ? '*' : list;
 }
 
 export function isOriginAllowed(origins: '*' | string[], origin: string | undefined): boolean {

@@ -283,9 +283,10 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     expect(mine(worker, id, 'page returned').length).toBeLessThan(6);
   });
 
-  it('Bull Board at /admin/queues is read-only and behind the API key when keys are on', async () => {
+  it('Bull Board at /admin/queues is read-only and behind an admin API key when keys are on', async () => {
     const key = 'ops-key-0123456789abcdef';
-    const api = await startApiNode(redis!.url, root, { ...FAST_STALLS, API_KEYS: `ops:${key}` });
+    // Only admin keys may open it (other keys: test/cluster/bull-board-access.test.ts).
+    const api = await startApiNode(redis!.url, root, { ...FAST_STALLS, ADMIN_API_KEYS: `ops:${key}` });
     nodes.push(api);
     expect((await fetch(`${api.url}/admin/queues/api/queues`)).status).toBe(401);
     const res = await fetch(`${api.url}/admin/queues/api/queues`, { headers: { 'x-api-key': key } });

@@ -91,3 +91,34 @@ describe('API keys: concurrent conversions per key', () => {
     }
   });
 });
+
+describe('API keys without a name', () => {
+  // Same first 6 characters: they were both named "pm_liv" and so owned each other's conversions.
+  const A = 'pm_live_aaaaaaaaaaaaaaaaaaaa';
+  const B = 'pm_live_bbbbbbbbbbbbbbbbbbbb';
+
+  it('are different owners: one cannot read, download, cancel or delete the other\'s conversion', async () => {
+    const t = await startTestServer({ API_KEYS: `${A},${B}`, NUM_WORKERS: 1 });
+    try {
+      const as = (key: string, method: 'GET' | 'POST' | 'DELETE', url: string) => t.app.inject({ method, url, headers: { 'x-api-key': key } });
+      const form = multipart({ name: 'mine.pdf', data: textPdf([['Only key A may read this']]) });
+      const sent = await t.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': A } });
+      const id = sent.json().conversion_id as string;
+      expect((await waitForEnd(t.app, id, undefined, { 'x-api-key': A })).status).toBe('completed');
+
+      for (const [method, url] of [
+        ['GET', `/conversions/${id}`], ['GET', `/conversions/${id}/result?format=txt`],
+        ['POST', `/conversions/${id}/cancel`], ['DELETE', `/conversions/${id}`],
+      ] as const) {
+        const res = await as(B, method, url);
+        expect(res.statusCode, `${method} ${url}`).toBe(404);
+        expect(res.json().code, `${method} ${url}`).toBe('conversion_not_found');
+      }
+      expect((await as(B, 'GET', '/conversions')).json().conversions).toEqual([]);
+      // and the conversion is still there, A's to read
+      expect((await as(A, 'GET', `/conversions/${id}/result?format=txt`)).body).toContain('Only key A may read this');
+    } finally {
+      await t.close();
+    }
+  });
+});

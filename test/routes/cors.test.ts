@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.js';
+import { allowedOrigins } from '../../src/routes/cors.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PAGE = 'http://frontend.example:3000';
@@ -111,5 +113,39 @@ describe('CORS, a list of origins and API keys on', () => {
     expect(await firstFrame(port, `/ws/conversions?api_key=${KEY}`)).toMatchObject({ type: 'snapshot' });
     // and the key is still required from a listed origin
     expect(await firstFrame(port, '/ws/conversions', PAGE)).toMatchObject({ http: 401, body: { code: 'unauthorized' } });
+  });
+});
+
+describe('CORS_ORIGINS emptied: no cross-origin browser access', () => {
+  it('reads only a `*` as any origin; unset is `*`, empty or only commas and spaces is none', () => {
+    const config = loadConfig();
+    expect(allowedOrigins(config)).toBe('*');
+    for (const value of ['', ' ', ',', ' , ,']) expect(allowedOrigins({ ...config, CORS_ORIGINS: value }), JSON.stringify(value)).toEqual([]);
+    expect(allowedOrigins({ ...config, CORS_ORIGINS: `${PAGE}/, *` })).toBe('*');
+    expect(allowedOrigins({ ...config, CORS_ORIGINS: `${PAGE}/,` })).toEqual([PAGE]);
+  });
+
+  let t: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    // What reaches the app from `CORS_ORIGINS= , ` (a value with nothing in it).
+    t = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: ' , ' });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as { port: number }).port;
+  });
+  afterAll(async () => t?.close());
+
+  it('gives a page of any origin no CORS allow headers, on preflights and real replies', async () => {
+    const pre = await preflight(t, '/documents', 'GET', 'x-api-key');
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    const res = await t.app.inject({ url: '/health', headers: { origin: PAGE } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses cross-origin WebSocket upgrades with 403 origin_not_allowed, and leaves clients without Origin alone', async () => {
+    expect(await firstFrame(port, '/ws/conversions', PAGE)).toMatchObject({ http: 403, body: { code: 'origin_not_allowed' } });
+    expect(await firstFrame(port, '/ws/conversions')).toMatchObject({ type: 'snapshot' });
+    expect((await t.app.inject({ url: '/documents' })).statusCode).toBe(200);
   });
 });
