@@ -237,7 +237,7 @@ export class ConversionService {
       worker_threads: pool.threads,
       accepting: this.accepting,
       ocr_engine: this.languages.ocr?.engine ?? 'wasm',
-      ...(this.execution.nodes ? { cluster: { nodes: this.execution.nodes() } } : {}),
+      ...(this.execution.nodes ? { cluster: { nodes: this.execution.nodes(), refused: this.execution.refused?.() ?? [] } } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import type { ConversionRow, PageOutcome } from '../schemas/conversion-rows.js';
-import type { Envelope, PageOutput } from '../schemas/page-result.js';
+import type { Envelope, PageOutput, TaskError } from '../schemas/page-result.js';
 import type { Languages } from '../pipeline/languages.js';
 import type { BlobStore } from './contracts/blob-store.js';
 import type { ConversionStore } from './contracts/conversion-store.js';
@@ -13,6 +13,12 @@ import type { ConversionFinalizer } from './conversion-finalizer.js';
 
 /** A page that crashed its thread is retried once; the second crash fails it. */
 export const MAX_PAGE_ATTEMPTS = 2;
+/**
+ * Worker nodes that may stop under a page before it is given up. A node that stops (kill -9, a lost
+ * network, an OOM kill) is usually not the page's doing, so it spends no attempt; but a page that
+ * kills every node it lands on must not take the cluster down one node after another.
+ */
+export const MAX_NODE_LOSSES = 3;
 /** The abort reason of a graceful shutdown: a page stopped by it goes back to the queue. */
 export const SHUTDOWN = Symbol('shutdown');
 
@@ -41,9 +47,16 @@ export class PageOutcomes {
     try {
       this.store.markPageRunning(id, pageNo);
       lifecycle.timings.started(id, pageNo);
-      const result = await this.backend.runPage(this.taskOf(row, pageNo), signal, this.config.PAGE_TIMEOUT_S * 1000);
+      // Charged before a run that could crash this process: after a restart, the count says the
+      // page was on a thread when the process died (see ConversionWorkflow.resume).
+      let charged = false;
+      const chargeFirst = () => {
+        this.store.chargePageAttempt(id, pageNo);
+        charged = true;
+      };
+      const result = await this.backend.runPage(this.taskOf(row, pageNo), signal, this.config.PAGE_TIMEOUT_S * 1000, chargeFirst);
       threadFree();
-      await this.record(row, pageNo, result, signal);
+      await this.record(row, pageNo, result, signal, charged);
     } catch (err) {
       // The store itself failed (a full disk): the conversion ends with the storage code. If even
       // that cannot be recorded, it stays unfinished and the watchdog resumes it once writes work.
@@ -66,19 +79,22 @@ export class PageOutcomes {
   }
 
   /** What a page's result means for the page and its conversion. */
-  private async record(row: ConversionRow, pageNo: number, result: Envelope<PageOutput>, signal: AbortSignal): Promise<void> {
+  private async record(row: ConversionRow, pageNo: number, result: Envelope<PageOutput>, signal: AbortSignal, charged: boolean): Promise<void> {
     const { id } = row;
     const log = this.log.child({ conversion_id: id, page: pageNo });
     if (!result.ok && result.error.code === 'cancelled') {
-      // Cancelled conversions are already terminal; on shutdown the page goes back to the queue.
-      if (signal.reason === SHUTDOWN) this.store.requeuePage(id, pageNo);
+      // Cancelled conversions are already terminal; on shutdown the page goes back to the queue,
+      // and the try it was charged was not its fault.
+      if (signal.reason === SHUTDOWN) {
+        if (charged) this.store.refundPageAttempt(id, pageNo);
+        this.store.requeuePage(id, pageNo);
+      }
       return;
     }
-    if (!result.ok && result.error.code === 'worker_crashed' && (this.store.page(id, pageNo)?.attempts ?? 0) < MAX_PAGE_ATTEMPTS) {
-      log.warn('page crashed its worker; retrying once');
-      this.store.requeuePage(id, pageNo);
-      this.backend.start(id, [pageNo], row.priority);
-      return;
+    if (!result.ok && result.error.code === 'worker_crashed') {
+      const givenUp = this.retryAfterCrash(row, pageNo, result.error, charged);
+      if (!givenUp) return;
+      result = { ok: false, error: givenUp };
     }
 
     let outcome: PageOutcome;
@@ -102,5 +118,29 @@ export class PageOutcomes {
     const step = outcome.status === 'done' ? 'page_done' : 'page_failed';
     this.lifecycle.publishProgress(updated, step, result.ok ? result.value.page.source : null, outcome.duration_ms ?? null);
     if (updated.pages_done + updated.pages_failed >= (updated.total_pages ?? Infinity)) await this.finalizer.finalize(id);
+  }
+
+  /**
+   * A page whose worker died goes back to the queue while it has tries left: a dead thread spends
+   * an attempt (charged now when the page ran on a worker node), a stopped worker node counts
+   * apart. Null when it was requeued; else the error the page is given up with.
+   */
+  private retryAfterCrash(row: ConversionRow, pageNo: number, error: TaskError, charged: boolean): TaskError | null {
+    const { id } = row;
+    const log = this.log.child({ conversion_id: id, page: pageNo });
+    if (error.node_lost) {
+      const losses = this.store.countNodeLoss(id, pageNo);
+      if (losses >= MAX_NODE_LOSSES) {
+        return { code: 'worker_crashed', message: `${losses} worker nodes stopped while they ran this page; it was given up so it cannot stop more.` };
+      }
+      log.warn({ node_losses: losses }, 'the worker node running the page stopped; the page goes to another node');
+    } else {
+      const attempts = charged ? (this.store.page(id, pageNo)?.attempts ?? 0) : this.store.chargePageAttempt(id, pageNo);
+      if (attempts >= MAX_PAGE_ATTEMPTS) return error;
+      log.warn('page crashed its worker; retrying once');
+    }
+    this.store.requeuePage(id, pageNo);
+    this.backend.start(id, [pageNo], row.priority);
+    return null;
   }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
@@ -55,8 +56,11 @@ export async function prepareLanguages(cacheDir: string): Promise<Languages> {
     const source = path.join(scope, code, '4.0.0_best_int', `${code}.traineddata.gz`);
     if (!(await fs.stat(source).catch(() => null))) continue;
     const link = path.join(dir, `${code}.traineddata.gz`);
-    await fs.rm(link, { force: true });
-    await fs.symlink(source, link);
+    // Made aside and renamed over the old link: two nodes started from one folder share it, and a
+    // running one must never find the link missing, nor a second start fail on an existing one.
+    const aside = `${link}.${process.pid}-${randomUUID().slice(0, 8)}`;
+    await fs.symlink(source, aside);
+    await fs.rename(aside, link);
     codes.push(code);
   }
   return { dir, gzip: true, installed: codes.filter((c) => !NOT_LANGUAGES.has(c)), hasOsd: codes.includes('osd') };

@@ -59,7 +59,10 @@ export interface PageRow {
   confidence: number | null;
   error_code: ConversionErrorCode | null;
   error: string | null;
+  /** Tries that could have crashed a worker: runs in this process, and thread crashes on worker nodes. */
   attempts: number;
+  /** Worker nodes that stopped while they ran this page (not counted as attempts). */
+  node_losses: number;
   duration_ms: number | null;
   finished_at: string | null;
 }

@@ -95,7 +95,15 @@ export interface PageOutput {
   preview?: Uint8Array;
 }
 
-export interface TaskError { code: ConversionErrorCode; message: string }
+export interface TaskError {
+  code: ConversionErrorCode;
+  message: string;
+  /**
+   * Distributed mode: the worker node running the page stopped (killed, partitioned) — set by the
+   * API node only, never taken from a worker's body. Counted apart from the page's attempts.
+   */
+  node_lost?: true;
+}
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: TaskError };
 
 export type DocumentKind = 'pdf' | 'image';

@@ -3,7 +3,14 @@ import { conversionStatusSchema } from './conversion.js';
 
 /** Wire types of the status routes (documented in OpenAPI; the service builds these shapes). */
 /** A worker node of a cluster (distributed mode), as it last reported itself. */
-export const clusterNodeSchema = z.object({ node: z.string(), threads: z.number().int(), busy: z.number().int() });
+export const clusterNodeSchema = z.object({
+  node: z.string(),
+  threads: z.number().int(),
+  busy: z.number().int(),
+  state: z.enum(['taking_pages', 'quarantined'])
+    .describe('quarantined: its pages kept failing fast on it, so it takes none for a while (its threads are not counted)'),
+  reason: z.string().optional().describe('why the node is quarantined'),
+});
 export type ClusterNode = z.infer<typeof clusterNodeSchema>;
 
 export const poolStatusSchema = z.object({
@@ -17,7 +24,11 @@ export const poolStatusSchema = z.object({
   worker_threads: z.number().int(),
   accepting: z.boolean(),
   ocr_engine: z.enum(['native', 'wasm']).describe('the engine that reads pages: the tesseract binary, or tesseract.js (OCR_ENGINE)'),
-  cluster: z.object({ nodes: z.array(clusterNodeSchema) }).optional()
+  cluster: z.object({
+    nodes: z.array(clusterNodeSchema),
+    refused: z.array(z.object({ address: z.string(), last_seen: z.string() }))
+      .describe('addresses that presented a wrong CLUSTER_SECRET in the last minute: misconfigured nodes, which take no pages'),
+  }).optional()
     .describe('distributed mode: the worker nodes heard from in the last seconds (worker_threads and busy_workers are their sums)'),
 });
 

@@ -15,16 +15,22 @@ export interface Target {
   db: string;
   /** Returns the page that was running when its process was killed. */
   crashPageRunner(id: string): Promise<number>;
+  /**
+   * What that crash costs the page once it is done. Locally the process that died ran the page, so
+   * it could be the cause: an attempt (the rerun is the second). A worker node that died is
+   * counted apart (node_losses): it spends no attempt of a page that is healthy.
+   */
+  crashCost: { attempts: number; node_losses: number };
   killOwner(): Promise<void>;
   startOwner(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export interface PageRow { page_no: number; status: string; attempts: number; finished_at: string | null }
+export interface PageRow { page_no: number; status: string; attempts: number; node_losses: number; finished_at: string | null }
 export function pageRows(db: string, id: string): PageRow[] {
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    return conn.prepare('SELECT page_no, status, attempts, finished_at FROM pages WHERE conversion_id = ? ORDER BY page_no').all(id) as PageRow[];
+    return conn.prepare('SELECT page_no, status, attempts, node_losses, finished_at FROM pages WHERE conversion_id = ? ORDER BY page_no').all(id) as PageRow[];
   } finally {
     conn.close();
   }
@@ -55,6 +61,7 @@ export async function localTarget(root: string): Promise<Target> {
       await target.startOwner();
       return held;
     },
+    crashCost: { attempts: 2, node_losses: 0 },
     killOwner: kill,
     async startOwner() {
       server = await spawnServer(env);
@@ -111,6 +118,7 @@ export async function clusterTarget(root: string): Promise<Target> {
       await addWorker();
       return held;
     },
+    crashCost: { attempts: 0, node_losses: 1 },
     async killOwner() {
       api.child.kill('SIGKILL');
       await api.exited;

@@ -27,11 +27,13 @@ export async function freePort(): Promise<number> {
  * Its own redis-server on a free loopback port, configured as the README says. A machine without
  * redis-server fails the test: distributed mode is not optional under CI.
  */
-export async function startRedis(dir: string, fixedPort?: number): Promise<{ url: string; port: number; stop(): Promise<void>; child: ChildProcess }> {
+export async function startRedis(
+  dir: string, fixedPort?: number, extraArgs: string[] = [],
+): Promise<{ url: string; port: number; stop(): Promise<void>; child: ChildProcess }> {
   const port = fixedPort ?? (await freePort());
   await fs.mkdir(dir, { recursive: true });
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
-    '--maxmemory-policy', 'noeviction', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--maxmemory-policy', 'noeviction', '--dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err) => reject(new Error(`redis-server could not start (install Debian's redis-server): ${err.message}`)));

@@ -14,7 +14,7 @@ afterAll(() => temp.cleanup());
 
 const failedPage: PageRow = {
   conversion_id: 'c1', page_no: 1, status: 'failed', source: null, confidence: null, error_code: 'render_failed', error: 'x',
-  attempts: 1, duration_ms: null, finished_at: null,
+  attempts: 1, node_losses: 0, duration_ms: null, finished_at: null,
 };
 const meta = { conversionId: 'c1', filename: 'a.pdf', promptMode: 'prompt_ocr' };
 

@@ -12,6 +12,8 @@ import type { ExecutionBackend, PoolStats } from '../contracts/execution-backend
 import { ScheduledExecution } from '../scheduled-execution.js';
 import type { PageRunner } from '../page-runner.js';
 import { CANCEL_CHANNEL, NODE_TTL_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
+import { OrphanPages } from './orphan-pages.js';
+import { evictionPolicy } from './redis-eviction-policy.js';
 
 interface Dispatch {
   task: PageTask;
@@ -24,6 +26,12 @@ interface Dispatch {
 
 const RECONCILE_MS = 2_000;
 const fail = (code: TaskError['code'], message: string): Envelope<PageOutput> => ({ ok: false, error: { code, message } });
+/** The page's node stopped (its job stalled or failed): not the page's fault until it happens again and again. */
+const nodeLost = (): Envelope<PageOutput> => ({
+  ok: false, error: { code: 'worker_crashed', message: 'The worker node running this page stopped.', node_lost: true },
+});
+/** A refused node is logged once a minute per address, not on every heartbeat. */
+const REFUSED_LOG_MS = 60_000;
 
 /**
  * The API node's side of distributed mode. Fairness stays here: the same PageScheduler as local
@@ -45,10 +53,16 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
   /** Pages running on this node's own threads (`--workers N` > 0 on the API node). */
   private localPages = 0;
   private redisProblem: string | null = 'not checked yet';
+  /** Set once the API node drains for a shutdown: its pages on worker nodes run on, for its next life. */
+  private stopping = false;
+  private readonly orphans: OrphanPages;
+  /** Addresses that presented a wrong CLUSTER_SECRET lately (a misconfigured node), for the pool status. */
+  private readonly refusedNodes = new Map<string, { last_seen: number; logged: number }>();
 
   constructor(private readonly config: Config, private readonly local: PageRunner, private readonly log: Logger) {
     super(config.NUM_WORKERS);
     this.secret = config.CLUSTER_SECRET;
+    this.orphans = new OrphanPages(this.backstopMs(config.PAGE_TIMEOUT_S * 1000));
     // The inspect gate sizes itself from this; pages use the live window instead.
     this.capacity = Math.max(1, local.capacity);
     this.redis = new Redis(config.REDIS_URL, redisOptions);
@@ -57,10 +71,11 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     this.queue.on('error', (err) => this.noteRedis(err));
     this.events = new QueueEvents(PAGE_QUEUE, { connection: new Redis(config.REDIS_URL, redisOptions) });
     this.events.on('error', (err) => this.noteRedis(err));
-    // A page whose node died (its job stalled) fails here: worker_crashed, retried once by the workflow.
+    // A page whose node died (its job stalled) fails here; the workflow sends it to another node.
+    // Worker nodes never fail a job on purpose: a node that cannot do a page hands it back.
     this.events.on('failed', ({ jobId, failedReason }) => {
       this.log.warn({ dispatch: jobId, reason: failedReason }, 'page job failed on the worker nodes');
-      this.pending.get(jobId)?.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
+      this.pending.get(jobId)?.finish(nodeLost());
     });
     this.timers.push(setInterval(() => this.pruneNodes(), 1_000).unref());
     this.timers.push(setInterval(() => void this.checkRedis(), 2_000).unref());
@@ -72,7 +87,8 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     let threads = this.config.NUM_WORKERS;
     let busy = this.localPages;
     for (const n of this.beats.values()) {
-      threads += n.threads;
+      // A quarantined node takes no pages: its threads are not part of the pool.
+      if (n.state !== 'quarantined') threads += n.threads;
       busy += n.busy;
     }
     return { threads, busy, queued_tasks: this.scheduler.stats().queued_pages, ready: this.local.stats().ready };
@@ -80,7 +96,26 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
 
   /** The worker nodes heard from lately (for /worker-pool-status and /stats). */
   nodes(): NodeBeat[] {
-    return [...this.beats.values()].map(({ node, threads, busy }) => ({ node, threads, busy }));
+    return [...this.beats.values()].map(({ seen: _seen, ...beat }) => beat);
+  }
+
+  /** Addresses whose nodes presented a wrong CLUSTER_SECRET in the last minute. */
+  refused(): { address: string; last_seen: string }[] {
+    const cutoff = Date.now() - REFUSED_LOG_MS;
+    return [...this.refusedNodes].filter(([, r]) => r.last_seen >= cutoff)
+      .map(([address, r]) => ({ address, last_seen: new Date(r.last_seen).toISOString() }));
+  }
+
+  noteRefused(address: string): void {
+    const now = Date.now();
+    const r = this.refusedNodes.get(address) ?? { last_seen: now, logged: 0 };
+    r.last_seen = now;
+    if (now - r.logged >= REFUSED_LOG_MS) {
+      r.logged = now;
+      this.log.error({ address }, 'a worker node presented a wrong CLUSTER_SECRET: set the same value on every node');
+    }
+    this.refusedNodes.set(address, r);
+    if (this.refusedNodes.size > 1000) this.refusedNodes.delete(this.refusedNodes.keys().next().value!);
   }
 
   /** Why /ready should say no: Redis unreachable or evicting keys; null when fine. */
@@ -88,8 +123,9 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     return this.redisProblem;
   }
 
-  async runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+  async runPage(task: PageTask, signal: AbortSignal, timeoutMs: number, beforeInProcess: () => void): Promise<Envelope<PageOutput>> {
     if (this.localPages < this.config.NUM_WORKERS) {
+      beforeInProcess();
       this.localPages++;
       try {
         return await this.local.runPage(task, signal, timeoutMs);
@@ -100,19 +136,30 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     return this.dispatch(task, signal, timeoutMs);
   }
 
+  /**
+   * A backstop only: the worker node enforces PAGE_TIMEOUT_S; this also covers a page re-run after
+   * a stall (lock + two stall checks) and a second full run.
+   */
+  private backstopMs(timeoutMs: number): number {
+    return 2 * timeoutMs + this.config.CLUSTER_LOCK_MS + 2 * this.config.CLUSTER_STALLED_INTERVAL_MS + 10_000;
+  }
+
   private dispatch(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
     if (signal.aborted) return Promise.resolve(fail('cancelled', 'Stopped before it was sent to a worker node.'));
-    const dispatchId = randomUUID();
+    // The workflow runs every page step in its conversion's context.
+    const conversionId = currentConversionId() ?? randomUUID();
+    const orphan = this.orphans.take(conversionId, task.page_no);
+    if (orphan?.result) return Promise.resolve(orphan.result);
+    const dispatchId = orphan?.dispatchId ?? randomUUID();
     return new Promise((resolve) => {
-      // A backstop only: the worker node enforces PAGE_TIMEOUT_S; this also covers a page
-      // re-run after a stall (lock + two stall checks) and a second full run.
-      const backstop = 2 * timeoutMs + this.config.CLUSTER_LOCK_MS + 2 * this.config.CLUSTER_STALLED_INTERVAL_MS + 10_000;
+      const backstop = this.backstopMs(timeoutMs);
       const timer = setTimeout(() => {
         this.stopRemote(dispatchId);
         finish(fail('page_timeout', `No worker node returned the page within ${Math.round(backstop / 1000)} s.`));
       }, backstop);
       const onAbort = () => {
-        this.stopRemote(dispatchId);
+        // A shutdown leaves the page running on its node: the next life of this node adopts it.
+        if (!this.stopping) this.stopRemote(dispatchId);
         finish(fail('cancelled', 'Stopped: the conversion was cancelled or the server is shutting down.'));
       };
       const finish = (envelope: Envelope<PageOutput>) => {
@@ -122,11 +169,10 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
         resolve(envelope);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      const { page_no: pageNo } = task;
-      // The workflow runs every page step in its conversion's context (worker nodes cache the source by it).
-      const conversionId = currentConversionId() ?? dispatchId;
-      this.pending.set(dispatchId, { task, conversionId, pageNo, timeoutMs, sentAt: Date.now(), finish });
-      this.send(dispatchId);
+      this.pending.set(dispatchId, { task, conversionId, pageNo: task.page_no, timeoutMs, sentAt: Date.now(), finish });
+      // An adopted job is in Redis already (the reconciler sends it again if it is gone).
+      if (orphan) this.log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page adopted from before the restart');
+      else this.send(dispatchId);
     });
   }
 
@@ -156,7 +202,7 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
       try {
         const state = await this.queue.getJobState(dispatchId);
         if (state === 'unknown') this.send(dispatchId);
-        else if (state === 'failed') d.finish(fail('worker_crashed', 'The worker node running this page stopped.'));
+        else if (state === 'failed') d.finish(nodeLost());
       } catch {
         return; // Redis is away: try again on the next round
       }
@@ -174,9 +220,13 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     return this.pending.get(dispatchId)?.task.path;
   }
 
+  pageOf(dispatchId: string): number | undefined {
+    return this.pending.get(dispatchId)?.pageNo ?? this.orphans.pageOf(dispatchId);
+  }
+
   result(dispatchId: string, envelope: Envelope<PageOutput>): boolean {
     const d = this.pending.get(dispatchId);
-    if (!d) return false;
+    if (!d) return this.orphans.deliver(dispatchId, envelope);
     d.finish(envelope);
     return true;
   }
@@ -194,10 +244,11 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
   private pruneNodes(): void {
     const cutoff = Date.now() - NODE_TTL_MS;
     for (const [id, n] of this.beats) if (n.seen < cutoff) this.beats.delete(id);
+    this.orphans.prune();
     this.resize();
   }
 
-  /** The dispatch window: as many pages in flight as the live worker nodes have threads. */
+  /** The dispatch window: as many pages in flight as the live, unquarantined worker nodes have threads. */
   private resize(): void {
     this.scheduler.setCapacity(this.pool().threads);
   }
@@ -209,8 +260,11 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
 
   private async checkRedis(): Promise<void> {
     try {
-      const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as [string, string];
-      this.redisProblem = policy === 'noeviction' ? null : `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction"`;
+      const policy = await evictionPolicy(this.redis);
+      if (policy === null && this.redisProblem !== null) {
+        this.log.warn('Redis answers but lets neither CONFIG GET nor INFO read maxmemory-policy (ACLs, a managed service): make sure it is "noeviction"');
+      }
+      this.redisProblem = policy === null || policy === 'noeviction' ? null : `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction"`;
     } catch (err) {
       this.noteRedis(err as Error);
     }
@@ -230,9 +284,24 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     return this.local.pagePreview(task, signal, timeoutMs);
   }
 
-  /** Pages a previous life of this node dispatched are nobody's now: drop those still waiting. */
+  /**
+   * Pages a previous life of this node dispatched: those still waiting are dropped (the workflow
+   * sends them again in its own order); those running on a worker node are adopted by their
+   * page's next dispatch, so a restart of this node costs no work and no attempt.
+   */
   async resume(): Promise<void> {
     await this.queue.drain(true).catch((err: unknown) => this.log.warn({ err }, 'could not drain old page jobs'));
+    try {
+      const running = this.orphans.adopt(await this.queue.getActive());
+      if (running) this.log.info({ pages: running }, 'pages running on worker nodes since before the restart will be adopted');
+    } catch (err) {
+      this.log.warn({ err }, 'could not list running page jobs; their pages are sent again');
+    }
+  }
+
+  async drain(graceMs: number, reason: unknown): Promise<void> {
+    this.stopping = true;
+    await super.drain(graceMs, reason);
   }
 
   async close(): Promise<void> {

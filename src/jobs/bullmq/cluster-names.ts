@@ -12,6 +12,12 @@ export interface PageJobData {
   conversionId: string;
   pageNo: number;
   timeoutMs: number;
+  /**
+   * Worker nodes on which this page failed in a way that points at the node (a dead thread, a
+   * failing OCR engine or disk) and which handed it back: a second node failing it the same way
+   * says the page is the cause, and the failure is reported.
+   */
+  failedOn?: string[];
 }
 
 /** ioredis options every BullMQ connection here needs (blocking commands must not give up). */

@@ -1,90 +1,140 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import { clusterHeaders } from '../../cluster-auth.js';
 import type { Languages } from '../../pipeline/languages.js';
-import type { PageTask } from '../../schemas/page-result.js';
+import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
 import { PiscinaPageRunner } from '../piscina-page-runner.js';
+import { ApiLink, ApiLinkError } from './api-link.js';
 import { CANCEL_CHANNEL, HEARTBEAT_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
+import { NodeHealth } from './node-health.js';
+import { SourceCache } from './source-cache.js';
 
 const SHUTDOWN = 'shutdown';
-/** Documents kept on a node's disk: the ones its running pages read, plus the most recent others. */
-const KEEP_SOURCES = 8;
+/** A result the API node could not take yet (it restarts, the network drops) is offered again this long. */
+const RESULT_RETRY_MS = 5 * 60_000;
+/** On this node's shutdown, a page already done gets this long to be delivered before it is handed back. */
+const DELIVERY_GRACE_MS = 3_000;
 
 export interface WorkerNode {
   /** Running pages go back to the queue (no attempt spent); resolves once the node has let go. */
   close(graceMs: number): Promise<void>;
 }
 
+/** Thrown inside the processor: the page goes back to the queue for another node, no attempt spent. */
+class HandBack extends Error {}
+
 /**
  * A worker node: a Piscina pool taking pages from Redis. It fetches each page's task and document
  * from the API node's internal routes, runs it, and posts the result back; Redis only carries
- * references. It never touches the store.
+ * references. It never touches the store. A page it cannot do for reasons of its own (the API
+ * node out of reach or refusing it, its shutdown, its quarantine) goes back to the queue with no
+ * attempt spent: only a page whose run crashed a thread is reported as such.
  */
 export async function startWorkerNode(config: Config, languages: Languages, log: Logger): Promise<WorkerNode> {
-  const api = config.CLUSTER_API_URL.replace(/\/+$/, '');
-  const auth = clusterHeaders(config.CLUSTER_SECRET);
+  const api = new ApiLink(config.CLUSTER_API_URL, config.CLUSTER_SECRET);
   const node = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const cacheDir = path.join(config.DATA_DIR, 'cluster-sources');
-  await fs.rm(cacheDir, { recursive: true, force: true });
-  await fs.mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  /** Fetched documents by conversion, oldest first, with how many running pages read each. */
-  const sources = new Map<string, { file: Promise<string>; readers: number }>();
+  const sources = await SourceCache.open(path.join(config.DATA_DIR, 'cluster-sources'), node, api);
   const runner = await PiscinaPageRunner.start(config, log);
   let busy = 0;
   let closing = false;
+  let started = false;
+  // Called only from calls to the API node, which start after the queue worker below exists.
+  const health = new NodeHealth(log, (taking) => {
+    if (closing) return;
+    if (taking && !started) {
+      started = true;
+      worker.run().catch((err: unknown) => log.error({ err }, 'worker node: queue loop stopped'));
+    } else if (taking) void worker.resume();
+    else void worker.pause(true).catch(() => undefined);
+  });
 
-  /** The document of a conversion, fetched once and kept while pages read it (and a few more after). */
-  const sourceOf = (conversionId: string, dispatchId: string) => {
-    let entry = sources.get(conversionId);
-    if (entry) sources.delete(conversionId); // re-inserted below: most recent last
-    else {
-      const target = path.join(cacheDir, conversionId.replace(/[^\w-]/g, '_'));
-      const file = (async () => {
-        const res = await fetch(`${api}/internal/pages/${dispatchId}/source`, { headers: auth });
-        if (!res.ok) throw new Error(`source: HTTP ${res.status}`);
-        await fs.writeFile(target, Buffer.from(await res.arrayBuffer()));
-        return target;
-      })();
-      file.catch(() => sources.delete(conversionId));
-      entry = { file, readers: 0 };
+  /** A call to the API node; a failure other than `gone` or an abort takes the node offline. */
+  const reach = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await call();
+      health.reached();
+      return value;
+    } catch (err) {
+      const e = err instanceof ApiLinkError ? err : api.failure(err);
+      health.unreachable(e.problem, e.message);
+      throw e;
     }
-    sources.set(conversionId, entry);
-    entry.readers++;
-    for (const [id, old] of sources) {
-      if (sources.size <= KEEP_SOURCES) break;
-      if (old.readers > 0) continue;
-      sources.delete(id);
-      void old.file.then((f) => fs.rm(f, { force: true }), () => undefined);
-    }
-    const held = entry;
-    return { file: entry.file, release: () => { held.readers--; } };
   };
 
-  // Three parameters: BullMQ aborts `signal` on worker.cancelJob (a cancel, or our shutdown).
-  const processor = async (job: Job<PageJobData>, token?: string, signal?: AbortSignal) => {
-    const { dispatchId, conversionId, timeoutMs } = job.data;
-    const res = await fetch(`${api}/internal/pages/${dispatchId}/task`, { headers: auth });
-    if (res.status === 404) return { ignored: true }; // cancelled, or from an API node's earlier life
-    if (!res.ok) throw new Error(`task: HTTP ${res.status}`);
-    const { task } = (await res.json()) as { task: PageTask };
-    const source = sourceOf(conversionId, dispatchId);
-    let envelope;
+  /**
+   * Offers the result until the API node takes it, the page is stopped, or RESULT_RETRY_MS passes.
+   * A shutdown of this node leaves a finished page a few seconds to be delivered before it is
+   * handed back: the work is done, only the delivery is left.
+   */
+  const post = async (dispatchId: string, envelope: Envelope<PageOutput>, pageSignal: AbortSignal): Promise<boolean> => {
+    const stop = new AbortController();
+    const follow = () => {
+      if (pageSignal.reason === SHUTDOWN) setTimeout(() => stop.abort(), DELIVERY_GRACE_MS).unref();
+      else stop.abort();
+    };
+    if (pageSignal.aborted) follow();
+    else pageSignal.addEventListener('abort', follow, { once: true });
+    const { signal } = stop;
+    const body = v8.serialize(envelope);
+    const giveUp = Date.now() + RESULT_RETRY_MS;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        const res = await reach(() => api.call(`/internal/pages/${dispatchId}/result`, {
+          method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body, signal,
+        }));
+        return ((await res.json()) as { accepted: boolean }).accepted;
+      } catch (err) {
+        const e = err as ApiLinkError;
+        if (e.problem === 'gone') return false;
+        if (e.problem === 'rejected') {
+          // The API node cannot read what this node makes (another release): the node, not the page.
+          health.quarantine(`the API node refused a page result of this node (${e.message}); run the same release on every node`);
+          throw new HandBack();
+        }
+        if (e.problem === 'aborted' || signal.aborted || Date.now() + wait > giveUp) throw new HandBack();
+        await sleep(wait, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  };
+
+  const runOne = async (job: Job<PageJobData>, signal: AbortSignal) => {
+    const { dispatchId } = job.data;
+    if (!health.takingPages) throw new HandBack(); // taken just as the node went offline
+    let task: PageTask;
+    let conversionId: string;
     try {
+      const res = await reach(() => api.call(`/internal/pages/${dispatchId}/task`, { signal }));
+      ({ task, conversion_id: conversionId } = (await res.json()) as { task: PageTask; conversion_id: string });
+    } catch (err) {
+      if ((err as ApiLinkError).problem === 'gone') return { ignored: true }; // cancelled, or from an API node's earlier life
+      throw new HandBack();
+    }
+    const at = { dispatch: dispatchId, conversion_id: conversionId, page: task.page_no };
+    // Keyed by what the API node said with the task, never by what the job in Redis claims.
+    const source = sources.acquire(conversionId, dispatchId, signal);
+    let envelope: Envelope<PageOutput>;
+    try {
+      let file: string;
+      try {
+        file = await reach(() => source.file);
+      } catch (err) {
+        if ((err as ApiLinkError).problem === 'gone') return { ignored: true };
+        throw new HandBack();
+      }
       const local: PageTask = {
-        ...task, path: await source.file, tessdata_dir: languages.dir, tessdata_gzip: languages.gzip,
+        ...task, path: file, tessdata_dir: languages.dir, tessdata_gzip: languages.gzip,
         ocr_engine: languages.ocr?.engine ?? 'wasm', native_tessdata_dir: languages.ocr?.nativeDir ?? '',
       };
-      log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page started');
+      log.info(at, 'page started');
       busy++;
       try {
-        envelope = await runner.runPage(local, signal ?? new AbortController().signal, timeoutMs);
+        envelope = await runner.runPage(local, signal, job.data.timeoutMs);
       } finally {
         busy--;
       }
@@ -92,28 +142,41 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       source.release();
     }
     if (!envelope.ok && envelope.error.code === 'cancelled') {
-      if (signal?.reason === SHUTDOWN && token) {
-        // Back to the queue without spending an attempt: another node takes it.
-        log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page handed back');
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-      log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no }, 'page stopped');
+      if (signal.reason === SHUTDOWN) throw new HandBack();
+      log.info(at, 'page stopped');
       return { cancelled: true };
     }
-    const posted = await fetch(`${api}/internal/pages/${dispatchId}/result`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: v8.serialize(envelope),
-    });
-    if (!posted.ok) throw new Error(`result: HTTP ${posted.status}`);
-    log.info({ dispatch: dispatchId, conversion_id: conversionId, page: task.page_no, ok: envelope.ok }, 'page returned');
-    return { accepted: ((await posted.json()) as { accepted: boolean }).accepted };
+    const failedOn = job.data.failedOn ?? [];
+    const verdict = health.pageEnded(envelope.ok ? null : envelope.error.code, node, failedOn);
+    if (verdict !== 'report') {
+      log.warn({ ...at, code: envelope.ok ? null : envelope.error.code }, 'page failed in a way that may be this node\'s; another node tries it');
+      await job.updateData({ ...job.data, failedOn: [...failedOn, node] });
+      throw new HandBack();
+    }
+    const accepted = await post(dispatchId, envelope, signal);
+    log.info({ ...at, ok: envelope.ok, accepted }, 'page returned');
+    return { accepted };
+  };
+
+  // Three parameters: BullMQ aborts `signal` on worker.cancelJob (a cancel, or our shutdown).
+  const processor = async (job: Job<PageJobData>, token?: string, signal?: AbortSignal) => {
+    try {
+      return await runOne(job, signal ?? new AbortController().signal);
+    } catch (err) {
+      if (!(err instanceof HandBack) || !token) throw err;
+      // Back to the queue without spending an attempt: another node takes it.
+      const { dispatchId: dispatch, conversionId: conversion_id, pageNo: page } = job.data;
+      log.info({ dispatch, conversion_id, page, state: health.state }, 'page handed back');
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
   };
 
   const connection = new Redis(config.REDIS_URL, redisOptions);
   const worker = new Worker<PageJobData>(PAGE_QUEUE, processor, {
-    // A stalled page (its node died) fails its job at once; the API node then applies local mode's
-    // rule: a crashed page is tried once more (a new job), the second crash fails it.
-    connection, concurrency: Math.max(1, config.NUM_WORKERS), maxStalledCount: 0,
+    // A stalled page (its node died) fails its job at once; the API node then sends it to another
+    // node, counting a node loss (not an attempt) for the page.
+    connection, concurrency: Math.max(1, config.NUM_WORKERS), maxStalledCount: 0, autorun: false,
     lockDuration: config.CLUSTER_LOCK_MS, stalledInterval: config.CLUSTER_STALLED_INTERVAL_MS,
   });
   worker.on('error', (err) => log.warn({ err }, 'worker node: queue error'));
@@ -123,18 +186,21 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on('message', (_channel, dispatchId: string) => worker.cancelJob(dispatchId, 'cancelled'));
 
+  // The heartbeat is also how the node learns it may take pages: none before the API node has
+  // accepted one, none while they fail.
   const beat = () => {
     if (closing) return;
-    fetch(`${api}/internal/nodes/heartbeat`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ node, threads: Math.max(1, config.NUM_WORKERS), busy }),
-    }).then((r) => {
-      if (r.status === 401) log.error('the API node refuses CLUSTER_SECRET: set the same value on every node');
-    }, (err: unknown) => log.warn({ reason: (err as Error).message }, 'API node unreachable'));
+    const { state, reason } = health;
+    const body = JSON.stringify({
+      node, threads: Math.max(1, config.NUM_WORKERS), busy,
+      state: state === 'quarantined' ? 'quarantined' : 'taking_pages', ...(state === 'quarantined' ? { reason } : {}),
+    });
+    reach(() => api.call('/internal/nodes/heartbeat', { method: 'POST', headers: { 'content-type': 'application/json' }, body }, HEARTBEAT_MS * 5))
+      .then((r) => r.body?.cancel(), () => undefined);
   };
   beat();
   const heartbeat = setInterval(beat, HEARTBEAT_MS);
-  log.info({ node, threads: config.NUM_WORKERS, api }, 'worker node started');
+  log.info({ node, threads: config.NUM_WORKERS, api: api.base }, 'worker node started');
 
   return {
     async close(graceMs: number) {
@@ -146,7 +212,7 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       subscriber.disconnect();
       connection.disconnect();
       await runner.close();
-      await fs.rm(cacheDir, { recursive: true, force: true });
+      await sources.close();
     },
   };
 }

@@ -6,6 +6,10 @@ export interface NodeBeat {
   node: string;
   threads: number;
   busy: number;
+  /** `quarantined`: its own pages kept failing fast, so it takes none for a while (see worker-node.ts). */
+  state: 'taking_pages' | 'quarantined';
+  /** Why it is quarantined. */
+  reason?: string;
 }
 
 /**
@@ -20,9 +24,13 @@ export interface ClusterApi {
   task(dispatchId: string): { task: PageTask; conversion_id: string } | undefined;
   /** The source document's path on the API node. */
   sourcePath(dispatchId: string): string | undefined;
-  /** Delivers a page's result; false when nobody waits for it any more. */
+  /** The page a dispatch runs, to check a posted result against; undefined when nobody waits for it. */
+  pageOf(dispatchId: string): number | undefined;
+  /** Delivers a page's result (checked against pageOf); false when nobody waits for it any more. */
   result(dispatchId: string, envelope: Envelope<PageOutput>): boolean;
   heartbeat(beat: NodeBeat): void;
+  /** A caller presented a wrong CLUSTER_SECRET: a misconfigured node, shown in the pool status. */
+  noteRefused(address: string): void;
   /** Registers the read-only queue dashboard (Bull Board at /admin/queues). */
   registerAdmin(app: FastifyInstance): Promise<void>;
 }

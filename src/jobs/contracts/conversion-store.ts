@@ -39,7 +39,17 @@ export interface ConversionStore {
   pages(id: string): PageRow[];
   page(id: string, pageNo: number): PageRow | undefined;
   unfinishedPages(id: string): PageRow[];
+  /** The page's turn came (it is on a thread or sent to a worker node); charges no attempt. */
   markPageRunning(id: string, pageNo: number): void;
+  /**
+   * Counts one try that may crash a worker (a page run in this process, or one whose thread died on
+   * a worker node); returns the tries so far. A page running when the process died is known by this.
+   */
+  chargePageAttempt(id: string, pageNo: number): number;
+  /** Takes back a charged try that ended by no fault of the page (a shutdown stopped it). */
+  refundPageAttempt(id: string, pageNo: number): void;
+  /** Counts a worker node that stopped (killed, partitioned) while it ran the page; returns the count. */
+  countNodeLoss(id: string, pageNo: number): number;
   requeuePage(id: string, pageNo: number): void;
   finishPage(id: string, pageNo: number, o: PageOutcome, message: string | ((row: ConversionRow) => string)): ConversionRow;
 

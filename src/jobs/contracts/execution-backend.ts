@@ -43,8 +43,13 @@ export interface ExecutionBackend {
   isRunning(conversionId: string, pageNo: number): boolean;
   counts(): { queued_pages: number; active_pages: number };
   pool(): PoolStats;
-  /** Runs one page task. Never rejects: abort → `cancelled`, timeout → `page_timeout`, dead thread → `worker_crashed`. */
-  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>>;
+  /**
+   * Runs one page task. Never rejects: abort → `cancelled`, timeout → `page_timeout`, dead thread →
+   * `worker_crashed`, a worker node that stopped → `worker_crashed` with `node_lost`. A page run on a
+   * thread of this process could take the process down with it: `beforeInProcess` is called, and
+   * has recorded that, before such a run starts (a page sent to a worker node cannot crash us).
+   */
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number, beforeInProcess: () => void): Promise<Envelope<PageOutput>>;
   /** Counts the pages of a document. */
   inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
   /** Writes the searchable PDF of a finished conversion. */
@@ -53,6 +58,8 @@ export interface ExecutionBackend {
   pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
   /** Distributed backends: the worker nodes heard from lately. */
   nodes?(): NodeBeat[];
+  /** Distributed backends: addresses that presented a wrong cluster secret lately. */
+  refused?(): { address: string; last_seen: string }[];
   /** Distributed backends: why the queue cannot take work now (Redis unreachable or evicting); null when fine. */
   problem?(): string | null;
   /** Reconciles the backend's own state after a restart, before the workflow resumes conversions. */

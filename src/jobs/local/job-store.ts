@@ -22,6 +22,10 @@ const COLUMNS_ADDED: [string, string][] = [
   ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['on_demand_formats', `TEXT NOT NULL DEFAULT ''`],
 ];
+/** Columns added to pages since the first schema. */
+const PAGE_COLUMNS_ADDED: [string, string][] = [
+  ['node_losses', 'INTEGER NOT NULL DEFAULT 0'],
+];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversions (
@@ -60,6 +64,7 @@ CREATE TABLE IF NOT EXISTS pages (
   error_code TEXT,
   error TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
+  node_losses INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER,
   finished_at TEXT,
   PRIMARY KEY (conversion_id, page_no)
@@ -109,6 +114,10 @@ export class JobStore implements ConversionStore {
     const have = new Set((this.sql('PRAGMA table_info(conversions)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of COLUMNS_ADDED) {
       if (!have.has(name)) this.db.exec(`ALTER TABLE conversions ADD COLUMN ${name} ${type}`);
+    }
+    const pageColumns = new Set((this.sql('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of PAGE_COLUMNS_ADDED) {
+      if (!pageColumns.has(name)) this.db.exec(`ALTER TABLE pages ADD COLUMN ${name} ${type}`);
     }
     scopeIdempotencyKeysPerOwner(this.db);
     this.db.exec(SCHEMA); // indexes dropped with a rebuilt table come back
@@ -284,8 +293,22 @@ export class JobStore implements ConversionStore {
   }
 
   markPageRunning(id: string, pageNo: number): void {
-    this.sql(`UPDATE pages SET status = 'running', attempts = attempts + 1 WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
+    this.sql(`UPDATE pages SET status = 'running' WHERE conversion_id = ? AND page_no = ?`).run(id, pageNo);
     this.recount(id, pageNo);
+  }
+
+  chargePageAttempt(id: string, pageNo: number): number {
+    const r = this.sql('UPDATE pages SET attempts = attempts + 1 WHERE conversion_id = ? AND page_no = ? RETURNING attempts').get(id, pageNo);
+    return (r as { attempts: number } | undefined)?.attempts ?? 0;
+  }
+
+  refundPageAttempt(id: string, pageNo: number): void {
+    this.sql('UPDATE pages SET attempts = max(attempts - 1, 0) WHERE conversion_id = ? AND page_no = ?').run(id, pageNo);
+  }
+
+  countNodeLoss(id: string, pageNo: number): number {
+    const r = this.sql('UPDATE pages SET node_losses = node_losses + 1 WHERE conversion_id = ? AND page_no = ? RETURNING node_losses').get(id, pageNo);
+    return (r as { node_losses: number } | undefined)?.node_losses ?? 0;
   }
 
   requeuePage(id: string, pageNo: number): void {

@@ -18,7 +18,8 @@ export class LocalExecution extends ScheduledExecution implements ExecutionBacke
     return { threads, busy, queued_tasks, ready };
   }
 
-  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
+  runPage(task: PageTask, signal: AbortSignal, timeoutMs: number, beforeInProcess: () => void): Promise<Envelope<PageOutput>> {
+    beforeInProcess();
     return this.runner.runPage(task, signal, timeoutMs);
   }
 
