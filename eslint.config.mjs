@@ -3,11 +3,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const REDIS_ONLY = ['bullmq', 'ioredis'].map((name) => ({ name, message: 'Only src/jobs/bullmq/ loads Redis code (README "Lint").' }));
+const REDIS_ONLY = ['bullmq', 'ioredis'].map((name) => ({ name, message: 'Only src/jobs/execution/bullmq/ loads Redis code (docs/architecture.md).' }));
 /** Forbids Redis clients, and imports matching `patterns` (gitignore style: later "!x" re-allows x). */
 const restricted = (...patterns) => ['error', {
   paths: REDIS_ONLY,
-  patterns: patterns.length ? [{ group: patterns, message: 'Folder dependencies run one way (README "Lint").' }] : [],
+  patterns: patterns.length ? [{ group: patterns, message: 'Folder dependencies run one way (docs/architecture.md).' }] : [],
+}];
+/** Contracts are plain TypeScript: no web framework, no queue, no thread pool behind them. */
+const contractRule = ['error', {
+  paths: [...REDIS_ONLY, ...['fastify', 'piscina'].map((name) => ({ name, message: 'A contract names no framework (docs/architecture.md).' }))],
+  patterns: [{
+    group: [...['store', 'pool', 'scheduling', 'execution', 'workflow', 'documents', 'upkeep'].map((d) => `../${d}/*`), '../*.js', '../../*', '!../../schemas', '!../../errors.js', '!../../outputs', '../../outputs/*', '!../../outputs/conversion-files.js', '../../../*'],
+    message: 'A contract imports only schemas, the error table and the output file layout (docs/architecture.md).',
+  }],
 }];
 
 export default tseslint.config(
@@ -38,13 +46,23 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  // Local mode never loads Redis code: nothing outside src/jobs/bullmq/ may import bullmq or ioredis.
+  // Local mode never loads Redis code: nothing outside src/jobs/execution/bullmq/ may import bullmq or ioredis.
   // (A later block's no-restricted-imports replaces an earlier one's, so each folder rule repeats these.)
-  { files: ['src/**', 'workers/**'], ignores: ['src/jobs/bullmq/**'], rules: { 'no-restricted-imports': restricted() } },
+  { files: ['src/**', 'workers/**'], ignores: ['src/jobs/execution/bullmq/**'], rules: { 'no-restricted-imports': restricted() } },
   // The one error table (src/errors.ts, which imports nothing) is the only thing schemas read from src/.
   { files: ['src/schemas/**'], rules: { 'no-restricted-imports': restricted('../*', '!../errors.js', '../../*') } },
-  { files: ['src/pipeline/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../app*', '../runtime.js') } },
-  { files: ['src/routes/**'], rules: { 'no-restricted-imports': restricted('../app.js', '../runtime.js') } },
+  // What comes in (forms, files, URLs) is checked without knowing who runs it.
+  { files: ['src/intake/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../http/*', '../app*', '../runtime.js') } },
+  // Routes call the service; they never reach the thread pool, the scheduler or an execution backend.
+  {
+    files: ['src/routes/**'],
+    rules: { 'no-restricted-imports': restricted('../app.js', '../runtime.js', '../jobs/pool/*', '../jobs/scheduling/*', '../jobs/execution/*', '../jobs/store/*') },
+  },
+  { files: ['src/jobs/contracts/**'], rules: { 'no-restricted-imports': contractRule } },
+  // Outputs turn page results into files: they may read layout analysis, never the jobs or HTTP.
+  { files: ['src/outputs/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../http/*', '../app*', '../runtime.js') } },
+  // A worker thread is one task in, one envelope out: no HTTP, no store, no jobs.
+  { files: ['workers/**'], rules: { 'no-restricted-imports': restricted('**/src/jobs/**', '**/src/routes/**', '**/src/http/**', '**/src/app*', '**/src/runtime.js') } },
   {
     files: ['test/**', 'bench/**', 'vitest.config.ts', 'vitest.corpus.config.ts', 'eslint.config.mjs'],
     rules: {

@@ -1,9 +1,10 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { ConversionService } from './jobs/conversion-service.js';
-import type { DocumentLibrary } from './jobs/document-library.js';
-import type { Metrics } from './metrics.js';
-import type { ApiKeys } from './api-keys.js';
+import type { ConversionService } from './jobs/workflow/conversion-service.js';
+import type { DocumentLibrary } from './jobs/documents/document-library.js';
+import type { Metrics } from './observability/metrics.js';
+import type { ApiKeys } from './security/api-keys.js';
 import type { ClusterApi } from './jobs/contracts/cluster-api.js';
 
 /** What the app and its routes are built from (src/runtime.ts makes them); routes import it from here, never app.ts. */
@@ -16,4 +17,6 @@ export interface AppDeps {
   logger: Logger;
   /** Distributed mode: what the internal routes serve to worker nodes. */
   cluster?: ClusterApi;
+  /** Distributed mode: the read-only queue dashboard, mounted at /admin/queues. */
+  dashboard?: FastifyPluginAsync;
 }

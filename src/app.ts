@@ -5,8 +5,8 @@ import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
 import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
 import type { AppDeps } from './app-deps.js';
-import { registerAuth } from './routes/auth.js';
-import { registerCors } from './routes/cors.js';
+import { registerAuth } from './http/auth.js';
+import { registerCors } from './http/cors.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { convertRoutes } from './routes/convert.js';
 import { documentRoutes } from './routes/documents.js';
@@ -16,9 +16,9 @@ import { serviceInfoRoutes } from './routes/service-info.js';
 import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
-import { logSerializers } from './log-redaction.js';
-import { isDiskWide, storageCodeOf } from './storage-errors.js';
-import { clientErrorHandler } from './client-error-handler.js';
+import { logSerializers } from './observability/log-redaction.js';
+import { isDiskWide, storageCodeOf } from './jobs/workflow/storage-errors.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
 import { internalClusterRoutes } from './routes/internal-cluster.js';
 
 export type { AppDeps } from './app-deps.js';
@@ -110,9 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardSocketRoutes, deps);
   await app.register(serviceInfoRoutes, deps);
   await app.register(webPageRoutes);
-  if (deps.cluster) {
-    await app.register(internalClusterRoutes, { cluster: deps.cluster });
-    await deps.cluster.registerAdmin(app);
-  }
+  if (deps.cluster) await app.register(internalClusterRoutes, { cluster: deps.cluster });
+  // Not encapsulated: Bull Board registers its own prefix, and the API-key hook must reach it.
+  if (deps.dashboard) await deps.dashboard(app, {});
   return app;
 }

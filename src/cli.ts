@@ -194,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker': {
       if (rest.includes('--help') || rest.includes('-h')) return usage('worker');
       // Loaded only here: serve in local mode and convert never load BullMQ.
-      const { runWorkerNode } = await import('./jobs/bullmq/run-worker-node.js');
+      const { runWorkerNode } = await import('./jobs/execution/bullmq/run-worker-node.js');
       await runWorkerNode(rest);
       return new Promise<number>(() => undefined); // runs until a signal ends the process
     }

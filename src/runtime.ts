@@ -1,19 +1,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { ConversionService } from './jobs/conversion-service.js';
-import { DocumentLibrary } from './jobs/document-library.js';
-import { PagePreviews } from './jobs/page-previews.js';
-import { Maintenance } from './jobs/maintenance.js';
-import { WebhookSender } from './jobs/webhooks.js';
+import { ConversionService } from './jobs/workflow/conversion-service.js';
+import { DocumentLibrary } from './jobs/documents/document-library.js';
+import { PagePreviews } from './jobs/documents/page-previews.js';
+import { Maintenance } from './jobs/upkeep/maintenance.js';
+import { WebhookSender } from './jobs/upkeep/webhooks.js';
 import { createBackend } from './jobs/backend-factory.js';
 import type { ConversionStore } from './jobs/contracts/conversion-store.js';
 import type { ClusterApi } from './jobs/contracts/cluster-api.js';
-import { prepareOcr } from './pipeline/ocr-setup.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { loadApiKeys, type ApiKeys } from './api-keys.js';
-import { logSerializers } from './log-redaction.js';
+import { prepareOcr } from './languages/ocr-setup.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { loadApiKeys, type ApiKeys } from './security/api-keys.js';
+import { logSerializers } from './observability/log-redaction.js';
 
 export interface Runtime {
   service: ConversionService;
@@ -24,6 +25,8 @@ export interface Runtime {
   apiKeys: ApiKeys;
   /** Distributed mode: what the internal routes serve to worker nodes. */
   cluster?: ClusterApi;
+  /** Distributed mode: the read-only queue dashboard for /admin/queues. */
+  dashboard?: FastifyPluginAsync;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }
@@ -37,19 +40,19 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
     await fs.mkdir(dir, { recursive: true, mode: dir === config.DATA_DIR ? 0o700 : 0o777 });
   }
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
-  const backend = await createBackend(config, log);
+  const { backend, dashboard } = await createBackend(config, log);
   const { store } = backend;
   const languages = await prepareOcr(config, log);
   const service = new ConversionService(config, backend, languages, log);
-  const previews = new PagePreviews(config, backend.execution, log);
-  const library = new DocumentLibrary(config, store, previews);
+  const previews = new PagePreviews(config, backend.tasks, backend.blobs, store, log);
+  const library = new DocumentLibrary(config, store, backend.blobs, previews);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
   await service.resume();
   maintenance.start();
   return {
-    service, library, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster,
+    service, library, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster, dashboard,
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();

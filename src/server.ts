@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 import { createRuntime } from './runtime.js';
-import { installCrashHandlers } from './process-handlers.js';
+import { installCrashHandlers } from './observability/process-handlers.js';
 
 /** The only place that listens. Config: defaults < .env < environment < flags. */
 export async function runServer(argv: readonly string[]): Promise<void> {

@@ -1,9 +1,9 @@
 import { pageFileTexts } from '../src/outputs/page-files.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../src/schemas/page-result.js';
-import { processImagePage } from './image-page.js';
-import { pdfPageCount, processPdfPage } from './pdf-page.js';
-import { renderPagePreview } from './page-preview.js';
-import { buildSearchablePdf as build, type SearchablePdfTask } from './searchable-pdf.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask } from '../src/schemas/page-result.js';
+import { processImagePage } from './raster/image-page.js';
+import { pdfPageCount, processPdfPage } from './pdf/pdf-page.js';
+import { renderPagePreview } from './raster/page-preview.js';
+import { buildSearchablePdf as build } from './pdf/searchable-pdf.js';
 import { toEnvelope } from './task-errors.js';
 import { runAtPoolPriority } from './thread-priority.js';
 

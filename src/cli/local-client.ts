@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { createRuntime, type Runtime } from '../runtime.js';
-import { parseConvertOptions } from '../pipeline/convert-options.js';
+import { parseConvertOptions } from '../intake/convert-options.js';
 import type { AcceptedReply, ProgressMessage } from '../schemas/conversion.js';
 import { TERMINAL_STATUSES } from '../schemas/conversion.js';
 import { isTerminal, type ConversionClient } from './conversion-client.js';

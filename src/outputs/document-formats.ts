@@ -7,7 +7,7 @@ import { pageMarkdown } from './markdown.js';
 /**
  * The whole-document formats built from page results, each written in one streaming pass:
  * header, then a piece per page (or per failed page), then footer. `pdf` is not here: it is made
- * from the original file in a worker (see workers/searchable-pdf.ts).
+ * from the original file in a worker (see workers/pdf/searchable-pdf.ts).
  */
 export interface DocumentMeta { conversionId: string; filename: string; promptMode: string }
 

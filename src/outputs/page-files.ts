@@ -11,7 +11,7 @@ export const pageMarkdownIsDocumentPart = (mode: PromptMode) => mode !== 'prompt
 
 /**
  * A page's result as stored: `blocks` (nearly all of its bytes) last, so that its other fields
- * can be read without parsing every word box (see readStoredPage in pipeline/page-output.ts).
+ * can be read without parsing every word box (see readStoredPage in outputs/page-output.ts).
  */
 export function pageResultJson(page: PageResult): string {
   const { blocks, ...head } = page;

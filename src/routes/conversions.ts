@@ -9,8 +9,8 @@ import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
-import { statsScope } from './auth.js';
-import { contentDisposition } from './content-disposition.js';
+import { statsScope } from '../http/auth.js';
+import { contentDisposition } from '../http/content-disposition.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const pageParams = idParams.extend({ n: z.coerce.number().int().min(1) });

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { acceptedReplySchema } from '../schemas/conversion.js';
 import { convertFormSchema } from '../schemas/convert-options.js';
-import { parseConvertOptions } from '../pipeline/convert-options.js';
+import { parseConvertOptions } from '../intake/convert-options.js';
 import { languagesSchema, uploadReplySchema } from '../schemas/status.js';
 import { docs } from './openapi.js';
 import type { AppDeps } from '../app-deps.js';

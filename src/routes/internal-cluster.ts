@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { isClusterSecret } from '../cluster-auth.js';
+import { isClusterSecret } from '../security/cluster-auth.js';
 import type { ClusterApi } from '../jobs/contracts/cluster-api.js';
 import { nodeBeatSchema, pageEnvelopeSchema } from '../schemas/cluster-wire.js';
 

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { AppError, errorBody } from '../errors.js';
 import { TERMINAL_STATUSES, type ProgressMessage } from '../schemas/conversion.js';
 import type { AppDeps } from '../app-deps.js';
-import { statsScope } from './auth.js';
+import { statsScope } from '../http/auth.js';
 
 const PING_INTERVAL_MS = 30_000;
 /** A client that does not read: drop intermediate progress for it rather than buffer without bound. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
-import { statsScope } from './auth.js';
+import { statsScope } from '../http/auth.js';
 import { VERSION } from '../version.js';
 import { docs } from './openapi.js';
 import { conversionRecordSchema } from '../schemas/conversion.js';

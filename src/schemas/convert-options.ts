@@ -19,7 +19,7 @@ export const ON_DEMAND_FORMATS: readonly TextFormat[] = ['json', 'hocr', 'alto']
 export const OCR_MODES = ['auto', 'force', 'skip-text'] as const;
 export type OcrMode = (typeof OCR_MODES)[number];
 
-/** The form of POST /convert, for the API description (parseConvertOptions in src/pipeline/convert-options.ts checks it field by field). */
+/** The form of POST /convert, for the API description (parseConvertOptions in src/intake/convert-options.ts checks it field by field). */
 export const convertFormSchema = z.object({
   file: z.string().optional().describe('the document, as a multipart file part (PDF, PNG, JPEG, TIFF, BMP, WebP)'),
   filename: z.string().optional().describe('or: the name of a file in the input folder'),

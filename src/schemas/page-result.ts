@@ -108,6 +108,15 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: TaskError
 
 export type DocumentKind = 'pdf' | 'image';
 
+/** Writes a finished conversion's searchable PDF (workers/pdf/searchable-pdf.ts): the source, with each OCR'd page's text layer. */
+export interface SearchablePdfTask {
+  kind: DocumentKind;
+  source_path: string;
+  out_path: string;
+  /** One entry per OCR'd page. */
+  layers: { page_no: number; layer_path: string; rotation: number; dpi: number }[];
+}
+
 export interface InspectTask { kind: DocumentKind; path: string; password?: string }
 export interface InspectResult { page_count: number }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGE_QUEUE } from '../../src/jobs/bullmq/cluster-names.js';
+import { PAGE_QUEUE } from '../../src/jobs/execution/bullmq/cluster-names.js';
 import { startApiNode, startRedis, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
 
 const USER = 'user-key-0123456789abcdef';

@@ -1,7 +1,8 @@
 import type { ExecutionBackend, PoolStats } from '../../src/jobs/contracts/execution-backend.js';
-import { ScheduledExecution } from '../../src/jobs/scheduled-execution.js';
+import { ScheduledExecution } from '../../src/jobs/scheduling/scheduled-execution.js';
 import { pageFileTexts } from '../../src/outputs/page-files.js';
-import type { Envelope, InspectResult, PageOutput, PageResult, PageTask } from '../../src/schemas/page-result.js';
+import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
+import type { Envelope, PageOutput, PageResult, PageTask } from '../../src/schemas/page-result.js';
 
 /** One call of runPage as a script sees it: which page, its how-manieth run, and the hooks. */
 export interface PageCall {
@@ -44,7 +45,7 @@ export class FakeExecution extends ScheduledExecution implements ExecutionBacken
   private readonly runs = new Map<number, number>();
   private busy = 0;
 
-  constructor(private readonly script: PageScript, private readonly pageCount: number, threads = 2) {
+  constructor(private readonly script: PageScript, threads = 2) {
     super(threads);
     this.capacity = threads;
   }
@@ -65,19 +66,16 @@ export class FakeExecution extends ScheduledExecution implements ExecutionBacken
     }
   }
 
-  async inspect(): Promise<Envelope<InspectResult>> {
-    return { ok: true, value: { page_count: this.pageCount } };
-  }
-
-  async searchablePdf(): Promise<Envelope<{ pages: number }>> {
-    return { ok: true, value: { pages: this.pageCount } };
-  }
-
-  async pagePreview(): Promise<Envelope<Uint8Array>> {
-    return { ok: false, error: { code: 'render_failed', message: 'no previews in the fake' } };
-  }
-
   async resume(): Promise<void> {}
 
   async close(): Promise<void> {}
+}
+
+/** Whole-document tasks without threads: every document has `pageCount` pages; no PDF is written. */
+export function fakeDocumentTasks(pageCount: number): DocumentTasks {
+  return {
+    inspect: async () => ({ ok: true, value: { page_count: pageCount } }),
+    searchablePdf: async () => ({ ok: true, value: { pages: pageCount } }),
+    pagePreview: async () => ({ ok: false, error: { code: 'render_failed', message: 'no previews in the fake' } }),
+  };
 }

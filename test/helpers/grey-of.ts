@@ -1,5 +1,5 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { greyFromRgba, type GreyImage } from '../../workers/grey-image.js';
+import { greyFromRgba, type GreyImage } from '../../workers/raster/grey-image.js';
 
 /** A PNG's pixels as the grey image the OCR code reads. */
 export async function greyOf(png: Buffer): Promise<GreyImage> {

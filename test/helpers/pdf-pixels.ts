@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ocrPixels, type CanvasFactory } from '../../workers/page-pixels.js';
-import { openPdf } from '../../workers/pdf-documents.js';
-import { renderSize } from '../../workers/render-budget.js';
+import { ocrPixels, type CanvasFactory } from '../../workers/raster/page-pixels.js';
+import { openPdf } from '../../workers/pdf/pdf-documents.js';
+import { renderSize } from '../../workers/raster/render-budget.js';
 
 /** Page `pageNo` of a PDF file through the workers' document cache, with the canvas factory pdf.js draws with. */
 export async function pdfPageOf(file: string, pageNo = 1) {

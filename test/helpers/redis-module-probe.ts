@@ -13,7 +13,7 @@ const loaded = () => Object.keys((require('node:module') as { _cache: Record<str
   .filter((p) => /[\\/]node_modules[\\/](ioredis|bullmq)[\\/]/.test(p));
 
 if (mode === 'cluster') {
-  await import('../../src/jobs/bullmq/bullmq-backend.js');
+  await import('../../src/jobs/execution/bullmq/bullmq-wiring.js');
 } else {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-probe-'));
   const { loadConfig } = await import('../../src/config.js');

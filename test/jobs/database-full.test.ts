@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobStore } from '../../src/jobs/local/job-store.js';
+import type { JobStore } from '../../src/jobs/store/job-store.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '../../src/jobs/local/job-store.js';
+import { JobStore } from '../../src/jobs/store/job-store.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { multipart, startTestServer } from '../helpers/test-server.js';
 

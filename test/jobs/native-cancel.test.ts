@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeTesseractVersion } from '../../src/pipeline/ocr-engine-choice.js';
+import { nativeTesseractVersion } from '../../src/languages/ocr-engine-choice.js';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { pageTexts } from '../../bench/documents.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSecretBox, SecretBox } from '../../src/secret-box.js';
+import { loadSecretBox, SecretBox } from '../../src/security/secret-box.js';
 import { cyclicPatternPdf, textPdf } from '../fixtures/pdf-fixtures.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -42,7 +42,7 @@ describe('secrets at rest', () => {
   it('seals passwords an older version stored in plain text, on open', async () => {
     const file = path.join(t.root, 'legacy.db');
     const box = new SecretBox(Buffer.alloc(32, 7));
-    const { JobStore } = await import('../../src/jobs/local/job-store.js');
+    const { JobStore } = await import('../../src/jobs/store/job-store.js');
     const plain = new JobStore(file);
     plain.insert({
       id: 'legacy', filename: 'a.pdf', source_path: '/tmp/a.pdf', source_is_upload: 1, source_stem: 'a', output_stem: 'a', kind: 'pdf',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
-import { upscaleGrey } from '../../workers/grey-image.js';
+import { upscaleGrey } from '../../workers/raster/grey-image.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { submitFile, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 

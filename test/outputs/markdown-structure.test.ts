@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinLines, listMarker } from '../../src/outputs/line-text.js';
+import { joinLines, listMarker } from '../../workers/layout/line-text.js';
 import { pageMarkdown } from '../../src/outputs/markdown.js';
 import type { Block, Line } from '../../src/schemas/page-result.js';
 import { fixturePath } from '../fixtures/files.js';
@@ -77,7 +77,7 @@ describe('the Markdown of generated pages has their structure', () => {
       'Composition Without Compromise', 'Additional Features',
     ]);
     expect(got.headings[0]!.level).toBe(1);
-    // 19 items. Read at 200 dpi (its glyphs are 21 px at 300, see workers/readable-size.ts) the
+    // 19 items. Read at 200 dpi (its glyphs are 21 px at 300, see workers/raster/readable-size.ts) the
     // native engine misses the dot of one and tesseract.js of two, which then read as paragraphs.
     expect(got.bullets.length).toBeGreaterThanOrEqual(17);
     expect(got.bullets.length).toBeLessThanOrEqual(19);

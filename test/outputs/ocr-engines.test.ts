@@ -2,7 +2,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
-import { nativeTesseractVersion } from '../../src/pipeline/ocr-engine-choice.js';
+import { nativeTesseractVersion } from '../../src/languages/ocr-engine-choice.js';
 import { scannedPdf, scannedPng } from '../fixtures/pdf-fixtures.js';
 import { PROSE_PAGE } from '../fixtures/prose-page.js';
 import { cer } from '../../bench/cer.js';

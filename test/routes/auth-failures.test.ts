@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/api-keys.js';
+import { RateLimiter } from '../../src/security/api-keys.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const GOOD = 'good-key-0123456789abcdef';

@@ -27,7 +27,6 @@ describe('a worker node posting a page result', () => {
       },
       heartbeat: (beat) => beats.push(beat),
       noteRefused: (address) => refused.push(address),
-      registerAdmin: async () => undefined,
     };
     app = Fastify();
     await app.register(internalClusterRoutes, { cluster });

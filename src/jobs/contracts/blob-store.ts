@@ -10,6 +10,8 @@ import type { ConversionFiles } from '../../outputs/conversion-files.js';
 export interface BlobStore {
   /** Where the conversion's outputs live (documents are served from these paths). */
   files(row: ConversionRow): ConversionFiles;
+  /** An output folder the older backend wrote for `stem` (no record), which the seed's routes still serve. */
+  legacyFiles(stem: string): ConversionFiles;
   /** Creates the conversion's output folders. */
   prepare(row: ConversionRow): Promise<void>;
   /** Stores one finished page's outputs (made for the conversion's prompt mode); the page counts as done only after this resolves. */

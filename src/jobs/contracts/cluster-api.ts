@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
 
 /** A worker node as it reports itself. */
@@ -31,6 +30,4 @@ export interface ClusterApi {
   heartbeat(beat: NodeBeat): void;
   /** A caller presented a wrong CLUSTER_SECRET: a misconfigured node, shown in the pool status. */
   noteRefused(address: string): void;
-  /** Registers the read-only queue dashboard (Bull Board at /admin/queues). */
-  registerAdmin(app: FastifyInstance): Promise<void>;
 }

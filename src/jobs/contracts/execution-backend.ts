@@ -1,6 +1,6 @@
 import type { Priority } from '../../schemas/conversion.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask } from '../../schemas/page-result.js';
-import type { SearchablePdfTask } from '../../../workers/searchable-pdf.js';
+import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
+
 import type { NodeBeat } from './cluster-api.js';
 
 /** A page whose turn has come: run it through `runPage`, then record what came back. */
@@ -28,8 +28,10 @@ export interface PoolStats {
 /**
  * Where and in which order pages run: the fair queue (pages of conversions take turns, priority
  * classes share by weight) and the threads that execute the tasks. The workflow decides what a
- * page's outcome means; the backend only schedules, runs and stops.
- * Local: PageScheduler + a Piscina pool in this process (src/jobs/local/).
+ * page's outcome means; the backend only schedules, runs and stops. Whole-document tasks (inspect,
+ * searchable PDF, previews) are not its business: they run on DocumentTasks, in this process.
+ * Local: the PageScheduler hands pages to the Piscina pool (execution/local/); BullMQ: to worker
+ * nodes through Redis (execution/bullmq/).
  */
 export interface ExecutionBackend {
   /** How many pages can run at the same time. */
@@ -50,12 +52,6 @@ export interface ExecutionBackend {
    * has recorded that, before such a run starts (a page sent to a worker node cannot crash us).
    */
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number, beforeInProcess: () => void): Promise<Envelope<PageOutput>>;
-  /** Counts the pages of a document. */
-  inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
-  /** Writes the searchable PDF of a finished conversion. */
-  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
-  /** Draws the preview image of a text-layer page (JPEG bytes), on request. */
-  pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
   /** Distributed backends: the worker nodes heard from lately. */
   nodes?(): NodeBeat[];
   /** Distributed backends: addresses that presented a wrong cluster secret lately. */

@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors.js';
+import { buildDocuments } from '../../outputs/assemble-document.js';
+import type { ConversionRow } from '../../schemas/conversion-rows.js';
+import type { OutputFormat, TextFormat } from '../../schemas/convert-options.js';
+import { storageFailure } from '../workflow/storage-errors.js';
+import type { BlobStore } from '../contracts/blob-store.js';
+import type { ConversionStore } from '../contracts/conversion-store.js';
+import { onDemandFormatsOf } from '../workflow/conversion-records.js';
+import { SingleFlight } from './single-flight.js';
+
+/**
+ * The documents a conversion makes on their first download rather than when it completes
+ * (ON_DEMAND_FORMATS, when `formats` was not given): the JSON, hOCR and ALTO of a 250-page paper
+ * are ~80 MB that most conversions never fetch. Built from the stored page results, once, and kept
+ * beside the other documents; a file that went missing is built again the same way.
+ */
+export class OnDemandDocuments {
+  /** One build per file at a time: a second download waits for the first. */
+  private readonly builds = new SingleFlight<void>();
+
+  constructor(private readonly store: ConversionStore, private readonly blobs: BlobStore, private readonly log: Logger) {}
+
+  /** Resolves when no build of `row`'s documents is running (before its files are removed). */
+  async settled(row: ConversionRow): Promise<void> {
+    const dir = this.blobs.files(row).outDir;
+    await this.builds.settled((file) => path.dirname(file) === dir);
+  }
+
+  /** Makes `format` of the completed conversion `row` when it is one made on download and its file is missing. */
+  async ensure(row: ConversionRow, format: OutputFormat): Promise<void> {
+    if (!(onDemandFormatsOf(row) as string[]).includes(format)) return;
+    const target = this.blobs.files(row).document(format);
+    if (await fs.stat(target).catch(() => null)) return;
+    await this.builds.run(target, () => this.build(row, format as TextFormat));
+  }
+
+  private async build(row: ConversionRow, format: TextFormat): Promise<void> {
+    const started = performance.now();
+    const meta = { conversionId: row.id, filename: row.filename, promptMode: row.prompt_mode };
+    try {
+      await buildDocuments(this.blobs.files(row), this.store.pages(row.id), meta, [format]);
+    } catch (err) {
+      this.log.warn({ conversion_id: row.id, format, err }, 'document not built');
+      // Deleted meanwhile (its folder went first, then its record).
+      const gone = (err as NodeJS.ErrnoException).code === 'ENOENT' && !(await fs.stat(this.blobs.files(row).outDir).catch(() => null));
+      if (gone || !this.store.get(row.id)) throw new AppError('conversion_not_found', 'The conversion was deleted while its document was being made.');
+      const storage = storageFailure(err, `The ${format} document`);
+      throw storage ? new AppError(storage.code, storage.message) : new AppError('internal_error');
+    }
+    this.log.info({ conversion_id: row.id, format, pages: row.total_pages, ms: Math.round(performance.now() - started) }, 'document made on first download');
+  }
+}

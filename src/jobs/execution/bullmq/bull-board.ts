@@ -1,0 +1,33 @@
+import type { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { AppError, errorBody } from '../../../errors.js';
+
+export const BULL_BOARD_PATH = '/admin/queues';
+
+/**
+ * Bull Board on the API node, read-only: the page jobs in flight and Redis' state, for operators.
+ * With keys on it answers admin keys only: its jobs carry every key's conversion ids, file paths
+ * and failure reasons, which /stats shows a non-admin key for its own conversions only.
+ */
+export async function registerBullBoard(app: FastifyInstance, queue: Queue): Promise<void> {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: true })], serverAdapter });
+  // Its plugin has its own error handler: without this, a refused API key (thrown by auth.ts's
+  // hook) would come back as Bull Board's 500 instead of our 401 with its code.
+  serverAdapter.setErrorHandler((err) => err instanceof AppError
+    // Its status type lists a few codes only; the adapter passes any number on to Fastify.
+    ? { status: err.status as 500, body: errorBody(err.code, err.message) }
+    : { status: 500, body: errorBody('internal_error') });
+  await app.register(async (board) => {
+    // Runs after auth.ts's hook (registered on the root, before this), so owner and admin are set:
+    // a null owner means keys are off, and then the board is as open as every other route.
+    board.addHook('onRequest', async (request) => {
+      if (request.owner !== null && !request.admin) throw new AppError('admin_only');
+    });
+    await board.register(serverAdapter.registerPlugin());
+  }, { prefix: BULL_BOARD_PATH });
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import type { PageSummary, PromptMode } from '../schemas/conversion.js';
+import type { PageHead, PageOutput, PageResult, StoredPage } from '../schemas/page-result.js';
+import { ConversionFiles, linkFileAtomic, writeFileAtomic } from './conversion-files.js';
+import { pageLogs } from './page-log.js';
+import type { PageRow } from '../schemas/conversion-rows.js';
+
+/**
+ * Writes one finished page: its full result (internal, appended to the conversion's page log) and
+ * the seed's per-page files, as soon as the page is done, so results are there while the rest of
+ * the document still runs. All are written side by side; the page only counts as done once the
+ * store says so, after all of them are in place (a crash in between redoes the page).
+ */
+export async function writePageOutputs(files: ConversionFiles, output: PageOutput): Promise<void> {
+  const n = output.page.page_no;
+  const texts = output.files;
+  const { markdown, markdownNoHeaderFooter: noHeaderFooter } = texts;
+  const writes: [string, string | Uint8Array | undefined][] = [
+    [files.textLayer(n), output.textLayerPdf],
+    [files.preview(n), output.preview],
+    [files.cells(n), texts.cells],
+  ];
+  const markdownFiles = async () => {
+    if (markdown !== undefined) await writeFileAtomic(files.markdown(n), markdown);
+    if (noHeaderFooter === undefined) return;
+    // A page without a header or footer has one Markdown text under both names: a hard link, where
+    // the file system has them.
+    if (noHeaderFooter !== markdown) return writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter);
+    await linkFileAtomic(files.markdown(n), files.markdownNoHeaderFooter(n))
+      .catch(() => writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter));
+  };
+  await Promise.all([
+    pageLogs.append(files.pageLog(), n, texts.result),
+    ...writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])),
+    markdownFiles(),
+  ]);
+}
+
+export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {
+  try {
+    return (await readStoredPage(files, pageNo))?.full() ?? null;
+  } catch {
+    return null; // damaged past its head
+  }
+}
+
+const BLOCKS_KEY = ',"blocks":';
+
+/**
+ * The page's result as stored; null when missing or damaged. The file has `blocks` last (see
+ * pageResultJson), so its other fields parse from the text before them: a quote in a JSON string
+ * is always escaped, so `,"blocks":` can only be the key. Files written with fields after the
+ * blocks (older versions) are parsed whole. `full()` throws for a file damaged past its head.
+ */
+export async function readStoredPage(files: ConversionFiles, pageNo: number): Promise<StoredPage | null> {
+  let json: string;
+  try {
+    // Conversions stored before the page log have a file per page.
+    json = (await pageLogs.read(files.pageLog(), pageNo)) ?? (await fs.readFile(files.pageResult(pageNo), 'utf8'));
+  } catch {
+    return null;
+  }
+  // Only an object is a page (the JSON document splices the text in as one); a cut-off file is damaged.
+  if (!json.startsWith('{"') || !json.trimEnd().endsWith('}')) return null;
+  try {
+    let full: PageResult | undefined;
+    const parseFull = () => (full ??= JSON.parse(json) as PageResult);
+    const at = json.indexOf(BLOCKS_KEY);
+    let head = at > 0 ? (JSON.parse(`${json.slice(0, at)}}`) as PageHead) : null;
+    if (!head || !('blank' in head)) {
+      const { blocks: _blocks, ...rest } = parseFull();
+      head = rest;
+    }
+    return { json, head, full: parseFull };
+  } catch {
+    return null;
+  }
+}
+
+/** One `results` entry: the keys of a dots.ocr page result, plus the page's source and outcome. */
+export function pageSummary(files: ConversionFiles, row: PageRow, page: PageHead | null, mode: PromptMode): PageSummary {
+  const done = row.status === 'done' && page !== null;
+  return {
+    page_no: row.page_no - 1,
+    page_number: row.page_no,
+    status: done ? 'done' : 'failed',
+    source: done ? page.source : null,
+    source_reason: done ? (page.source_reason ?? null) : null,
+    confidence: done ? page.confidence : null,
+    rotation: done ? page.rotation : null,
+    blank: done ? page.blank : null,
+    input_width: done ? page.width : null,
+    input_height: done ? page.height : null,
+    layout_info_path: done && mode !== 'prompt_ocr' ? files.cells(row.page_no) : null,
+    layout_image_path: done && mode !== 'prompt_ocr' ? files.preview(row.page_no) : null,
+    md_content_path: done && mode !== 'prompt_layout_only_en' ? files.markdown(row.page_no) : null,
+    md_content_nohf_path: done && mode !== 'prompt_layout_only_en' ? files.markdownNoHeaderFooter(row.page_no) : null,
+    error: done ? null : { page_no: row.page_no, code: row.error_code ?? 'render_failed', message: row.error ?? 'The page result is missing.' },
+  };
+}

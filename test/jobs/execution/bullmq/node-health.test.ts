@@ -1,0 +1,85 @@
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { NodeHealth, QUARANTINE_MS } from '../../../../src/jobs/execution/bullmq/node-health.js';
+
+const make = () => {
+  const changes: boolean[] = [];
+  const health = new NodeHealth(pino({ level: 'silent' }), (taking) => changes.push(taking));
+  return { health, changes };
+};
+
+describe('whether a worker node takes pages', () => {
+  it('takes none until the API node has answered it, none while it cannot reach it or is refused', () => {
+    const { health, changes } = make();
+    expect(health.takingPages).toBe(false);
+    health.unreachable('unreachable', 'no route');
+    expect(health.state).toBe('offline');
+    health.reached();
+    expect(health.takingPages).toBe(true);
+    health.unreachable('refused', 'wrong secret');
+    expect(health.takingPages).toBe(false);
+    expect(health.reason).toBe('wrong secret');
+    health.reached();
+    expect(changes).toEqual([true, false, true]);
+  });
+
+  it('is not taken offline by a page nobody waits for, nor by a stopped call', () => {
+    const { health } = make();
+    health.reached();
+    health.unreachable('gone', 'cancelled');
+    health.unreachable('aborted', 'stopped');
+    expect(health.takingPages).toBe(true);
+  });
+
+  it('reports successes and the page\'s own failures, hands back a first failure that may be the node\'s', () => {
+    const { health } = make();
+    health.reached();
+    expect(health.pageEnded(null, 'n1', [])).toBe('report');
+    expect(health.pageEnded('invalid_pdf', 'n1', [])).toBe('report');
+    expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded(null, 'n1', [])).toBe('report');
+    // a page done between: the next such failure is a first one again
+    expect(health.pageEnded('ocr_failed', 'n1', [])).toBe('hand-back');
+    expect(health.takingPages).toBe(true);
+  });
+
+  it('reports a failure the page already had on another node (then the page is the cause), or after three hand-backs', () => {
+    const { health } = make();
+    health.reached();
+    expect(health.pageEnded('worker_crashed', 'n2', ['n1'])).toBe('report');
+    expect(health.pageEnded('worker_crashed', 'n2', ['n2', 'n2', 'n2'])).toBe('report');
+    expect(health.pageEnded('worker_crashed', 'n2', ['n2'])).toBe('hand-back');
+  });
+
+  it('quarantines itself when two pages in a row fail so on it, and takes pages again later', () => {
+    const { health, changes } = make();
+    health.reached();
+    expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded('storage_error', 'n1', [])).toBe('quarantined');
+    expect(health.state).toBe('quarantined');
+    expect(health.reason).toMatch(/two pages in a row failed with storage_error/);
+    // a heartbeat that gets through does not end a quarantine, nor does an unreachable API change it
+    health.reached();
+    health.unreachable('unreachable', 'down');
+    expect(health.state).toBe('quarantined');
+    expect(changes).toEqual([true, false]);
+  });
+
+  it('goes back into quarantine when it fails so again before a page is done', () => {
+    vi.useFakeTimers();
+    try {
+      const { health } = make();
+      health.reached();
+      health.pageEnded('worker_crashed', 'n1', []);
+      health.pageEnded('worker_crashed', 'n1', []);
+      vi.advanceTimersByTime(QUARANTINE_MS + 100);
+      expect(health.state).toBe('taking_pages');
+      expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('quarantined');
+      vi.advanceTimersByTime(QUARANTINE_MS + 100);
+      expect(health.pageEnded(null, 'n1', [])).toBe('report');
+      expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
