@@ -49,7 +49,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
-  await service.resume();
+  await service.operations.resume();
   maintenance.start();
   return {
     service, library, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster, dashboard,
@@ -57,7 +57,7 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
       maintenance.stop();
       webhooks.stop();
       previews.close();
-      await service.shutdown(graceMs);
+      await service.operations.shutdown(graceMs);
       store.close();
     },
   };

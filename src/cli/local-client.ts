@@ -31,12 +31,12 @@ export class LocalClient implements ConversionClient {
     const tmpPath = path.join(this.root, 'data', 'uploads', `tmp-${randomUUID()}`);
     await fs.copyFile(file, tmpPath);
     const options = parseConvertOptions(fields, this.runtime.service.languages.installed, false);
-    return this.runtime.service.submit({ upload: { tmpPath, originalName: path.basename(file) }, options });
+    return this.runtime.service.admission.submit({ upload: { tmpPath, originalName: path.basename(file) }, options });
   }
 
   async follow(id: string, onProgress: (m: ProgressMessage) => void): Promise<ProgressMessage> {
     return new Promise((resolve, reject) => {
-      const { snapshot, unsubscribe } = this.runtime.service.watch(id, (m) => {
+      const { snapshot, unsubscribe } = this.runtime.service.queries.watch(id, (m) => {
         onProgress(m);
         if (isTerminal(m)) {
           unsubscribe();
@@ -45,13 +45,13 @@ export class LocalClient implements ConversionClient {
       });
       if (TERMINAL_STATUSES.includes(snapshot.status)) {
         unsubscribe();
-        this.runtime.service.terminalMessage(id).then((m) => resolve(m!), reject);
+        this.runtime.service.queries.terminalMessage(id).then((m) => resolve(m!), reject);
       }
     });
   }
 
   async result(id: string, format: string): Promise<Buffer> {
-    return fs.readFile((await this.runtime.service.resultFile(id, format as never)).path);
+    return fs.readFile((await this.runtime.service.queries.resultFile(id, format as never)).path);
   }
 
   async close(): Promise<void> {

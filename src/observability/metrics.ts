@@ -31,10 +31,10 @@ export function createMetrics(service: ConversionService): Metrics {
   new client.Gauge({
     name: 'pagemill_conversions', help: 'Conversions in the store, by status.', labelNames: ['status'] as const, registers: [registry],
     collect() {
-      for (const [status, n] of Object.entries(service.stats().conversions)) this.set({ status }, n);
+      for (const [status, n] of Object.entries(service.queries.stats().conversions)) this.set({ status }, n);
     },
   });
-  const pool = () => service.poolStatus();
+  const pool = () => service.queries.poolStatus();
   new client.Gauge({ name: 'pagemill_queue_pages', help: 'Pages waiting for a worker.', registers: [registry], collect() { this.set(pool().pages_queued); } });
   new client.Gauge({ name: 'pagemill_pages_active', help: 'Pages being processed now.', registers: [registry], collect() { this.set(pool().pages_active); } });
   new client.Gauge({ name: 'pagemill_busy_workers', help: 'Worker threads busy now.', registers: [registry], collect() { this.set(pool().busy_workers); } });

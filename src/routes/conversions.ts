@@ -33,17 +33,17 @@ type Format = OutputFormat;
 export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
   app.get('/conversions', docs({ summary: 'List conversions, newest first', tags: ['conversions'], querystring: listQuery, response: listReplySchema, errors: [400] }), async (request) => {
     const q = parseOr400(listQuery, request.query);
-    const { items, total } = service.list({ ...q, owner: request.owner });
+    const { items, total } = service.queries.list({ ...q, owner: request.owner });
     return { conversions: items, total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/conversions/:id', docs({ summary: 'A conversion', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.get(parseOr400(idParams, request.params).id, request.owner));
+  app.get('/conversions/:id', docs({ summary: 'A conversion', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404] }), async (request) => service.queries.get(parseOr400(idParams, request.params).id, request.owner));
 
   app.get('/conversions/:id/pages/:n', docs({
     summary: 'One page\'s result (blocks, lines, words, boxes), as soon as it is done', tags: ['conversions'], params: pageParams, errors: [404, 409],
   }), async (request) => {
     const { id, n } = parseOr400(pageParams, request.params);
-    return service.page(id, n, request.owner);
+    return service.queries.page(id, n, request.owner);
   });
 
   app.get('/conversions/:id/result', docs({
@@ -53,7 +53,7 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     const { id } = parseOr400(idParams, request.params);
     const format = ((request.query as { format?: string }).format ?? 'md') as string;
     if (!Object.hasOwn(FORMATS, format)) throw new AppError('invalid_format', `Unknown format "${format.slice(0, 20)}"; use one of: ${Object.keys(FORMATS).join(', ')}.`);
-    const file = await service.resultFile(id, format as Format, request.owner);
+    const file = await service.queries.resultFile(id, format as Format, request.owner);
     const stream = fs.createReadStream(file.path);
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
       throw new AppError('format_not_produced', 'The result file is missing; convert the document again.');
@@ -64,14 +64,14 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
       .send(stream);
   });
 
-  app.post('/conversions/:id/cancel', docs({ summary: 'Cancel: queued pages dropped, running pages stopped', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id, request.owner));
+  app.post('/conversions/:id/cancel', docs({ summary: 'Cancel: queued pages dropped, running pages stopped', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.operations.cancel(parseOr400(idParams, request.params).id, request.owner));
   // The older Celery backends' name for the same thing.
-  app.post('/cancel-job/:id', docs({ summary: 'Cancel (the older backends\' name)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.cancel(parseOr400(idParams, request.params).id, request.owner));
+  app.post('/cancel-job/:id', docs({ summary: 'Cancel (the older backends\' name)', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.operations.cancel(parseOr400(idParams, request.params).id, request.owner));
 
-  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async (request) => service.stats(statsScope(request)));
+  app.get('/stats', docs({ summary: 'Throughput, queue depth, waiting time, ETA', tags: ['operations'], response: statsSchema }), async (request) => service.queries.stats(statsScope(request)));
 
   app.delete('/conversions/:id', docs({ summary: 'Delete a conversion and its files (cancels it first)', tags: ['conversions'], params: idParams, errors: [404] }), async (request, reply) => {
-    await service.remove(parseOr400(idParams, request.params).id, request.owner);
+    await service.operations.remove(parseOr400(idParams, request.params).id, request.owner);
     return reply.code(204).send();
   });
 };

@@ -19,7 +19,7 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
     summary: 'Convert a document', tags: ['convert'], form: convertFormSchema, response: acceptedReplySchema, errors: [400, 404, 413, 415, 429, 503],
     description: 'Answers at once with a conversion id; the work runs in the background. Header Idempotency-Key: a repeated request returns the first conversion.',
   }), async (request, reply) => {
-    if (!service.isAccepting) throw new AppError('shutting_down');
+    if (!service.operations.isAccepting) throw new AppError('shutting_down');
     const form = await readFormInput(request, tmpDir);
     try {
       const options = parseConvertOptions(form.fields, service.languages.installed, config.WEBHOOK_ALLOW_PRIVATE);
@@ -27,7 +27,7 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
       if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
         throw new AppError('validation_error', 'Idempotency-Key must be 1–200 visible ASCII characters.');
       }
-      const accepted = await service.submit({ filename: form.fields.filename, upload: form.upload, options, idempotencyKey: key, owner: request.owner });
+      const accepted = await service.admission.submit({ filename: form.fields.filename, upload: form.upload, options, idempotencyKey: key, owner: request.owner });
       return reply.code(200).send(accepted);
     } finally {
       // submit() moved the upload into place on success; on failure it must not linger.

@@ -29,7 +29,7 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
       if (socket.readyState === socket.OPEN) socket.close(1000, 'conversion finished');
     };
 
-    let watch: ReturnType<typeof service.watch>;
+    let watch: ReturnType<typeof service.queries.watch>;
     const early: ProgressMessage[] = [];
     let ready = false;
     const onMessage = (m: ProgressMessage) => {
@@ -39,7 +39,7 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
       if (isTerminal(m)) end();
     };
     try {
-      watch = service.watch(id, onMessage, request.owner);
+      watch = service.queries.watch(id, onMessage, request.owner);
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'internal_error';
       send({ status: 'error', progress: 0, message: 'Conversion not found', error: errorBody(code).detail, code });
@@ -64,7 +64,7 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
     for (const m of early.splice(0)) onMessage(m);
     if (TERMINAL_STATUSES.includes(watch.snapshot.status) && socket.readyState === socket.OPEN) {
       // Deleted meanwhile, or results unreadable: the client still gets the snapshot and a clean close.
-      service.terminalMessage(id)
+      service.queries.terminalMessage(id)
         .then((m) => m && send(m), (err: unknown) => log.warn({ err }, 'could not rebuild the final message'))
         .finally(end);
     }
@@ -85,12 +85,12 @@ export const dashboardSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { 
       if (socket.readyState === socket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) socket.send(JSON.stringify(m));
     };
     const scope = statsScope(request);
-    send({ type: 'snapshot', conversions: service.list({ owner, limit: 100, offset: 0 }).items, pool: service.poolStatus(scope) });
+    send({ type: 'snapshot', conversions: service.queries.list({ owner, limit: 100, offset: 0 }).items, pool: service.queries.poolStatus(scope) });
     metrics.socketOpened();
     const unsubscribe = service.events.subscribeAll((m) => {
-      if (!owner || service.ownerOf(m.conversion_id) === owner) send(m);
+      if (!owner || service.queries.ownerOf(m.conversion_id) === owner) send(m);
     });
-    const pool = setInterval(() => send({ type: 'pool', ...service.poolStatus(scope) }), POOL_INTERVAL_MS);
+    const pool = setInterval(() => send({ type: 'pool', ...service.queries.poolStatus(scope) }), POOL_INTERVAL_MS);
     socket.on('close', () => {
       metrics.socketClosed();
       clearInterval(pool);

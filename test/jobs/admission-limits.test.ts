@@ -29,7 +29,7 @@ describe('admission limits under concurrent bursts', () => {
     const res = await fetch(`${base}/convert`, { method: 'POST', body: form.payload, headers: { ...form.headers, ...headers } });
     expect(res.status).toBe(200);
     const deadline = Date.now() + 30_000;
-    while (t.runtime.service.poolStatus().pages_active === 0) {
+    while (t.runtime.service.queries.poolStatus().pages_active === 0) {
       if (Date.now() > deadline) throw new Error('the blocking page never started');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -67,7 +67,7 @@ describe('admission limits under concurrent bursts', () => {
     expect(tally(outcomes)).toEqual({ accepted: 5, '429 queue_full': 95 });
     // Conversions waiting for inspection count as queued: one at a time, still nothing gets in.
     expect(tally(await burst(base, {}, 10, 1))).toEqual({ '429 queue_full': 10 });
-    expect(t!.runtime.service.poolStatus().queue_size).toBe(5);
+    expect(t!.runtime.service.queries.poolStatus().queue_size).toBe(5);
     // Refused uploads leave nothing behind: the blocker's and the five accepted files only.
     expect((await fs.readdir(path.join(t!.config.DATA_DIR, 'uploads'))).length).toBe(6);
   });

@@ -26,14 +26,14 @@ describe('the frame that ends a conversion', () => {
     const live = await endFrame(t, body.conversion_id);
     expect(live.status).toBe('completed');
     expect(live.status === 'completed' && live.results.length).toBe(2);
-    expect(await t.runtime.service.terminalMessage(body.conversion_id)).toEqual(live);
+    expect(await t.runtime.service.queries.terminalMessage(body.conversion_id)).toEqual(live);
   });
 
   it('is the same for both when the conversion fails', async () => {
     const { body } = await submitFile(t.app, 'broken.pdf', Buffer.from('%PDF-1.4\nnot really a pdf\n%%EOF\n'));
     const live = await endFrame(t, body.conversion_id);
     expect(live.status).toBe('error');
-    expect(await t.runtime.service.terminalMessage(body.conversion_id)).toEqual(live);
+    expect(await t.runtime.service.queries.terminalMessage(body.conversion_id)).toEqual(live);
     expect((await waitForEnd(t.app, body.conversion_id)).status).toBe('error');
   });
 });

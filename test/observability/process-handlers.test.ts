@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Runs a tiny program that installs the handlers, then lets an error escape inside a conversion. */
 function escape(kind: 'stream-error' | 'rejection') {
   const program = `
     import { createWriteStream } from 'node:fs';
     import pino from 'pino';
-    import { installCrashHandlers } from '../src/process-handlers.ts';
-    import { inConversion } from '../src/conversion-context.ts';
+    import { installCrashHandlers } from './src/observability/process-handlers.ts';
+    import { inConversion } from './src/observability/conversion-context.ts';
     installCrashHandlers(pino());
     inConversion('conv-42', () => {
       ${kind === 'stream-error' ? `createWriteStream('/nonexistent-dir/x');` : `void Promise.reject(new Error('nobody catches me'));`}

@@ -33,8 +33,8 @@ export class Maintenance {
     this.running = true;
     try {
       // While the disk is full or read-only every step would fail again: wait for the probe.
-      if (!(await this.service.probeStorage())) return;
-      this.service.watchdog();
+      if (!(await this.service.operations.probeStorage())) return;
+      this.service.operations.watchdog();
       await this.sweep();
     } catch (err) {
       if (this.service.storage.report(err, 'maintenance')) return;
@@ -53,7 +53,7 @@ export class Maintenance {
       let removedNow = 0;
       for (const row of this.store.endedBefore(before)) {
         try {
-          await this.service.remove(row.id);
+          await this.service.operations.remove(row.id);
           removedNow++;
         } catch (err) {
           this.log.error({ err, conversion_id: row.id }, 'retention: could not remove conversion');

@@ -55,7 +55,7 @@ export class WebhookSender {
     if (!row?.callback_url || !TERMINAL_STATUSES.includes(row.status) || row.webhook_status === 'delivered') return;
     const log = this.log.child({ conversion_id: id, webhook: redactSecrets(row.callback_url) });
     const event = EVENTS[row.status as keyof typeof EVENTS];
-    const body = JSON.stringify({ event, conversion: this.service.get(id), timestamp: new Date().toISOString() });
+    const body = JSON.stringify({ event, conversion: this.service.queries.get(id), timestamp: new Date().toISOString() });
     const delivery = randomUUID();
     for (let attempt = row.webhook_attempts + 1; attempt <= this.config.WEBHOOK_MAX_ATTEMPTS; attempt++) {
       if (this.stopped.signal.aborted) return;

@@ -28,7 +28,7 @@ async function startService(root: string, script: PageScript, pages = 3) {
   const execution = new FakeExecution(script);
   const backend = { kind: 'fake', store, bus: new ProgressEvents(), execution, blobs: new FolderBlobStore(config), tasks: fakeDocumentTasks(pages) };
   const service = new ConversionService(config, backend, LANGUAGES, pino({ level: 'silent' }));
-  await service.resume();
+  await service.operations.resume();
   return { service, store, execution, config };
 }
 
@@ -36,7 +36,7 @@ async function submit(s: Awaited<ReturnType<typeof startService>>): Promise<stri
   const tmpPath = path.join(s.config.DATA_DIR, `upload-${Math.random().toString(16).slice(2)}`);
   await fs.writeFile(tmpPath, textPdf([['one'], ['two'], ['three']]));
   const options = parseConvertOptions({ prompt_mode: 'prompt_ocr' }, ['eng'], false);
-  return (await s.service.submit({ upload: { tmpPath, originalName: 'doc.pdf' }, options })).conversion_id;
+  return (await s.service.admission.submit({ upload: { tmpPath, originalName: 'doc.pdf' }, options })).conversion_id;
 }
 
 const ended = (s: Awaited<ReturnType<typeof startService>>, id: string) =>
@@ -94,7 +94,7 @@ describe('what a page\'s tries cost', () => {
     });
     const id = await submit(a);
     await until(() => a.store.page(id, 2)?.status === 'running' && a.store.page(id, 3)?.status === 'done', 'page 2 running');
-    await a.service.shutdown(0);
+    await a.service.operations.shutdown(0);
     expect(pageRow(a, id, 2)).toMatchObject({ status: 'queued', attempts: 0 });
     a.store.close();
 
