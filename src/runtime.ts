@@ -42,6 +42,11 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
   const { backend, dashboard } = await createBackend(config, log);
   const { store } = backend;
+  for (const [from, to] of apiKeys.legacyOwners) {
+    const moved = store.renameOwner(from, to);
+    // The old name is 6 characters of the key itself: never logged.
+    if (moved > 0) log.info({ owner: to, conversions: moved }, 'conversions of an unnamed API key moved to its new name');
+  }
   const languages = await prepareOcr(config, log);
   const service = new ConversionService(config, backend, languages, log);
   const previews = new PagePreviews(config, backend.tasks, backend.blobs, store, log);

@@ -17,6 +17,20 @@ export function allowedOrigins(config: Config): '*' | string[] {
   return list.includes('*') ? '*' : list;
 }
 
+/**
+ * A page served by this server itself (the web page): browsers send Origin on same-origin
+ * WebSocket upgrades too, and CORS_ORIGINS — about other sites — must not lock the server's own
+ * page out of its progress stream.
+ */
+export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 export function isOriginAllowed(origins: '*' | string[], origin: string | undefined): boolean {
   // No Origin header: not a browser page (curl, a CLI, a server), which CORS does not concern.
   return origin === undefined || origins === '*' || origins.includes(origin);
@@ -44,6 +58,7 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
   // server must check Origin itself, before the upgrade, or any site could read progress frames.
   app.addHook('onRequest', async (request) => {
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
-    if (!isOriginAllowed(origins, request.headers.origin)) throw new AppError('origin_not_allowed');
+    const { origin, host } = request.headers;
+    if (!isOriginAllowed(origins, origin) && !isSameOrigin(origin, host)) throw new AppError('origin_not_allowed');
   });
 }

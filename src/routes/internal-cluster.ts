@@ -20,7 +20,8 @@ const GONE = 'Nobody waits for this page any more.';
 export async function internalClusterRoutes(app: FastifyInstance, { cluster }: { cluster: ClusterApi }): Promise<void> {
   app.addHook('onRequest', async (request) => {
     if (isClusterSecret(request.headers.authorization, cluster.secret)) return;
-    cluster.noteRefused(request.ip);
+    // Only a caller presenting a secret is a node that may be misconfigured; anything else is a probe.
+    if (request.headers.authorization?.startsWith('Bearer ')) cluster.noteRefused(request.ip);
     throw new AppError('unauthorized', 'The cluster secret is wrong: set the same CLUSTER_SECRET on every node.');
   });
   // Results are v8-serialized envelopes: Uint8Arrays travel as bytes, not as JSON arrays of numbers.
@@ -42,7 +43,12 @@ export async function internalClusterRoutes(app: FastifyInstance, { cluster }: {
 
   app.post<{ Params: { id: string }; Body: Buffer }>('/internal/pages/:id/result', { schema: { hide: true }, bodyLimit: RESULT_LIMIT }, async (request) => {
     const pageNo = cluster.pageOf(request.params.id);
-    if (pageNo === undefined) return { accepted: false };
+    if (pageNo === undefined) {
+      // Stopping: pages it no longer waits for are left to its next life, which adopts them; the
+      // worker node offers the result again until it is taken.
+      if (cluster.shuttingDown) throw new AppError('shutting_down');
+      return { accepted: false };
+    }
     let body: unknown;
     try {
       body = v8.deserialize(request.body);
@@ -56,7 +62,8 @@ export async function internalClusterRoutes(app: FastifyInstance, { cluster }: {
     // that does not fit (another page's number, a broken envelope) is refused and changes nothing.
     const value = (body as { ok?: unknown; value?: { page?: { page_no?: unknown }; files?: unknown } } | null)?.value;
     if ((body as { ok?: unknown } | null)?.ok === true && value?.page?.page_no === pageNo && typeof value.files !== 'object') {
-      return { accepted: cluster.result(request.params.id, { ok: false, error: { code: 'worker_crashed', message: OTHER_RELEASE } }) };
+      // Counted as a node loss, not an attempt: the node is misconfigured, the page may be fine.
+      return { accepted: cluster.result(request.params.id, { ok: false, error: { code: 'worker_crashed', message: OTHER_RELEASE, node_lost: true } }) };
     }
     throw new AppError('validation_error', `The result does not fit page ${pageNo} of this dispatch: ${envelope.error.issues[0]?.message ?? 'invalid'}.`);
   });

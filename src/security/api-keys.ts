@@ -11,6 +11,12 @@ export interface ApiKeys {
   enabled: boolean;
   /** Who the key is, or null for an unknown key. */
   identify(presented: string): KeyIdentity | null;
+  /**
+   * Owners that unnamed keys had before they were named by hash (their first 6 characters), mapped
+   * to their names now, where that old name was one key's alone: their conversions move over at
+   * start, so an upgrade loses nobody their conversions.
+   */
+  legacyOwners: ReadonlyMap<string, string>;
 }
 
 export interface KeyIdentity {
@@ -24,6 +30,8 @@ interface KeyEntry extends KeyIdentity {
   hash: Buffer;
   /** Where it was listed, for error messages (never the key itself). */
   source: string;
+  /** An unnamed key's owner name before 2026-12 (its first 6 characters). */
+  legacyName?: string;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -40,7 +48,7 @@ function parseEntry(entry: string, admin: boolean, source: string): KeyEntry {
   const i = entry.indexOf(':');
   const [name, key] = i > 0 ? [entry.slice(0, i), entry.slice(i + 1)] : [unnamedKeyName(entry), entry];
   if (key.length < 16) throw new ConfigError(`${source}: the key named "${name}" is shorter than 16 characters`);
-  return { name, hash: digest(key), admin, source };
+  return { name, hash: digest(key), admin, source, ...(i > 0 ? {} : { legacyName: entry.slice(0, 6) }) };
 }
 
 /**
@@ -50,21 +58,35 @@ function parseEntry(entry: string, admin: boolean, source: string): KeyEntry {
  */
 function mergeEntries(entries: KeyEntry[]): KeyEntry[] {
   const byName = new Map<string, KeyEntry>();
+  const byHash = new Map<string, KeyEntry>();
   for (const e of entries) {
     const same = byName.get(e.name);
     if (same && !same.hash.equals(e.hash)) {
       throw new ConfigError(`${e.source}: two different keys are named "${e.name}" (also in ${same.source}); `
         + 'a name owns its conversions, so give each key its own name');
     }
-    const other = [...byName.values()].find((k) => k.name !== e.name && k.hash.equals(e.hash));
-    if (other) {
+    const other = byHash.get(e.hash.toString('hex'));
+    if (other && other.name !== e.name) {
       throw new ConfigError(`${e.source}: the key named "${e.name}" is also listed as "${other.name}" (in ${other.source}); `
         + 'give a key one name');
     }
     if (same) same.admin ||= e.admin;
-    else byName.set(e.name, { ...e });
+    else {
+      const kept = { ...e };
+      byName.set(e.name, kept);
+      byHash.set(e.hash.toString('hex'), kept);
+    }
   }
   return [...byName.values()];
+}
+
+/** Old owner name → new, for the unnamed keys whose old name was theirs alone. */
+function legacyOwnersOf(keys: KeyEntry[]): Map<string, string> {
+  const claims = new Map<string, string[]>();
+  for (const k of keys) if (k.legacyName) claims.set(k.legacyName, [...(claims.get(k.legacyName) ?? []), k.name]);
+  const names = new Set(keys.map((k) => k.name));
+  // Two keys that shared an old name shared its conversions too: nobody can tell whose they are.
+  return new Map([...claims].filter(([old, owners]) => owners.length === 1 && !names.has(old)).map(([old, [owner]]) => [old, owner!]));
 }
 
 export function loadApiKeys(config: Config): ApiKeys {
@@ -84,6 +106,7 @@ export function loadApiKeys(config: Config): ApiKeys {
   const keys = mergeEntries(entries);
   return {
     enabled: keys.length > 0,
+    legacyOwners: legacyOwnersOf(keys),
     identify(presented) {
       const h = digest(presented);
       // Compare against every key in constant time, so timing says nothing about which matched.

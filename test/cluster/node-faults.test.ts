@@ -123,7 +123,7 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
       return pool.cluster.nodes.find((n) => n.state === 'quarantined') ? pool : undefined;
     });
     expect(quarantined.worker_threads).toBe(1);
-    expect(quarantined.cluster.nodes.find((n) => n.state === 'quarantined')!.reason).toMatch(/worker_crashed/);
+    expect(quarantined.cluster.nodes.find((n) => n.state === 'quarantined')!.reason).toMatch(/pages in a row failed with (worker_crashed|ocr_failed)/);
     expect(await ended(() => api.url!, id)).toMatchObject({ status: 'completed', pages_completed: 6, pages_failed: 0 });
     expect(nodePages(good, id, 'page returned').sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(broken.logs.some((l) => l.msg === 'worker node quarantined: it hands its pages back and takes none for a while')).toBe(true);

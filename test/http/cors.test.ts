@@ -148,4 +148,8 @@ describe('CORS_ORIGINS emptied: no cross-origin browser access', () => {
     expect(await firstFrame(port, '/ws/conversions')).toMatchObject({ type: 'snapshot' });
     expect((await t.app.inject({ url: '/documents' })).statusCode).toBe(200);
   });
+
+  it('lets the server\'s own web page open its progress socket (browsers send Origin on same-origin upgrades)', async () => {
+    expect(await firstFrame(port, '/ws/conversions', `http://127.0.0.1:${port}`)).toMatchObject({ type: 'snapshot' });
+  });
 });

@@ -14,9 +14,13 @@ describe('a worker node posting a page result', () => {
   let app: FastifyInstance;
   let url: string;
 
+  const state = { shuttingDown: false };
   beforeAll(async () => {
     const cluster: ClusterApi = {
       secret: SECRET,
+      get shuttingDown() {
+        return state.shuttingDown;
+      },
       task: () => undefined,
       sourcePath: () => undefined,
       // d1 waits for page 1; any other dispatch id is unknown (done, cancelled, or never sent)
@@ -51,7 +55,10 @@ describe('a worker node posting a page result', () => {
     // an older release sent the full page result back, without `files`
     const res = await post({ ok: true, value: { page: { page_no: 1, source: 'ocr', confidence: 91, blocks: [], text: 'Hello' } } });
     expect(res.status).toBe(200);
-    expect(delivered.at(-1)).toEqual({ ok: false, error: { code: 'worker_crashed', message: expect.stringMatching(/another pagemill release.*same release on every node/) } });
+    // counted as a node loss (the node is misconfigured), not as an attempt of the page
+    expect(delivered.at(-1)).toEqual({
+      ok: false, error: { code: 'worker_crashed', message: expect.stringMatching(/another pagemill release.*same release on every node/), node_lost: true },
+    });
   });
 
   it.each([
@@ -84,11 +91,26 @@ describe('a worker node posting a page result', () => {
     expect(delivered.length).toBe(before);
   });
 
-  it('refuses a wrong secret with 401 and notes the address as a refused node', async () => {
+  it('refuses a wrong secret with 401 and notes the address as a refused node; a request with no secret is only refused', async () => {
+    const probe = await fetch(`${url}/internal/nodes/heartbeat`, { method: 'POST' });
+    expect(probe.status).toBe(401);
+    expect(refused).toEqual([]);
     const res = await post(page(1), 'd1', 'a-wrong-secret-of-valid-length');
     expect(res.status).toBe(401);
     expect(((await res.json()) as { code: string }).code).toBe('unauthorized');
-    expect(refused).toContain('127.0.0.1');
+    expect(refused).toEqual(['127.0.0.1']);
+  });
+
+  it('while the API node stops, asks for a result it no longer waits for again (503), and still takes those it waits for', async () => {
+    state.shuttingDown = true;
+    try {
+      const gone = await post(page(1), 'gone');
+      expect(gone.status).toBe(503);
+      expect(((await gone.json()) as { code: string }).code).toBe('shutting_down');
+      expect(await (await post(page(1))).json()).toEqual({ accepted: true });
+    } finally {
+      state.shuttingDown = false;
+    }
   });
 
   it('takes a heartbeat with the node\'s state, and refuses one that is not a heartbeat', async () => {

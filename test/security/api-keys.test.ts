@@ -89,3 +89,42 @@ describe('API key names', () => {
     expect(err.message).not.toContain('pm_sho');
   });
 });
+
+describe('upgrading from keys named after their first 6 characters', () => {
+  it('maps an unnamed key\'s old name to its new one where the old name was that key\'s alone', () => {
+    const lone = 'sk_abcdef0123456789xyz';
+    const keys = keysOf({ API_KEYS: `${lone},${A},${B},pm_liv_named:${C}` });
+    // A and B shared "pm_liv": whose conversions those were nobody can tell, so neither gets them
+    expect([...keys.legacyOwners]).toEqual([['sk_abc', keys.identify(lone)!.name]]);
+    expect(keysOf({ API_KEYS: `sk_abc:${A},${lone}` }).legacyOwners.size).toBe(0);
+  });
+
+  it('moves the old name\'s conversions and uploads to the key at start, so the key still reads them', async () => {
+    const { multipart, startTestServer, waitForEnd } = await import('../helpers/test-server.js');
+    const { textPdf } = await import('../fixtures/pdf-fixtures.js');
+    const Database = (await import('better-sqlite3')).default;
+    const lone = 'sk_abcdef0123456789xyz';
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-legacy-'));
+    try {
+      const before = await startTestServer({ API_KEYS: lone }, { root });
+      const form = multipart({ name: 'old.pdf', data: textPdf([['Old page']]) });
+      const res = await before.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': lone } });
+      const body = res.json<{ conversion_id: string }>();
+      await waitForEnd(before.app, body.conversion_id, undefined, { 'x-api-key': lone });
+      await before.close();
+      // as the previous release stored it: owned by the key's first 6 characters
+      const db = new Database(path.join(before.config.DATA_DIR, 'pagemill.db'));
+      db.prepare('UPDATE conversions SET owner = ?').run(lone.slice(0, 6));
+      db.close();
+      const after = await startTestServer({ API_KEYS: lone }, { root });
+      try {
+        const res = await after.app.inject({ url: `/conversions/${body.conversion_id}`, headers: { 'x-api-key': lone } });
+        expect(res.statusCode).toBe(200);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,6 +27,8 @@ export interface ClusterApi {
   pageOf(dispatchId: string): number | undefined;
   /** Delivers a page's result (checked against pageOf); false when nobody waits for it any more. */
   result(dispatchId: string, envelope: Envelope<PageOutput>): boolean;
+  /** The API node is stopping: a result posted now is asked for again (503), for its next life to adopt. */
+  readonly shuttingDown: boolean;
   heartbeat(beat: NodeBeat): void;
   /** A caller presented a wrong CLUSTER_SECRET: a misconfigured node, shown in the pool status. */
   noteRefused(address: string): void;

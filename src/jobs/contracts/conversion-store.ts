@@ -63,6 +63,8 @@ export interface ConversionStore {
 
   // ---- uploads and webhooks
   recordUpload(filename: string, owner: string): void;
+  /** Gives everything `from` owns (conversions, uploads) to `to`; how many conversions moved. */
+  renameOwner(from: string, to: string): number;
   uploadOwner(filename: string): string | undefined;
   inputNamesOf(owner: string): Set<string>;
   setWebhookState(id: string, status: 'pending' | 'delivered' | 'failed', attempts: number): void;

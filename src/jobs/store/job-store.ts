@@ -218,6 +218,13 @@ export class JobStore implements ConversionStore {
       .get({ stem, status, owner: owner ?? undefined }) as ConversionRow | undefined;
   }
 
+  renameOwner(from: string, to: string): number {
+    return this.db.transaction(() => {
+      this.sql('UPDATE uploads SET owner = ? WHERE owner = ?').run(to, from);
+      return this.sql('UPDATE conversions SET owner = ? WHERE owner = ?').run(to, from).changes;
+    })();
+  }
+
   recordUpload(filename: string, owner: string): void {
     this.sql('INSERT OR REPLACE INTO uploads (filename, owner, uploaded_at) VALUES (?, ?, ?)')
       .run(filename, owner, new Date().toISOString());

@@ -5,12 +5,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../../../config.js';
 import { currentConversionId } from '../../../observability/conversion-context.js';
 import type { Envelope, PageOutput, PageTask, TaskError } from '../../../schemas/page-result.js';
-
 import type { ClusterApi, NodeBeat } from '../../contracts/cluster-api.js';
 import type { ExecutionBackend, PoolStats } from '../../contracts/execution-backend.js';
 import { ScheduledExecution } from '../../scheduling/scheduled-execution.js';
 import type { PageRunner } from '../../contracts/page-runner.js';
-import { CANCEL_CHANNEL, NODE_TTL_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
+import { CANCEL_CHANNEL, DOWNLOAD_TIMEOUT_MS, NODE_TTL_MS, PAGE_QUEUE, RESULT_RETRY_MS, redisOptions, type PageJobData } from './cluster-names.js';
 import { OrphanPages } from './orphan-pages.js';
 import { evictionPolicy } from './redis-eviction-policy.js';
 
@@ -26,8 +25,8 @@ interface Dispatch {
 const RECONCILE_MS = 2_000;
 const fail = (code: TaskError['code'], message: string): Envelope<PageOutput> => ({ ok: false, error: { code, message } });
 /** The page's node stopped (its job stalled or failed): not the page's fault until it happens again and again. */
-const nodeLost = (): Envelope<PageOutput> => ({
-  ok: false, error: { code: 'worker_crashed', message: 'The worker node running this page stopped.', node_lost: true },
+const nodeLost = (message = 'The worker node running this page stopped.'): Envelope<PageOutput> => ({
+  ok: false, error: { code: 'worker_crashed', message, node_lost: true },
 });
 /** A refused node is logged once a minute per address, not on every heartbeat. */
 const REFUSED_LOG_MS = 60_000;
@@ -52,7 +51,8 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
   /** Pages running on this node's own threads (`--workers N` > 0 on the API node). */
   private localPages = 0;
   private redisProblem: string | null = 'not checked yet';
-  /** Set once the API node drains for a shutdown: its pages on worker nodes run on, for its next life. */
+  /** The abort reason of this node's shutdown, once it drains: its pages on worker nodes run on, for its next life. */
+  private shutdownReason: unknown = undefined;
   private stopping = false;
   private readonly orphans: OrphanPages;
   /** Addresses that presented a wrong CLUSTER_SECRET lately (a misconfigured node), for the pool status. */
@@ -109,6 +109,7 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     const now = Date.now();
     const r = this.refusedNodes.get(address) ?? { last_seen: now, logged: 0 };
     r.last_seen = now;
+    this.refusedNodes.delete(address); // re-inserted: the least recently seen goes first when full
     if (now - r.logged >= REFUSED_LOG_MS) {
       r.logged = now;
       this.log.error({ address }, 'a worker node presented a wrong CLUSTER_SECRET: set the same value on every node');
@@ -136,11 +137,14 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
   }
 
   /**
-   * A backstop only: the worker node enforces PAGE_TIMEOUT_S; this also covers a page re-run after
-   * a stall (lock + two stall checks) and a second full run.
+   * A backstop only: the worker node enforces PAGE_TIMEOUT_S on the run itself. Past this, no node
+   * has the page any more (its node vanished without its job failing): it is sent again, as a node
+   * loss. It leaves room for the download, the run, a stall's take-over (lock + two stall checks) and
+   * the node offering the result while this node restarts.
    */
   private backstopMs(timeoutMs: number): number {
-    return 2 * timeoutMs + this.config.CLUSTER_LOCK_MS + 2 * this.config.CLUSTER_STALLED_INTERVAL_MS + 10_000;
+    const { CLUSTER_LOCK_MS: lock, CLUSTER_STALLED_INTERVAL_MS: stalled } = this.config;
+    return DOWNLOAD_TIMEOUT_MS + timeoutMs + RESULT_RETRY_MS + lock + 2 * stalled + 10_000;
   }
 
   private dispatch(task: PageTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<PageOutput>> {
@@ -154,11 +158,12 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
       const backstop = this.backstopMs(timeoutMs);
       const timer = setTimeout(() => {
         this.stopRemote(dispatchId);
-        finish(fail('page_timeout', `No worker node returned the page within ${Math.round(backstop / 1000)} s.`));
+        finish(nodeLost(`No worker node returned the page within ${Math.round(backstop / 1000)} s.`));
       }, backstop);
       const onAbort = () => {
-        // A shutdown leaves the page running on its node: the next life of this node adopts it.
-        if (!this.stopping) this.stopRemote(dispatchId);
+        // A shutdown leaves the page running on its node: the next life of this node adopts it. A
+        // cancel (or a conversion failing) during the shutdown still stops it.
+        if (!this.stopping || signal.reason !== this.shutdownReason) this.stopRemote(dispatchId);
         finish(fail('cancelled', 'Stopped: the conversion was cancelled or the server is shutting down.'));
       };
       const finish = (envelope: Envelope<PageOutput>) => {
@@ -235,6 +240,11 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
     return this.queue;
   }
 
+  /** Draining for a shutdown: results that come now are for the next life (the node offers them again). */
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
   heartbeat(beat: NodeBeat): void {
     this.beats.set(beat.node, { ...beat, seen: Date.now() });
     this.resize();
@@ -286,6 +296,7 @@ export class BullmqExecution extends ScheduledExecution implements ExecutionBack
 
   async drain(graceMs: number, reason: unknown): Promise<void> {
     this.stopping = true;
+    this.shutdownReason = reason;
     await super.drain(graceMs, reason);
   }
 

@@ -30,7 +30,8 @@ export class NodeHealth {
   private current: NodeState = 'connecting';
   private why = '';
   private quarantinedUntil = 0;
-  private lastFailedOnNode = false;
+  /** Pages that failed on this node in a way that may be the node's, since its last page done. */
+  private readonly suspectPages = new Set<string>();
   private lastLinkLog = 0;
 
   constructor(private readonly log: Logger, private readonly onChange: (takingPages: boolean) => void) {}
@@ -76,27 +77,32 @@ export class NodeHealth {
   /**
    * What to do with a page's outcome on this node. `report` a success, a failure of the page's own,
    * or a failure that another node saw too (then the page is the cause) or that has gone round
-   * MAX_HAND_BACKS times. `hand-back` a first failure that may be this node's, for another node to
-   * try (`failedOn` keeps the nodes it failed on); and quarantine the node when the page before
-   * also failed so on it, with no page done between — the node, then, not the page.
+   * MAX_HAND_BACKS times. `hand-back` a failure that may be this node's, for another node to try
+   * (`failedOn` keeps the nodes it failed on); and quarantine the node when two different pages
+   * failed so on it with no page done between — the node, then, not the page. The same page
+   * failing here again (a handed-back page often comes back to the node that let it go) is no
+   * second witness against the node.
    */
-  pageEnded(code: ConversionErrorCode | null, node: string, failedOn: readonly string[]): 'report' | 'hand-back' | 'quarantined' {
+  pageEnded(code: ConversionErrorCode | null, page: string, node: string, failedOn: readonly string[]): 'report' | 'hand-back' | 'quarantined' {
     if (code === null || !NODE_SUSPECT_CODES.includes(code)) {
-      if (code === null) this.lastFailedOnNode = false;
+      if (code === null) this.suspectPages.clear();
       return 'report';
     }
     if (failedOn.some((n) => n !== node) || failedOn.length >= MAX_HAND_BACKS) return 'report';
-    if (!this.lastFailedOnNode) {
-      this.lastFailedOnNode = true;
-      return 'hand-back';
-    }
-    this.quarantine(`two pages in a row failed with ${code} on this node (${node})`);
+    this.suspectPages.add(page);
+    if (this.suspectPages.size < 2) return 'hand-back';
+    this.quarantine(`${this.suspectPages.size} pages in a row failed with ${code} on this node (${node})`);
     return 'quarantined';
+  }
+
+  /** The node's own disk failed (ENOSPC, EACCES…): no page can be done here until someone fixes it. */
+  diskFailed(message: string): void {
+    this.quarantine(`this node's disk failed: ${message}`);
   }
 
   /** Takes no pages for QUARANTINE_MS: what it has is handed back to other nodes. */
   quarantine(reason: string): void {
-    // lastFailedOnNode stays set: a node that fails again right after its quarantine goes back in.
+    // suspectPages stays: a node that fails a new page right after its quarantine goes back in.
     this.quarantinedUntil = Date.now() + QUARANTINE_MS;
     this.log.error({ reason, seconds: QUARANTINE_MS / 1000 }, 'worker node quarantined: it hands its pages back and takes none for a while');
     this.set('quarantined', reason);

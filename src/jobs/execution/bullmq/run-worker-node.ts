@@ -19,8 +19,10 @@ export async function runWorkerNode(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker node stopping: running pages go back to the queue');
-    const deadline = setTimeout(() => process.exit(0), config.SHUTDOWN_TIMEOUT_S * 1000).unref();
-    node.close(Math.max(0, config.SHUTDOWN_TIMEOUT_S * 1000 - 500)).then(
+    // Handing pages back takes a moment even with SHUTDOWN_TIMEOUT_S=0: without it they would stall.
+    const budgetMs = Math.max(config.SHUTDOWN_TIMEOUT_S * 1000, 3_000);
+    const deadline = setTimeout(() => process.exit(0), budgetMs).unref();
+    node.close(budgetMs - 500).then(
       () => {
         clearTimeout(deadline);
         log.info('worker node stopped');

@@ -1,41 +1,64 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiLinkError, type ApiLink } from './api-link.js';
+import { DOWNLOAD_TIMEOUT_MS } from './cluster-names.js';
 
 /** Documents kept on a node's disk: the ones its running pages read, plus the most recent others. */
 const KEEP_SOURCES = 8;
-/** A document may take this long to arrive (a large scan over a slow link); each read is bounded too. */
-const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+/** A live node touches the stamp in its folder this often… */
+export const ALIVE_STAMP_MS = 10_000;
+/** …so a folder whose stamp is older than this belongs to a node that is gone. */
+const DEAD_AFTER_MS = 10 * 60_000;
+const STAMP = '.alive';
+/** Errors of this node's own disk: no page can be done here until someone fixes it. */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
 
-interface Entry { file: Promise<string>; readers: number }
+/** The node's own disk refused a document (full, read-only, no permission). */
+export class NodeDiskError extends Error {}
+
+export const isNodeDiskError = (err: unknown): boolean => DISK_ERRORS.has((err as NodeJS.ErrnoException | null)?.code ?? '');
+
+interface Entry {
+  file: Promise<string>;
+  readers: number;
+  path: string;
+  /** Still downloading. */
+  pending: boolean;
+}
 
 /**
  * The documents a worker node's pages read, fetched once per conversion from the API node and kept
  * while pages read them (and a few more after). Each node has a folder of its own under
- * `DATA_DIR/cluster-sources`, named with its host and pid: nodes started from one working
- * directory share DATA_DIR, and one must never delete or overwrite what another reads. A document
+ * `DATA_DIR/cluster-sources`: nodes started from one working directory (or containers sharing a
+ * volume) share DATA_DIR, and one must never delete or overwrite what another reads. A node
+ * touches a stamp in its folder every ALIVE_STAMP_MS; a folder whose stamp is old is a dead node's
+ * (process ids say nothing across containers). A document
  * streams to a temporary name and is renamed into place once whole, so a node never holds it in
  * memory nor reads half of one.
  */
 export class SourceCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly stamper: NodeJS.Timeout;
 
-  private constructor(readonly dir: string, private readonly api: ApiLink) {}
+  private constructor(readonly dir: string, private readonly api: ApiLink) {
+    this.stamper = setInterval(() => void this.stamp(), ALIVE_STAMP_MS).unref();
+  }
 
-  /** Makes this node's folder, and removes the folders of nodes of this host that are gone. */
-  static async open(root: string, nodeId: string, api: ApiLink): Promise<SourceCache> {
+  /** Makes this node's folder, and removes the folders of nodes that are gone. */
+  static async open(root: string, nodeId: string, api: ApiLink, now = Date.now()): Promise<SourceCache> {
     await fs.mkdir(root, { recursive: true, mode: 0o700 });
     for (const name of await fs.readdir(root)) {
-      if (!isDeadNodeFolder(name)) continue;
-      await fs.rm(path.join(root, name), { recursive: true, force: true });
+      const stamp = await fs.stat(path.join(root, name, STAMP)).catch(() => null);
+      const folder = await fs.stat(path.join(root, name)).catch(() => null);
+      const seen = stamp?.mtimeMs ?? folder?.mtimeMs ?? now;
+      if (folder?.isDirectory() && now - seen > DEAD_AFTER_MS) await fs.rm(path.join(root, name), { recursive: true, force: true });
     }
-    const dir = path.join(root, nodeId);
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    return new SourceCache(dir, api);
+    const cache = new SourceCache(path.join(root, nodeId), api);
+    await cache.stamp();
+    return cache;
   }
 
   /**
@@ -44,12 +67,17 @@ export class SourceCache {
    */
   acquire(conversionId: string, dispatchId: string, signal: AbortSignal): { file: Promise<string>; release: () => void } {
     let entry = this.entries.get(conversionId);
+    // A kept document someone removed since (an operator, a tmp cleaner) is fetched again.
+    if (entry && entry.readers === 0 && !entry.pending && !existsSync(entry.path)) entry = undefined;
     if (entry) this.entries.delete(conversionId); // re-inserted below: most recent last
     else {
       const target = path.join(this.dir, conversionId.replace(/[^\w-]/g, '_'));
       const file = this.download(dispatchId, target, signal);
-      file.catch(() => this.entries.delete(conversionId));
-      entry = { file, readers: 0 };
+      const made: Entry = { file, readers: 0, path: target, pending: true };
+      file.then(() => { made.pending = false; }, () => {
+        if (this.entries.get(conversionId) === made) this.entries.delete(conversionId);
+      });
+      entry = made;
     }
     this.entries.set(conversionId, entry);
     entry.readers++;
@@ -59,15 +87,26 @@ export class SourceCache {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.stamper);
     await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Marks this node's folder as in use (and makes it again if something removed it). */
+  private async stamp(): Promise<void> {
+    try {
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await fs.writeFile(path.join(this.dir, STAMP), '');
+    } catch {
+      // a full disk: the next download says so
+    }
   }
 
   private async download(dispatchId: string, target: string, signal: AbortSignal): Promise<string> {
     const res = await this.api.call(`/internal/pages/${dispatchId}/source`, { signal }, DOWNLOAD_TIMEOUT_MS);
-    // Recreated if something removed it (an operator, an older release sharing the folder).
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const partial = `${target}.${process.pid}.part`;
     try {
+      // Recreated if something removed it (an operator, an older release sharing the folder).
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(partial, { mode: 0o600 }), { signal });
       const expected = Number(res.headers.get('content-length'));
       const { size } = await fs.stat(partial);
@@ -78,6 +117,7 @@ export class SourceCache {
       return target;
     } catch (err) {
       await fs.rm(partial, { force: true });
+      if (isNodeDiskError(err)) throw new NodeDiskError(`${(err as NodeJS.ErrnoException).code} writing a document into ${this.dir}`);
       throw this.api.failure(err, signal);
     }
   }
@@ -90,19 +130,5 @@ export class SourceCache {
       this.entries.delete(id);
       void old.file.then((f) => fs.rm(f, { force: true }), () => undefined);
     }
-  }
-}
-
-/** `<host>-<pid>-<random>`: a folder of a node of this host whose process is gone. */
-function isDeadNodeFolder(name: string): boolean {
-  const host = os.hostname();
-  if (!name.startsWith(`${host}-`)) return false;
-  const pid = Number(name.slice(host.length + 1).split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker, WaitingError, type Job } from 'bullmq';
+import { DelayedError, Worker, WaitingError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../../config.js';
@@ -11,15 +11,20 @@ import type { Languages } from '../../../languages/languages.js';
 import type { Envelope, PageOutput, PageTask } from '../../../schemas/page-result.js';
 import { PiscinaPageRunner } from '../../pool/piscina-page-runner.js';
 import { ApiLink, ApiLinkError } from './api-link.js';
-import { CANCEL_CHANNEL, HEARTBEAT_MS, PAGE_QUEUE, redisOptions, type PageJobData } from './cluster-names.js';
+import { CANCEL_CHANNEL, HEARTBEAT_MS, PAGE_QUEUE, RESULT_RETRY_MS, redisOptions, type PageJobData } from './cluster-names.js';
 import { NodeHealth } from './node-health.js';
-import { SourceCache } from './source-cache.js';
+import { NodeDiskError, SourceCache } from './source-cache.js';
 
 const SHUTDOWN = 'shutdown';
-/** A result the API node could not take yet (it restarts, the network drops) is offered again this long. */
-const RESULT_RETRY_MS = 5 * 60_000;
 /** On this node's shutdown, a page already done gets this long to be delivered before it is handed back. */
 const DELIVERY_GRACE_MS = 3_000;
+/**
+ * A page that failed in a way that may be this node's waits this long before another node may take
+ * it: handed straight back, it would mostly come back to this node, the first one free.
+ */
+const SUSPECT_DELAY_MS = 2_000;
+/** Error messages from pdf.js or tesseract can be long; the API node takes at most 10,000 characters. */
+const MESSAGE_LIMIT = 2_000;
 
 export interface WorkerNode {
   /** Running pages go back to the queue (no attempt spent); resolves once the node has let go. */
@@ -27,7 +32,12 @@ export interface WorkerNode {
 }
 
 /** Thrown inside the processor: the page goes back to the queue for another node, no attempt spent. */
-class HandBack extends Error {}
+class HandBack extends Error {
+  /** Another node may take it only after this long (0: at once). */
+  constructor(readonly delayMs = 0) {
+    super('handed back');
+  }
+}
 
 /**
  * A worker node: a Piscina pool taking pages from Redis. It fetches each page's task and document
@@ -38,7 +48,8 @@ class HandBack extends Error {}
  */
 export async function startWorkerNode(config: Config, languages: Languages, log: Logger): Promise<WorkerNode> {
   const api = new ApiLink(config.CLUSTER_API_URL, config.CLUSTER_SECRET);
-  const node = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // At most ~120 characters: the API node takes names up to 200.
+  const node = `${os.hostname().slice(0, 100)}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const sources = await SourceCache.open(path.join(config.DATA_DIR, 'cluster-sources'), node, api);
   const runner = await PiscinaPageRunner.start(config, log);
   let busy = 0;
@@ -92,9 +103,15 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       } catch (err) {
         const e = err as ApiLinkError;
         if (e.problem === 'gone') return false;
+        if (e.problem === 'rejected' && envelope.ok) {
+          // This page's result cannot be delivered (a proxy's body limit, a result past the API
+          // node's limit): the page fails once, with the reason, instead of going round the nodes.
+          log.error({ dispatch: dispatchId, reason: e.message }, 'the API node refused this page\'s result');
+          const message = `The page's result could not be delivered to the API node (${e.message}); check body size limits between the nodes.`;
+          return post(dispatchId, { ok: false, error: { code: 'storage_error', message } }, pageSignal);
+        }
         if (e.problem === 'rejected') {
-          // The API node cannot read what this node makes (another release): the node, not the page.
-          health.quarantine(`the API node refused a page result of this node (${e.message}); run the same release on every node`);
+          health.quarantine(`the API node refused a page failure of this node (${e.message}); run the same release on every node`);
           throw new HandBack();
         }
         if (e.problem === 'aborted' || signal.aborted || Date.now() + wait > giveUp) throw new HandBack();
@@ -105,7 +122,11 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
 
   const runOne = async (job: Job<PageJobData>, signal: AbortSignal) => {
     const { dispatchId } = job.data;
-    if (!health.takingPages) throw new HandBack(); // taken just as the node went offline
+    // Taken just as the node went offline, or as it began to stop (cancelAllJobs missed it).
+    const stillHere = () => {
+      if (closing || !health.takingPages) throw new HandBack();
+    };
+    stillHere();
     let task: PageTask;
     let conversionId: string;
     try {
@@ -115,6 +136,7 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       if ((err as ApiLinkError).problem === 'gone') return { ignored: true }; // cancelled, or from an API node's earlier life
       throw new HandBack();
     }
+    stillHere();
     const at = { dispatch: dispatchId, conversion_id: conversionId, page: task.page_no };
     // Keyed by what the API node said with the task, never by what the job in Redis claims.
     const source = sources.acquire(conversionId, dispatchId, signal);
@@ -124,9 +146,11 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       try {
         file = await reach(() => source.file);
       } catch (err) {
-        if ((err as ApiLinkError).problem === 'gone') return { ignored: true };
+        if (err instanceof NodeDiskError) health.diskFailed(err.message);
+        else if ((err as ApiLinkError).problem === 'gone') return { ignored: true };
         throw new HandBack();
       }
+      stillHere();
       const local: PageTask = {
         ...task, path: file, tessdata_dir: languages.dir, tessdata_gzip: languages.gzip,
         ocr_engine: languages.ocr?.engine ?? 'wasm', native_tessdata_dir: languages.ocr?.nativeDir ?? '',
@@ -142,17 +166,18 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       source.release();
     }
     if (!envelope.ok && envelope.error.code === 'cancelled') {
-      if (signal.reason === SHUTDOWN) throw new HandBack();
+      if (signal.reason === SHUTDOWN || closing) throw new HandBack();
       log.info(at, 'page stopped');
       return { cancelled: true };
     }
     const failedOn = job.data.failedOn ?? [];
-    const verdict = health.pageEnded(envelope.ok ? null : envelope.error.code, node, failedOn);
+    const verdict = health.pageEnded(envelope.ok ? null : envelope.error.code, dispatchId, node, failedOn);
     if (verdict !== 'report') {
       log.warn({ ...at, code: envelope.ok ? null : envelope.error.code }, 'page failed in a way that may be this node\'s; another node tries it');
       await job.updateData({ ...job.data, failedOn: [...failedOn, node] });
-      throw new HandBack();
+      throw new HandBack(SUSPECT_DELAY_MS);
     }
+    if (!envelope.ok) envelope = { ok: false, error: { ...envelope.error, message: envelope.error.message.slice(0, MESSAGE_LIMIT) } };
     const accepted = await post(dispatchId, envelope, signal);
     log.info({ ...at, ok: envelope.ok, accepted }, 'page returned');
     return { accepted };
@@ -167,6 +192,10 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       // Back to the queue without spending an attempt: another node takes it.
       const { dispatchId: dispatch, conversionId: conversion_id, pageNo: page } = job.data;
       log.info({ dispatch, conversion_id, page, state: health.state }, 'page handed back');
+      if (err.delayMs > 0) {
+        await job.moveToDelayed(Date.now() + err.delayMs, token);
+        throw new DelayedError();
+      }
       await job.moveToWait(token);
       throw new WaitingError();
     }
@@ -195,8 +224,17 @@ export async function startWorkerNode(config: Config, languages: Languages, log:
       node, threads: Math.max(1, config.NUM_WORKERS), busy,
       state: state === 'quarantined' ? 'quarantined' : 'taking_pages', ...(state === 'quarantined' ? { reason } : {}),
     });
-    reach(() => api.call('/internal/nodes/heartbeat', { method: 'POST', headers: { 'content-type': 'application/json' }, body }, HEARTBEAT_MS * 5))
-      .then((r) => r.body?.cancel(), () => undefined);
+    api.call('/internal/nodes/heartbeat', { method: 'POST', headers: { 'content-type': 'application/json' }, body }, HEARTBEAT_MS * 5)
+      .then((r) => {
+        health.reached();
+        return r.body?.cancel();
+      })
+      .catch((err: unknown) => {
+        const e = err instanceof ApiLinkError ? err : api.failure(err);
+        // A 404 here is no page gone: the address is not an API node of a cluster.
+        if (e.problem === 'gone') health.unreachable('refused', `${api.base} answers 404 to a heartbeat: is it the API node, started with REDIS_URL (--redis)?`);
+        else health.unreachable(e.problem, e.message);
+      });
   };
   beat();
   const heartbeat = setInterval(beat, HEARTBEAT_MS);

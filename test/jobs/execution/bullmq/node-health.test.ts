@@ -31,33 +31,41 @@ describe('whether a worker node takes pages', () => {
     expect(health.takingPages).toBe(true);
   });
 
-  it('reports successes and the page\'s own failures, hands back a first failure that may be the node\'s', () => {
+  it('reports successes and the page\'s own failures, hands back a failure that may be the node\'s', () => {
     const { health } = make();
     health.reached();
-    expect(health.pageEnded(null, 'n1', [])).toBe('report');
-    expect(health.pageEnded('invalid_pdf', 'n1', [])).toBe('report');
-    expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
-    expect(health.pageEnded(null, 'n1', [])).toBe('report');
+    expect(health.pageEnded(null, 'p1', 'n1', [])).toBe('report');
+    expect(health.pageEnded('invalid_pdf', 'p2', 'n1', [])).toBe('report');
+    expect(health.pageEnded('worker_crashed', 'p3', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded(null, 'p4', 'n1', [])).toBe('report');
     // a page done between: the next such failure is a first one again
-    expect(health.pageEnded('ocr_failed', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded('ocr_failed', 'p5', 'n1', [])).toBe('hand-back');
     expect(health.takingPages).toBe(true);
   });
 
   it('reports a failure the page already had on another node (then the page is the cause), or after three hand-backs', () => {
     const { health } = make();
     health.reached();
-    expect(health.pageEnded('worker_crashed', 'n2', ['n1'])).toBe('report');
-    expect(health.pageEnded('worker_crashed', 'n2', ['n2', 'n2', 'n2'])).toBe('report');
-    expect(health.pageEnded('worker_crashed', 'n2', ['n2'])).toBe('hand-back');
+    expect(health.pageEnded('worker_crashed', 'p1', 'n2', ['n1'])).toBe('report');
+    expect(health.pageEnded('worker_crashed', 'p1', 'n2', ['n2', 'n2', 'n2'])).toBe('report');
   });
 
-  it('quarantines itself when two pages in a row fail so on it, and takes pages again later', () => {
+  it('the same page failing again on the node that handed it back is no second witness against the node', () => {
+    const { health } = make();
+    health.reached();
+    expect(health.pageEnded('worker_crashed', 'p1', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded('worker_crashed', 'p1', 'n1', ['n1'])).toBe('hand-back');
+    expect(health.pageEnded('worker_crashed', 'p1', 'n1', ['n1', 'n1'])).toBe('hand-back');
+    expect(health.state).toBe('taking_pages');
+  });
+
+  it('quarantines itself when two different pages in a row fail so on it, and takes pages again later', () => {
     const { health, changes } = make();
     health.reached();
-    expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
-    expect(health.pageEnded('storage_error', 'n1', [])).toBe('quarantined');
+    expect(health.pageEnded('worker_crashed', 'p1', 'n1', [])).toBe('hand-back');
+    expect(health.pageEnded('storage_error', 'p2', 'n1', [])).toBe('quarantined');
     expect(health.state).toBe('quarantined');
-    expect(health.reason).toMatch(/two pages in a row failed with storage_error/);
+    expect(health.reason).toMatch(/2 pages in a row failed with storage_error/);
     // a heartbeat that gets through does not end a quarantine, nor does an unreachable API change it
     health.reached();
     health.unreachable('unreachable', 'down');
@@ -65,19 +73,22 @@ describe('whether a worker node takes pages', () => {
     expect(changes).toEqual([true, false]);
   });
 
-  it('goes back into quarantine when it fails so again before a page is done', () => {
+  it('goes back into quarantine when a new page fails so before one is done; a disk failure quarantines at once', () => {
     vi.useFakeTimers();
     try {
       const { health } = make();
       health.reached();
-      health.pageEnded('worker_crashed', 'n1', []);
-      health.pageEnded('worker_crashed', 'n1', []);
+      health.pageEnded('worker_crashed', 'p1', 'n1', []);
+      health.pageEnded('worker_crashed', 'p2', 'n1', []);
       vi.advanceTimersByTime(QUARANTINE_MS + 100);
       expect(health.state).toBe('taking_pages');
-      expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('quarantined');
+      expect(health.pageEnded('worker_crashed', 'p3', 'n1', [])).toBe('quarantined');
       vi.advanceTimersByTime(QUARANTINE_MS + 100);
-      expect(health.pageEnded(null, 'n1', [])).toBe('report');
-      expect(health.pageEnded('worker_crashed', 'n1', [])).toBe('hand-back');
+      expect(health.pageEnded(null, 'p4', 'n1', [])).toBe('report');
+      expect(health.pageEnded('worker_crashed', 'p5', 'n1', [])).toBe('hand-back');
+      health.diskFailed('ENOSPC writing a document');
+      expect(health.state).toBe('quarantined');
+      expect(health.reason).toMatch(/disk failed: ENOSPC/);
     } finally {
       vi.useRealTimers();
     }
