@@ -8,9 +8,10 @@ import { DocumentLibrary } from './jobs/documents/document-library.js';
 import { PagePreviews } from './jobs/documents/page-previews.js';
 import { Maintenance } from './jobs/upkeep/maintenance.js';
 import { WebhookSender } from './jobs/upkeep/webhooks.js';
-import { createBackend } from './jobs/backend-factory.js';
+import { createBackend, type BuiltBackend } from './jobs/backend-factory.js';
 import type { ConversionStore } from './jobs/contracts/conversion-store.js';
 import type { ClusterApi } from './jobs/contracts/cluster-api.js';
+import type { Languages } from './languages/languages.js';
 import { prepareOcr } from './languages/ocr-setup.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { loadApiKeys, type ApiKeys } from './security/api-keys.js';
@@ -31,8 +32,16 @@ export interface Runtime {
   close(graceMs?: number): Promise<void>;
 }
 
+/** What tests may put in place of the real parts (the seams of test/fakes). */
+export interface RuntimeSeams {
+  /** A backend of fakes instead of the one the config picks. */
+  backend?: (config: Config, log: Logger) => Promise<BuiltBackend>;
+  /** Installed languages, without looking for language data or an OCR engine. */
+  languages?: Languages;
+}
+
 /** Wires the service onto the backend the config picks (see backend-factory.ts). Resumes unfinished work. */
-export async function createRuntime(config: Config, parentLog: Logger): Promise<Runtime> {
+export async function createRuntime(config: Config, parentLog: Logger, seams: RuntimeSeams = {}): Promise<Runtime> {
   const log = parentLog.child({}, { serializers: logSerializers });
   const apiKeys = loadApiKeys(config);
   for (const dir of [config.INPUT_DIR, config.OUTPUT_DIR, config.DATA_DIR, path.join(config.DATA_DIR, 'uploads')]) {
@@ -40,14 +49,14 @@ export async function createRuntime(config: Config, parentLog: Logger): Promise<
     await fs.mkdir(dir, { recursive: true, mode: dir === config.DATA_DIR ? 0o700 : 0o777 });
   }
   await clearStaleUploads(path.join(config.DATA_DIR, 'uploads'));
-  const { backend, dashboard } = await createBackend(config, log);
+  const { backend, dashboard } = await (seams.backend ?? createBackend)(config, log);
   const { store } = backend;
   for (const [from, to] of apiKeys.legacyOwners) {
     const moved = store.renameOwner(from, to);
     // The old name is 6 characters of the key itself: never logged.
     if (moved > 0) log.info({ owner: to, conversions: moved }, 'conversions of an unnamed API key moved to its new name');
   }
-  const languages = await prepareOcr(config, log);
+  const languages = seams.languages ?? (await prepareOcr(config, log));
   const service = new ConversionService(config, backend, languages, log);
   const previews = new PagePreviews(config, backend.tasks, backend.blobs, store, log);
   const library = new DocumentLibrary(config, store, backend.blobs, previews);

@@ -8,6 +8,7 @@ import { loadConfig, type Config, type ConfigSources } from '../../src/config.js
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { acceptedReplySchema, conversionRecordSchema, type ConversionRecord } from '../../src/schemas/conversion.js';
 import { errorReplySchema, expectSchema } from './expect-schema.js';
+import { FAKE_LANGUAGES, type fakeBackend } from '../fakes/fake-backend.js';
 
 /** The shared corpus beside the repo: only `npm run test:corpus` may read it (`npm test` runs without it). */
 export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus');
@@ -20,10 +21,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real app on real temp folders, a real SQLite store and a real worker pool. */
+/**
+ * A real app on real temp folders, a real SQLite store and a real worker pool — or, with `fake`,
+ * pages run by a script (test/fakes/fake-backend.ts) for tests that are not about OCR.
+ */
 export async function startTestServer(
   overrides: ConfigSources['overrides'] = {},
-  opts: { root?: string; logger?: pino.Logger } = {},
+  opts: { root?: string; logger?: pino.Logger; fake?: ReturnType<typeof fakeBackend> } = {},
 ): Promise<TestServer> {
   const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
   const config = loadConfig({
@@ -36,7 +40,7 @@ export async function startTestServer(
     },
   });
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
-  const runtime = await createRuntime(config, logger);
+  const runtime = await createRuntime(config, logger, opts.fake ? { backend: opts.fake.build, languages: FAKE_LANGUAGES } : {});
   const app = await buildApp({ config, logger, ...runtime });
   return {
     app, runtime, config, root,

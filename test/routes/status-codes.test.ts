@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 /** Requests a client can get wrong answer 4xx in pagemill's error shape, never 500 or Fastify's own shape. */
 describe('status codes of bad requests', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NUM_WORKERS: 1 });
+    server = await startTestServer({ NUM_WORKERS: 1 }, { fake: fakeBackend() });
   });
   afterAll(() => server.close());
 
