@@ -64,7 +64,7 @@ export default tseslint.config(
   // A worker thread is one task in, one envelope out: no HTTP, no store, no jobs.
   { files: ['workers/**'], rules: { 'no-restricted-imports': restricted('**/src/jobs/**', '**/src/routes/**', '**/src/http/**', '**/src/app*', '**/src/runtime.js') } },
   {
-    files: ['test/**', 'bench/**', 'vitest.config.ts', 'vitest.corpus.config.ts', 'eslint.config.mjs'],
+    files: ['test/**', 'bench/**', 'vitest.config.ts', 'vitest.e2e.config.ts', 'vitest.corpus.config.ts', 'eslint.config.mjs'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/unbound-method': 'off',

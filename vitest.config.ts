@@ -3,10 +3,28 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /** The files `npm test` leaves to `npm run test:corpus` (they need ../shared/corpus beside the repo). */
 export const CORPUS_TESTS = ['test/corpus-sweep.test.ts'];
 
+/**
+ * The files `npm test` leaves to `npm run test:e2e` (.ci/run runs both): whole processes started and
+ * killed (servers, worker nodes, Redis, the CLI), a real browser, and the OCR engines compared on
+ * real pages — minutes of work that the fast suite covers through its seams.
+ */
+export const E2E_TESTS = [
+  'test/cluster/**/*.test.ts',
+  'test/process-signals.test.ts',
+  'test/server-lifecycle.test.ts',
+  'test/jobs/crash-recovery.test.ts',
+  'test/jobs/local-mode-no-redis.test.ts',
+  'test/web-page.test.ts',
+  'test/web-page-keys.test.ts',
+  'test/routes/cross-origin-browser.test.ts',
+  'test/cli.test.ts',
+  'test/outputs/ocr-engines.test.ts',
+];
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...CORPUS_TESTS],
+    exclude: [...configDefaults.exclude, ...CORPUS_TESTS, ...E2E_TESTS],
     // Integration tests run real OCR on worker pools; on a 2-core machine, files in parallel
     // would only fight over the cores and turn timeouts flaky.
     fileParallelism: false,

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
-import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
+import { AppError } from './errors.js';
 import type { AppDeps } from './app-deps.js';
 import { registerAuth } from './http/auth.js';
 import { registerCors } from './http/cors.js';
@@ -17,25 +17,11 @@ import { statusRoutes } from './routes/status.js';
 import { registerDocs } from './routes/openapi.js';
 import { VERSION } from './version.js';
 import { logSerializers } from './observability/log-redaction.js';
-import { isDiskWide, storageCodeOf } from './jobs/workflow/storage-errors.js';
+import { errorReply, routingErrorReply } from './http/error-replies.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { internalClusterRoutes } from './routes/internal-cluster.js';
 
 export type { AppDeps } from './app-deps.js';
-
-/** Fastify and @fastify/multipart errors a client can cause, mapped onto our codes. */
-const FRAMEWORK_ERRORS: Record<string, ErrorCode> = {
-  FST_REQ_FILE_TOO_LARGE: 'file_too_large',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'file_too_large',
-  FST_PARTS_LIMIT: 'too_many_parts',
-  FST_FILES_LIMIT: 'too_many_parts',
-  FST_FIELDS_LIMIT: 'too_many_parts',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_INVALID_MULTIPART_CONTENT_TYPE: 'validation_error',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_error',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_error',
-  FST_ERR_VALIDATION: 'validation_error',
-};
 
 /** Builds the app: plugins, routes, error handling. Never listens (server.ts does). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -50,9 +36,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     // Errors Fastify raises before routing (a bad URL, a path parameter over maxParamLength) get our shape too.
     frameworkErrors: (err, _request, reply) => {
-      const code: ErrorCode = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'validation_error';
-      const detail = code === 'validation_error' ? 'The URL is not valid.' : undefined;
-      void (reply as unknown as FastifyReply).code(ERRORS[code].status).send(errorBody(code, detail));
+      const { status, body } = routingErrorReply(err);
+      void (reply as unknown as FastifyReply).code(status).send(body);
     },
   });
 
@@ -77,29 +62,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.apiKeys, config);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AppError) {
-      if (err.status >= 500) request.log.error({ err }, 'request failed');
-      return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
-    }
-    // A full or read-only disk (or database) is the operator's to fix, not a bug: 507 with the storage code.
-    // Only the database makes the whole server unready from here: a read-only INPUT_DIR refusing
-    // /upload must not stop conversions (the conversions' own writes report their folders).
-    const storage = storageCodeOf(err);
-    if (storage && isDiskWide(err)) {
-      if (err.code?.startsWith('SQLITE_')) deps.service.storage.report(err, 'database');
-      return reply.code(ERRORS[storage].status).send(errorBody(storage));
-    }
-    const mapped = FRAMEWORK_ERRORS[err.code ?? ''] ?? (err.validation ? 'validation_error' : undefined);
-    if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, mapped === 'validation_error' ? err.message : undefined));
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody('validation_error', err.message));
-    }
-    request.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(errorBody('internal_error'));
+    const mapped = errorReply(err);
+    if (mapped.databaseStorage) deps.service.storage.report(err, 'database');
+    if (mapped.logAsError) request.log.error({ err }, mapped.status >= 500 && !(err instanceof AppError) ? 'unhandled error' : 'request failed');
+    return reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see the README for the API.`));
+    const { status, body } = errorReply(new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see the README for the API.`));
+    reply.code(status).send(body);
   });
 
   await app.register(convertRoutes, deps);

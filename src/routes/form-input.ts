@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { storageCodeOf } from '../jobs/workflow/storage-errors.js';
+import { storageCodeOf } from '../storage-errors.js';
 
 export interface FormInput {
   fields: Record<string, string>;

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { buildDocuments } from '../../outputs/assemble-document.js';
 import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import type { OutputFormat, TextFormat } from '../../schemas/convert-options.js';
-import { storageFailure } from '../workflow/storage-errors.js';
+import { storageFailure } from '../../storage-errors.js';
 import type { BlobStore } from '../contracts/blob-store.js';
 import type { ConversionStore } from '../contracts/conversion-store.js';
 import { onDemandFormatsOf } from '../workflow/conversion-records.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import type { PageSource, TaskError } from '../../schemas/page-result.js';
-import { storageFailure } from './storage-errors.js';
+import { storageFailure } from '../../storage-errors.js';
 import { batchCounts } from './conversion-records.js';
 import type { ConversionStore } from '../contracts/conversion-store.js';
 import type { ExecutionBackend } from '../contracts/execution-backend.js';

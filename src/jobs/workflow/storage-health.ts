@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isDiskWide, storageCodeOf, type StorageCode } from './storage-errors.js';
+import { isDiskWide, storageCodeOf, type StorageCode } from '../../storage-errors.js';
 
 export interface StorageProblem {
   code: StorageCode;

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { AppError, errorBody } from '../../../errors.js';
+import { AppError } from '../../../errors.js';
+import { errorReply } from '../../../http/error-replies.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -18,10 +19,11 @@ export async function registerBullBoard(app: FastifyInstance, queue: Queue): Pro
   createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: true })], serverAdapter });
   // Its plugin has its own error handler: without this, a refused API key (thrown by auth.ts's
   // hook) would come back as Bull Board's 500 instead of our 401 with its code.
-  serverAdapter.setErrorHandler((err) => err instanceof AppError
+  serverAdapter.setErrorHandler((err) => {
+    const { status, body } = errorReply(err);
     // Its status type lists a few codes only; the adapter passes any number on to Fastify.
-    ? { status: err.status as 500, body: errorBody(err.code, err.message) }
-    : { status: 500, body: errorBody('internal_error') });
+    return { status: status as 500, body };
+  });
   await app.register(async (board) => {
     // Runs after auth.ts's hook (registered on the root, before this), so owner and admin are set:
     // a null owner means keys are off, and then the board is as open as every other route.

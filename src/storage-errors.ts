@@ -1,4 +1,4 @@
-import type { TaskError } from '../../schemas/page-result.js';
+import type { TaskError } from './schemas/page-result.js';
 
 /**
  * Failures of the disk or of the database file, as opposed to bugs: they end a page or a
