@@ -86,7 +86,7 @@ export type { BatchTally, ConversionRow, NewConversion, PageOutcome, PageRow, Pa
 
 /**
  * The local job store: SQLite in WAL mode under DATA_DIR. Conversions and their pages are rows;
- * a page's full result lives in a file (see page-result-files.ts), the row keeps its outcome.
+ * a page's full result lives in the conversion's page log (src/outputs/page-log.ts), the row keeps its outcome.
  * Synchronous by design: every statement is sub-millisecond, and better-sqlite3 is fastest so.
  */
 export class JobStore implements ConversionStore {
