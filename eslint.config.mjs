@@ -62,7 +62,10 @@ export default tseslint.config(
   // Outputs turn page results into files: they may read layout analysis, never the jobs or HTTP.
   { files: ['src/outputs/**'], rules: { 'no-restricted-imports': restricted('../jobs/*', '../routes/*', '../http/*', '../app*', '../runtime.js') } },
   // A worker thread is one task in, one envelope out: no HTTP, no store, no jobs.
-  { files: ['workers/**'], rules: { 'no-restricted-imports': restricted('**/src/jobs/**', '**/src/routes/**', '**/src/http/**', '**/src/app*', '**/src/runtime.js') } },
+  { files: ['workers/**'], rules: { 'no-restricted-imports': restricted('**/src/jobs/**', '**/src/routes/**', '**/src/http/**', '**/src/outputs/**', '**/src/app*', '**/src/runtime.js') } },
+  // The jobs never speak HTTP: what they serve over it is handed the HTTP side's pieces (bull-board.ts).
+  { files: ['src/jobs/**'], ignores: ['src/jobs/execution/bullmq/**', 'src/jobs/contracts/**'], rules: { 'no-restricted-imports': restricted('**/http/*', '**/routes/*') } },
+  { files: ['src/jobs/execution/bullmq/**'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/*', '**/routes/*'], message: 'The jobs never speak HTTP (docs/architecture.md).' }] }] } },
   {
     files: ['test/**', 'bench/**', 'vitest.config.ts', 'vitest.e2e.config.ts', 'vitest.corpus.config.ts', 'eslint.config.mjs'],
     rules: {

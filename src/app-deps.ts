@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { Dashboard } from './jobs/execution/bullmq/bull-board.js';
 import type { Config } from './config.js';
 import type { ConversionService } from './jobs/workflow/conversion-service.js';
 import type { DocumentLibrary } from './jobs/documents/document-library.js';
@@ -18,5 +18,5 @@ export interface AppDeps {
   /** Distributed mode: what the internal routes serve to worker nodes. */
   cluster?: ClusterApi;
   /** Distributed mode: the read-only queue dashboard, mounted at /admin/queues. */
-  dashboard?: FastifyPluginAsync;
+  dashboard?: Dashboard;
 }

@@ -83,6 +83,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webPageRoutes);
   if (deps.cluster) await app.register(internalClusterRoutes, { cluster: deps.cluster });
   // Not encapsulated: Bull Board registers its own prefix, and the API-key hook must reach it.
-  if (deps.dashboard) await deps.dashboard(app, {});
+  if (deps.dashboard) await deps.dashboard(app, errorReply);
   return app;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { Dashboard } from './jobs/execution/bullmq/bull-board.js';
 import type { Config } from './config.js';
 import { ConversionService } from './jobs/workflow/conversion-service.js';
 import { DocumentLibrary } from './jobs/documents/document-library.js';
@@ -27,7 +27,7 @@ export interface Runtime {
   /** Distributed mode: what the internal routes serve to worker nodes. */
   cluster?: ClusterApi;
   /** Distributed mode: the read-only queue dashboard for /admin/queues. */
-  dashboard?: FastifyPluginAsync;
+  dashboard?: Dashboard;
   /** Graceful: lets running pages finish for up to `graceMs`, then stops them. */
   close(graceMs?: number): Promise<void>;
 }

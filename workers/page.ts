@@ -1,4 +1,4 @@
-import { pageFileTexts } from '../src/outputs/page-files.js';
+import { pageFileTexts } from './layout/page-files.js';
 import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask } from '../src/schemas/page-result.js';
 import { processImagePage } from './raster/image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf/pdf-page.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { loadSecretBox } from '../security/secret-box.js';
 import type { Backend } from './contracts/backend.js';
+import type { Dashboard } from './execution/bullmq/bull-board.js';
 import { LocalExecution } from './execution/local/local-execution.js';
 import { PiscinaPageRunner } from './pool/piscina-page-runner.js';
 import { FolderBlobStore } from './store/folder-blob-store.js';
@@ -13,7 +13,7 @@ import { ProgressEvents } from './store/progress-events.js';
 export interface BuiltBackend {
   backend: Backend;
   /** Distributed mode: the read-only queue dashboard, mounted by the app at /admin/queues. */
-  dashboard?: FastifyPluginAsync;
+  dashboard?: Dashboard;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ConversionFiles } from './conversion-files.js';
 import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from './document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 import type { StoredPage } from '../schemas/page-result.js';
-import { pageMarkdownIsDocumentPart } from './page-files.js';
+import { pageMarkdownIsDocumentPart } from '../../workers/layout/page-files.js';
 import { pageSummary, readStoredPage } from './page-output.js';
 
 /**

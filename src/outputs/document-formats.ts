@@ -2,7 +2,7 @@ import type { StoredPage } from '../schemas/page-result.js';
 import { TEXT_FORMATS, type TextFormat } from '../schemas/convert-options.js';
 import { altoFailedPage, altoFooter, altoHeader, altoPage } from './alto.js';
 import { hocrFailedPage, hocrFooter, hocrHeader, hocrPage } from './hocr.js';
-import { pageMarkdown } from './markdown.js';
+import { pageMarkdown } from '../../workers/layout/markdown.js';
 
 /**
  * The whole-document formats built from page results, each written in one streaming pass:

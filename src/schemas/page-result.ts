@@ -63,7 +63,7 @@ export interface StoredPage {
 /** What the main thread records about a finished page; the rest of it is in `files`. */
 export type PageRecord = Pick<PageResult, 'page_no' | 'source' | 'confidence' | 'duration_ms'>;
 
-/** A finished page's files as text, ready to write (see outputs/page-files.ts). */
+/** A finished page's files as text, ready to write (see workers/layout/page-files.ts). */
 export interface PageFileTexts {
   /** The full result (PageResult as JSON), internal. */
   result: string;
@@ -136,7 +136,7 @@ export interface PageTask {
   /** auto: use a usable text layer, else OCR; force: always OCR; skip-text: any text layer is kept as is. */
   ocr_mode: 'auto' | 'force' | 'skip-text';
   /**
-   * Which of the seed's page files the page gets (see outputs/page-files.ts); also layout analysis
+   * Which of the seed's page files the page gets (see workers/layout/page-files.ts); also layout analysis
    * only, without recognition (`prompt_layout_only_en`), and the `_page_<i>.jpg` preview of a read
    * page (every mode but `prompt_ocr`).
    */

@@ -1,6 +1,6 @@
 import type { ExecutionBackend, PoolStats } from '../../src/jobs/contracts/execution-backend.js';
 import { ScheduledExecution } from '../../src/jobs/scheduling/scheduled-execution.js';
-import { pageFileTexts } from '../../src/outputs/page-files.js';
+import { pageFileTexts } from '../../workers/layout/page-files.js';
 import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
 import type { Envelope, PageOutput, PageResult, PageTask } from '../../src/schemas/page-result.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConversionFiles } from '../../src/outputs/conversion-files.js';
-import { pageFileTexts, pageResultJson } from '../../src/outputs/page-files.js';
+import { pageFileTexts, pageResultJson } from '../../workers/layout/page-files.js';
 import { assembleDocument } from '../../src/outputs/assemble-document.js';
 import { writePageOutputs } from '../../src/outputs/page-output.js';
 import type { PageRow } from '../../src/schemas/conversion-rows.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConversionFiles } from '../../src/outputs/conversion-files.js';
-import { pageResultJson } from '../../src/outputs/page-files.js';
+import { pageResultJson } from '../../workers/layout/page-files.js';
 import { readPageResult, readStoredPage, writePageOutputs } from '../../src/outputs/page-output.js';
 import type { PageResult } from '../../src/schemas/page-result.js';
 import { tempDirs } from '../helpers/temp-dirs.js';

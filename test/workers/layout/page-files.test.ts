@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pageMarkdown } from '../../src/outputs/markdown.js';
-import { pageFileTexts } from '../../src/outputs/page-files.js';
-import type { Block, CellCategory, PageResult } from '../../src/schemas/page-result.js';
+import { pageMarkdown } from '../../../workers/layout/markdown.js';
+import { pageFileTexts } from '../../../workers/layout/page-files.js';
+import type { Block, CellCategory, PageResult } from '../../../src/schemas/page-result.js';
 
 /** A block of one line of 20-px words at height `y`. */
 const block = (text: string, y: number, category: CellCategory = 'Text'): Block => {

@@ -1,4 +1,4 @@
-import type { Block, PageSource } from '../schemas/page-result.js';
+import type { Block, PageSource } from '../../src/schemas/page-result.js';
 import { pageStructure } from './markdown-structure.js';
 
 /**

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinLines, listMarker } from '../../workers/layout/line-text.js';
-import { pageMarkdown } from '../../src/outputs/markdown.js';
-import type { Block, Line } from '../../src/schemas/page-result.js';
-import { fixturePath } from '../fixtures/files.js';
-import { STRUCTURED_EXPECTED, structuredPdf, structuredScanPdf } from '../fixtures/structured-pdf.js';
-import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { joinLines, listMarker } from '../../../workers/layout/line-text.js';
+import { pageMarkdown } from '../../../workers/layout/markdown.js';
+import type { Block, Line } from '../../../src/schemas/page-result.js';
+import { fixturePath } from '../../fixtures/files.js';
+import { STRUCTURED_EXPECTED, structuredPdf, structuredScanPdf } from '../../fixtures/structured-pdf.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
 /** Markdown → headings, paragraphs and list items, as a reader (or a table of contents) sees them. */
 function parseMarkdown(md: string) {

@@ -1,7 +1,7 @@
-import type { Block, PageSource } from '../schemas/page-result.js';
-import { xOverlap } from '../../workers/layout/text-geometry.js';
-import { joinLines, listMarker } from '../../workers/layout/line-text.js';
-import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from '../../workers/layout/page-headings.js';
+import type { Block, PageSource } from '../../src/schemas/page-result.js';
+import { xOverlap } from './text-geometry.js';
+import { joinLines, listMarker } from './line-text.js';
+import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from './page-headings.js';
 
 /**
  * The structure of a page as a reader sees it — headings, paragraphs, list items — from what every

@@ -1,5 +1,5 @@
-import type { PromptMode } from '../schemas/conversion.js';
-import type { BBox, Block, CellCategory } from '../schemas/page-result.js';
+import type { PromptMode } from '../../src/schemas/conversion.js';
+import type { BBox, Block, CellCategory } from '../../src/schemas/page-result.js';
 
 /** A dots.ocr layout cell, as the seed's `<stem>_page_<i>.json` holds them. */
 export interface Cell { bbox: BBox; category: CellCategory; text?: string }

@@ -1,5 +1,5 @@
-import type { PromptMode } from '../schemas/conversion.js';
-import type { PageFileTexts, PageResult } from '../schemas/page-result.js';
+import type { PromptMode } from '../../src/schemas/conversion.js';
+import type { PageFileTexts, PageResult } from '../../src/schemas/page-result.js';
 import { pageCells } from './cells.js';
 import { pageMarkdown } from './markdown.js';
 
