@@ -5,7 +5,8 @@
  * Options: --quick (skip the 1,000-page memory run), --pages N (scanned pages, default 20),
  * --rounds N (times each system converts them, default 3; the median is reported), --no-real
  * (skip the real-document sets of real-run.ts: real scans and a real born-digital paper),
- * --cluster (only the cluster row: local 2 threads vs API node + 2 worker nodes × 1 thread, see cluster-run.ts).
+ * --cluster (only the cluster row: local 2 threads vs API node + 2 worker nodes × 1 thread, see cluster-run.ts),
+ * --chaos / --chaos-small (only the chaos run: faults injected into a 3-worker-node cluster, see chaos-run.ts).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { spawnServer, type ServerProcess } from './server-under-test.js';
 
 const { values: opts } = parseArgs({ options: {
   quick: { type: 'boolean' }, pages: { type: 'string' }, rounds: { type: 'string' }, 'no-real': { type: 'boolean' }, cluster: { type: 'boolean' },
+  chaos: { type: 'boolean' }, 'chaos-small': { type: 'boolean' },
 } });
 const SCANNED_PAGES = Number(opts.pages ?? 20);
 const ROUNDS = Math.max(1, Number(opts.rounds ?? 3));
@@ -32,6 +34,10 @@ if (opts.cluster) {
   const { clusterBench } = await import('./cluster-run.js');
   console.log(JSON.stringify(await clusterBench(SCANNED_PAGES, ROUNDS), null, 2));
   process.exit(0);
+}
+if (opts.chaos || opts['chaos-small']) {
+  const { chaosBench } = await import('./chaos-run.js');
+  process.exit(await chaosBench(!!opts['chaos-small']));
 }
 const DPI = 300;
 /** The generated scans' own resolution: coarser than DPI, as office scanners' 200-dpi default is. */

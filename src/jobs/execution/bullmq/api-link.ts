@@ -39,7 +39,7 @@ export class ApiLink {
     try {
       res = await fetch(`${this.base}${route}`, { ...init, headers: { ...this.auth, ...init.headers }, signal: AbortSignal.any(signals) });
     } catch (err) {
-      throw this.failure(err, init.signal);
+      throw this.failure(err, init.signal, timeoutMs);
     }
     if (res.ok) return res;
     await res.body?.cancel().catch(() => undefined);
@@ -50,11 +50,11 @@ export class ApiLink {
   }
 
   /** What a failed fetch or body read means: the caller's abort, or an API node out of reach. */
-  failure(err: unknown, signal?: AbortSignal): ApiLinkError {
+  failure(err: unknown, signal?: AbortSignal, timeoutMs = this.timeoutMs): ApiLinkError {
     if (err instanceof ApiLinkError) return err;
     if (signal?.aborted) return new ApiLinkError('aborted', 'stopped');
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    const what = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : (cause ?? (err as Error).message);
+    const what = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (cause ?? (err as Error).message);
     return new ApiLinkError('unreachable', `the API node at ${this.base} is unreachable (${what})`);
   }
 }
