@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pdfWithOversizedImagePage, scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
-import { clusterTarget, eventually, localTarget, pageRows, type Target } from '../helpers/backend-targets.js';
+import { clusterTarget, CLUSTER_WAIT_MS, localTarget, pageRows, type Target } from '../helpers/backend-targets.js';
+import { until } from '../helpers/poll.js';
 
 /** One behavioural suite, run against the local backend and the BullMQ cluster (real processes both). */
 type Frame = Record<string, unknown> & { status: string; step?: string; type?: string };
@@ -84,10 +85,10 @@ describe.each([
   type Rec = { status: string; total_pages: number; pages_completed: number; pages_failed: number;
     failed_pages?: { page_no: number; code: string }[] };
   const record = async (id: string) => (await (await fetch(`${target.url}/conversions/${id}`)).json()) as Rec;
-  const ended = (id: string) => eventually(async () => {
+  const ended = (id: string) => until(async () => {
     const rec = await record(id).catch(() => undefined); // undefined while a restarted process comes up
     return rec && ['completed', 'error', 'cancelled'].includes(rec.status) ? rec : undefined;
-  }, 240_000);
+  }, `conversion ${id} ended`, 240_000);
   /** The page numbers (1-based) in the conversion's JSONL results, each listed once and read. */
   const resultPages = async (stem: string) => {
     const lines = (await fs.readFile(path.join(root, 'output', `${stem}.jsonl`), 'utf8')).split('\n').filter(Boolean);
@@ -124,7 +125,7 @@ describe.each([
 
   it('resume: the owner of the conversion is killed -9 and restarted; finished pages are not redone', async () => {
     const id = await submit(target.url, 'resumed.pdf', await scannedPdf(scanPages(5, 'resume'), 150));
-    await eventually(async () => ((await record(id)).pages_completed >= 1 ? true : undefined));
+    await until(async () => (await record(id)).pages_completed >= 1, 'a page completed', CLUSTER_WAIT_MS);
     await target.killOwner();
     const doneBefore = pageRows(target.db, id).filter((p) => p.status === 'done');
     await target.startOwner();

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { freePort, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
-import { eventually, FAST_STALLS, nodePages, pageRows, waitForThreads } from '../helpers/backend-targets.js';
+import { CLUSTER_WAIT_MS, FAST_STALLS, nodePages, pageRows, waitForThreads } from '../helpers/backend-targets.js';
+import { until } from '../helpers/poll.js';
 import { ended, resultPages, submit } from '../helpers/cluster-conversions.js';
 
 /**
@@ -53,7 +54,7 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
     expect(await first.exited).toBe(0);
     const b = await submit(api.url!, 'after.pdf', await scan(3, 'left alone'));
     // a third node starts from the same folder while the second works
-    await eventually(() => running(second, b));
+    await until(() => running(second, b), 'a page of the second conversion running on the second node', CLUSTER_WAIT_MS);
     const third = await workerNode(api.url!, shared);
     expect(await ended(() => api.url!, b)).toMatchObject({ status: 'completed', pages_completed: 3, pages_failed: 0 });
     expect((await resultPages(root, 'after')).sort()).toEqual([0, 1, 2]);
@@ -66,10 +67,10 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
     const nowhere = await workerNode(`http://127.0.0.1:${await freePort()}`, path.join(root, 'nowhere'));
     const refused = await workerNode(api.url!, path.join(root, 'refused'), { CLUSTER_SECRET: 'a-wrong-secret-of-valid-length' });
     await waitForThreads(api.url!, 1);
-    const pool = await eventually(async () => {
+    const pool = await until(async () => {
       const p = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { cluster: { nodes: unknown[]; refused: { address: string }[] } };
       return p.cluster.refused.length > 0 ? p : undefined;
-    });
+    }, 'a refused node listed', CLUSTER_WAIT_MS);
     expect(pool.cluster.refused).toEqual([{ address: '127.0.0.1', last_seen: expect.any(String) }]);
     expect(pool.cluster.nodes).toHaveLength(1);
 
@@ -96,7 +97,7 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const seen = workers.flatMap((w) => nodePages(w, id, 'page returned')).length;
       // Stopped while a worker node has a page of it, and after it has returned at least one more.
-      await eventually(() => (workers.some((w) => running(w, id)) && workers.flatMap((w) => nodePages(w, id, 'page returned')).length > seen ? true : undefined));
+      await until(() => workers.some((w) => running(w, id)) && workers.flatMap((w) => nodePages(w, id, 'page returned')).length > seen, 'a page running and one more returned', CLUSTER_WAIT_MS);
       api.child.kill(signal);
       await api.exited;
       restarts.push(signal);
@@ -118,10 +119,10 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
     const broken = await workerNode(api.url!, path.join(root, 'broken'), { TESSDATA_DIR: garbage });
     await waitForThreads(api.url!, 2);
     const id = await submit(api.url!, 'six.pdf', await scan(6, 'quarantine'));
-    const quarantined = await eventually(async () => {
+    const quarantined = await until(async () => {
       const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number; cluster: { nodes: { state: string; reason?: string }[] } };
       return pool.cluster.nodes.find((n) => n.state === 'quarantined') ? pool : undefined;
-    });
+    }, 'a quarantined node', CLUSTER_WAIT_MS);
     expect(quarantined.worker_threads).toBe(1);
     expect(quarantined.cluster.nodes.find((n) => n.state === 'quarantined')!.reason).toMatch(/pages in a row failed with (worker_crashed|ocr_failed)/);
     expect(await ended(() => api.url!, id)).toMatchObject({ status: 'completed', pages_completed: 6, pages_failed: 0 });
@@ -136,13 +137,13 @@ describe('a cluster whose nodes misbehave loses no page and spends no attempt', 
     const evicting = await forbids('allkeys-lru', 'evicting');
     try {
       const ok = await apiNode({}, 0, fine.url);
-      await eventually(async () => ((await fetch(`${ok.url}/ready`)).status === 200 ? true : undefined), 30_000);
+      await until(async () => (await fetch(`${ok.url}/ready`)).status === 200, '/ready 200 on the fine node', 30_000);
       const bad = await startApiNode(evicting.url, path.join(root, 'b'), FAST_STALLS);
       nodes.push(bad);
-      const body = await eventually(async () => {
+      const body = await until(async () => {
         const res = await fetch(`${bad.url}/ready`);
         return res.status === 503 ? ((await res.json()) as { reason?: string }) : undefined;
-      }, 30_000);
+      }, '/ready 503 on the evicting node', 30_000);
       expect(body.reason).toMatch(/allkeys-lru/);
     } finally {
       await fine.stop();

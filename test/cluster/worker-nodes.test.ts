@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { CLUSTER_SECRET, startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from '../helpers/cluster-processes.js';
-import { eventually, FAST_STALLS, nodePages, waitForThreads } from '../helpers/backend-targets.js';
+import { CLUSTER_WAIT_MS, FAST_STALLS, nodePages, waitForThreads } from '../helpers/backend-targets.js';
+import { until } from '../helpers/poll.js';
 import { ended as endedAt, resultPages, submit, type Record } from '../helpers/cluster-conversions.js';
 
 const ended = (api: string, id: string) => endedAt(() => api, id);
@@ -31,10 +32,10 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     nodes.push(api);
     const workers = await Promise.all([1, 2].map((i) => startWorkerNode(redis!.url, api.url!, path.join(root, `w${i}`), FAST_STALLS)));
     nodes.push(...workers);
-    await eventually(async () => {
+    await until(async () => {
       const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
-      return pool.worker_threads === 2 ? true : undefined;
-    });
+      return pool.worker_threads === 2;
+    }, 'two worker threads in the pool', CLUSTER_WAIT_MS);
     expect((await fetch(`${api.url}/ready`)).status).toBe(200);
 
     const id = await submit(api.url!, 'three.pdf', await scannedPdf([['Alpha page one'], ['Beta page two'], ['Gamma page three']], 150));
@@ -63,15 +64,15 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     const victim = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w1'), FAST_STALLS);
     const survivor = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w2'), FAST_STALLS);
     nodes.push(victim, survivor);
-    await eventually(async () => {
+    await until(async () => {
       const pool = (await (await fetch(`${api.url}/worker-pool-status`)).json()) as { worker_threads: number };
-      return pool.worker_threads === 2 ? true : undefined;
-    });
+      return pool.worker_threads === 2;
+    }, 'two worker threads in the pool', CLUSTER_WAIT_MS);
     const pages = Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} of the crash test`, 'with a second line of words']);
     const id = await submit(api.url!, 'crash.pdf', await scannedPdf(pages, 300));
     const mine = (n: NodeProcess, msg: string) => n.logs.filter((l) => l.msg === msg && l.conversion_id === id).map((l) => l.page as number);
     // Killed while it holds a page: one it started and has not returned.
-    const held = await eventually(async () => mine(victim, 'page started').find((p) => !mine(victim, 'page returned').includes(p)));
+    const held = await until(async () => mine(victim, 'page started').find((p) => !mine(victim, 'page returned').includes(p)), 'a page running on the victim node', CLUSTER_WAIT_MS);
     victim.child.kill('SIGKILL');
     await victim.exited;
 
@@ -94,7 +95,7 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     await twoThreads(api, 2);
     const pages = Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} of the shutdown test`, 'with a second line of words']);
     const id = await submit(api.url!, 'leave.pdf', await scannedPdf(pages, 300));
-    const held = await eventually(async () => mine(leaving, id, 'page started').find((p) => !mine(leaving, id, 'page returned').includes(p)));
+    const held = await until(async () => mine(leaving, id, 'page started').find((p) => !mine(leaving, id, 'page returned').includes(p)), 'a page running on the leaving node', CLUSTER_WAIT_MS);
     leaving.child.kill('SIGTERM');
     expect(await leaving.exited).toBe(0);
     expect(mine(leaving, id, 'page handed back')).toContain(held);
@@ -113,13 +114,13 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     await twoThreads(api, 1);
     const pages = Array.from({ length: 8 }, (_, i) => [`Page ${i + 1} of the join and leave test`, 'with a second line of words']);
     const id = await submit(api.url!, 'churn.pdf', await scannedPdf(pages, 300));
-    await eventually(async () => (mine(first, id, 'page returned').length >= 1 ? true : undefined));
+    await until(async () => mine(first, id, 'page returned').length >= 1, 'a page returned by the first node', CLUSTER_WAIT_MS);
 
     const second = await startWorkerNode(redis!.url, api.url!, path.join(root, 'w2'), FAST_STALLS);
     nodes.push(second);
     await twoThreads(api, 2);
     // The newcomer takes pages of the conversion already under way.
-    await eventually(async () => (mine(second, id, 'page started').length >= 1 ? true : undefined));
+    await until(async () => mine(second, id, 'page started').length >= 1, 'a page started on the newcomer', CLUSTER_WAIT_MS);
     expect(((await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -142,10 +143,10 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     await twoThreads(api, 1);
     const pages = Array.from({ length: 4 }, (_, i) => [`Page ${i + 1} to be cancelled`, 'with a second line of words']);
     const id = await submit(api.url!, 'cancel.pdf', await scannedPdf(pages, 300));
-    const held = await eventually(async () => mine(worker, id, 'page started').find((p) => !mine(worker, id, 'page returned').includes(p)));
+    const held = await until(async () => mine(worker, id, 'page started').find((p) => !mine(worker, id, 'page returned').includes(p)), 'a page running on the node', CLUSTER_WAIT_MS);
     const res = await fetch(`${api.url}/conversions/${id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
-    await eventually(async () => (mine(worker, id, 'page stopped').includes(held) ? true : undefined), 30_000);
+    await until(async () => mine(worker, id, 'page stopped').includes(held), `page ${held} stopped on the node`, 30_000);
     const rec = (await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record;
     expect(rec.status).toBe('cancelled');
     expect(rec.pages_completed).toBeLessThan(4);
@@ -163,7 +164,7 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(/^pagemill_worker_threads 1$/m);
     expect(metrics).toMatch(/^pagemill_cluster_node_threads\{node="[^"]+",state="total"\} 1$/m);
-    const readyIs = (status: number) => eventually(async () => ((await fetch(`${api.url}/ready`)).status === status ? true : undefined), 30_000);
+    const readyIs = (status: number) => until(async () => (await fetch(`${api.url}/ready`)).status === status, `/ready ${status}`, 30_000);
     await readyIs(200);
 
     const admin = new Redis(redis!.url);
@@ -194,7 +195,7 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     // the third loss gives the page up, so it cannot take every node down in turn).
     const killed: NodeProcess[] = [];
     while (killed.length < 3) {
-      const runner = await eventually(async () => workers.find((w) => !killed.includes(w) && mine(w, id, 'page started').includes(2)));
+      const runner = await until(async () => workers.find((w) => !killed.includes(w) && mine(w, id, 'page started').includes(2)), 'a live node running page 2', CLUSTER_WAIT_MS);
       runner.child.kill('SIGKILL');
       await runner.exited;
       killed.push(runner);
@@ -214,7 +215,7 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     await twoThreads(api, 1);
     const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} of the Redis restart test`, 'with a second line of words']);
     const id = await submit(api.url!, 'redis.pdf', await scannedPdf(pages, 300));
-    await eventually(async () => (mine(worker, id, 'page returned').length >= 1 ? true : undefined));
+    await until(async () => mine(worker, id, 'page returned').length >= 1, 'a page returned by the node', CLUSTER_WAIT_MS);
     expect(((await (await fetch(`${api.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
     const { port } = redis!;
     await redis!.stop();
@@ -235,7 +236,7 @@ describe('distributed mode: an API node with --workers 0 and worker nodes on Bul
     await twoThreads(first, 1);
     const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} of the API restart test`, 'with a second line of words']);
     const id = await submit(first.url!, 'restart.pdf', await scannedPdf(pages, 300));
-    await eventually(async () => (mine(worker, id, 'page returned').length >= 1 ? true : undefined));
+    await until(async () => mine(worker, id, 'page returned').length >= 1, 'a page returned by the node', CLUSTER_WAIT_MS);
     expect(((await (await fetch(`${first.url}/conversions/${id}`)).json()) as Record).status).toBe('processing');
     first.child.kill('SIGKILL');
     await first.exited;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { until } from './poll.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
 import { startApiNode, startRedis, startWorkerNode, stopAll, type NodeProcess } from './cluster-processes.js';
 
@@ -36,14 +37,8 @@ export function pageRows(db: string, id: string): PageRow[] {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 90_000): Promise<T> {
-  for (const end = Date.now() + ms; ;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The deadline of waits on real processes and Redis (a hung test, not a speed check). */
+export const CLUSTER_WAIT_MS = 90_000;
 
 export async function localTarget(root: string): Promise<Target> {
   const env = {
@@ -56,7 +51,8 @@ export async function localTarget(root: string): Promise<Target> {
     url: server.url,
     db: path.join(env.DATA_DIR, 'pagemill.db'),
     async crashPageRunner(id) {
-      const held = await eventually(() => pageRows(target.db, id).find((p) => p.status === 'running')?.page_no);
+      // page numbers start at 1: a found page is truthy
+      const held = await until(() => pageRows(target.db, id).find((p) => p.status === 'running')?.page_no, 'a page of the conversion running', CLUSTER_WAIT_MS);
       await kill();
       await target.startOwner();
       return held;
@@ -76,10 +72,10 @@ export async function localTarget(root: string): Promise<Target> {
 export const FAST_STALLS = { CLUSTER_LOCK_MS: '2000', CLUSTER_STALLED_INTERVAL_MS: '1000' };
 
 export async function waitForThreads(url: string, threads: number): Promise<void> {
-  await eventually(async () => {
+  await until(async () => {
     const pool = (await (await fetch(`${url}/worker-pool-status`)).json()) as { worker_threads: number };
-    return pool.worker_threads === threads ? true : undefined;
-  });
+    return pool.worker_threads === threads;
+  }, `${threads} worker threads in the pool`, CLUSTER_WAIT_MS);
 }
 
 /** Pages a worker node logged `msg` for ('page started', 'page returned', …) in one conversion. */
@@ -112,7 +108,7 @@ export async function clusterTarget(root: string): Promise<Target> {
     url: api.url!,
     db: path.join(root, 'api-data', 'pagemill.db'),
     async crashPageRunner(id) {
-      const held = await eventually(() => nodePages(worker, id, 'page started').find((p) => !nodePages(worker, id, 'page returned').includes(p)));
+      const held = await until(() => nodePages(worker, id, 'page started').find((p) => !nodePages(worker, id, 'page returned').includes(p)), 'a page running on the worker node', CLUSTER_WAIT_MS);
       worker.child.kill('SIGKILL');
       await worker.exited;
       await addWorker();

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { eventually } from './backend-targets.js';
+import { until } from './poll.js';
 
 /** Uploads a PDF to an API node's /convert; returns the conversion id. */
 export async function submit(api: string, name: string, pdf: Buffer): Promise<string> {
@@ -15,12 +15,12 @@ export async function submit(api: string, name: string, pdf: Buffer): Promise<st
 export interface Record { status: string; total_pages: number; pages_completed: number; pages_failed: number }
 
 /** The record once the conversion has ended; connection errors (an API node restarting) are waited out. */
-export const ended = (api: () => string, id: string) => eventually(async () => {
+export const ended = (api: () => string, id: string) => until(async () => {
   const res = await fetch(`${api()}/conversions/${id}`).catch(() => null);
   if (!res?.ok) return undefined;
   const rec = (await res.json()) as Record;
   return ['completed', 'error', 'cancelled'].includes(rec.status) ? rec : undefined;
-}, 180_000);
+}, `conversion ${id} ended`, 180_000);
 
 /** Every page in the conversion's results exactly once, each read. */
 export async function resultPages(root: string, stem: string): Promise<number[]> {

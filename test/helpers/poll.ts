@@ -1,8 +1,10 @@
 /**
- * Waits until `check` resolves truthy, polling; fails after `timeoutMs`. The deadline is for a hung
- * test, not a speed check: keep it far above what a loaded machine needs.
+ * The one polling helper of the tests: waits until `check` returns something truthy, polling every
+ * `everyMs`, and resolves with that value; throws naming `what` after `timeoutMs`. The deadline is
+ * for a hung test, not a speed check: keep it far above what a loaded machine needs. A check that
+ * may legitimately produce a falsy value (0, '', false) must wrap it (e.g. in an object).
  */
-export async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function until<T>(check: () => Promise<T> | T, what = 'the condition', timeoutMs = 60_000, everyMs = 25): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,38 +1,63 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cyclicPatternPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import type { Config } from '../../src/config.js';
+import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
+import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { untilStopped } from '../fakes/fake-execution.js';
+import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const BLOCKER_KEY = 'blocker-key-0123456789abcdef';
 const BURST_KEY = 'burst-key-0123456789abcdef00';
 
 /**
+ * The fake backend as a real server with one busy worker looks: every page runs until it is
+ * stopped, and only the first document (the blocker) is inspected; the others wait for their
+ * inspection until the server stops.
+ */
+function busyBackend() {
+  const fake = fakeBackend(({ signal }) => untilStopped(signal));
+  let inspections = 0;
+  const build = async (config: Config) => {
+    const built = await fake.build(config);
+    const { tasks } = built.backend;
+    const inspect: DocumentTasks['inspect'] = (task, signal) => {
+      if (inspections++ === 0) return tasks.inspect(task, signal);
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } }), { once: true }));
+    };
+    return { ...built, backend: { ...built.backend, tasks: { ...tasks, inspect } } };
+  };
+  return { execution: fake.execution, build };
+}
+
+/**
  * Limits must hold when many requests arrive at once: 100 real HTTP requests, 50 in flight at a
- * time, against a real server. One worker is held by a page that spins until cancelled, so
- * nothing finishes during the burst and exactly the limit can be accepted.
+ * time, against a real app on busyBackend(): a blocker conversion holds every slot, so nothing
+ * finishes during the burst and exactly the limit can be accepted.
  */
 describe('admission limits under concurrent bursts', () => {
   let t: TestServer | undefined;
   afterEach(async () => {
+    // nothing left running: the close need not wait out its grace period
+    for (const row of t?.runtime.store.unfinished() ?? []) t!.runtime.service.operations.cancel(row.id);
     await t?.close();
     t = undefined;
   });
 
   async function start(overrides: Record<string, string | number>, key?: string) {
-    t = await startTestServer({ NUM_WORKERS: 1, PAGE_TIMEOUT_S: 600, RATE_LIMIT_PER_MINUTE: 100_000, ...overrides });
+    const fake = busyBackend();
+    t = await startTestServer({ NUM_WORKERS: 1, RATE_LIMIT_PER_MINUTE: 100_000, ...overrides }, { fake });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    // Occupy the only worker with a page that never finishes by itself.
+    // Occupy every slot with the pages of one conversion.
     const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
-    const form = multipart({ name: 'blocker.pdf', data: cyclicPatternPdf() });
+    const { capacity } = fake.execution;
+    const form = multipart({ name: 'blocker.pdf', data: textPdf(Array.from({ length: capacity }, (_, i) => [`Blocker page ${i + 1}`])) });
     const res = await fetch(`${base}/convert`, { method: 'POST', body: form.payload, headers: { ...form.headers, ...headers } });
     expect(res.status).toBe(200);
-    const deadline = Date.now() + 30_000;
-    while (t.runtime.service.queries.poolStatus().pages_active === 0) {
-      if (Date.now() > deadline) throw new Error('the blocking page never started');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(() => t!.runtime.service.queries.poolStatus().pages_active === capacity, 'the blocking pages running');
     return base;
   }
 

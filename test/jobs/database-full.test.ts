@@ -3,15 +3,27 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore } from '../../src/jobs/store/job-store.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { donePage } from '../fakes/fake-execution.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const TERMINAL = ['completed', 'error', 'cancelled'];
 
-/** SQLite reports the disk full (simulated exactly with max_page_count): no wedge, no 500, recovery. */
+/**
+ * SQLite reports the disk full (simulated exactly with max_page_count): no wedge, no 500, recovery.
+ * The store and the workflow are real; pages are run by the fake backend.
+ */
 describe('database full', () => {
   let server: TestServer;
+  /** While set, pages finish only when it resolves: they are still running when the database fills. */
+  let hold: Promise<void> | null = null;
   beforeAll(async () => {
-    server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 });
+    const fake = fakeBackend(async ({ pageNo }) => {
+      await hold;
+      return donePage(pageNo);
+    });
+    server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { fake });
     await fs.writeFile(path.join(server.config.INPUT_DIR, 'small.pdf'), textPdf([['Database full page one'], ['Page two']]));
   });
   afterAll(() => server.close());
@@ -23,6 +35,8 @@ describe('database full', () => {
     expect((await waitForEnd(server.app, body.conversion_id)).status).toBe('completed');
 
     // The database cannot grow any more: conversions are accepted until their rows fill the last page.
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
     (server.runtime.store as JobStore).capPages(1); // SQLite keeps it at the current size
     const accepted: string[] = [];
     let refused: { statusCode: number; json(): { code: string; detail: string } } | undefined;
@@ -42,14 +56,12 @@ describe('database full', () => {
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'degraded' });
     expect((await convert()).statusCode).toBe(507);
+    release(); // the pages running since before the disk filled finish now, into a full database
 
     // Space returns: the probe clears the failure, the watchdog resumes what could not be recorded.
     (server.runtime.store as JobStore).capPages(4_294_967_294);
-    const deadline = Date.now() + 60_000;
-    while ((await server.app.inject({ url: '/ready' })).statusCode !== 200) {
-      if (Date.now() > deadline) throw new Error('not ready again');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200, '/ready 200 again');
+    hold = null;
     for (const id of accepted) {
       const rec = await waitForEnd(server.app, id);
       expect(TERMINAL).toContain(rec.status);

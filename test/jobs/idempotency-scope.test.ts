@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/jobs/store/job-store.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { multipart, startTestServer } from '../helpers/test-server.js';
 
 const row = (id: string, owner: string | null, key: string | null) => ({
@@ -55,7 +56,7 @@ describe('Idempotency-Key is scoped per API key', () => {
   });
 
   it('lets two keys use the same Idempotency-Key independently over HTTP', async () => {
-    const t = await startTestServer({ API_KEYS: 'alice:alice-key-0123456789abcdef,bob:bob-key-0123456789abcdef00' });
+    const t = await startTestServer({ API_KEYS: 'alice:alice-key-0123456789abcdef,bob:bob-key-0123456789abcdef00' }, { fake: fakeBackend() });
     try {
       const send = (key: string) => {
         const form = multipart({ name: 'i.pdf', data: textPdf([['Idempotent']]) });

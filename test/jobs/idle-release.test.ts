@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -10,18 +11,13 @@ afterAll(async () => t?.close());
 
 const pool = async () => (await t.app.inject({ url: '/worker-pool-status' })).json() as { worker_threads: number };
 
-async function until(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await check()) return true;
-  return check();
-}
-
 describe('idle worker threads', () => {
   it('are stopped once the queue drains (engines and memory released), and start again for the next page', async () => {
     const pdf = await scannedPdf([['Idle threads give their memory back']]);
     const first = await submitFile(t.app, 'idle.pdf', pdf, { formats: 'txt' });
     expect((await waitForEnd(t.app, first.body.conversion_id)).status).toBe('completed');
 
-    expect(await until(async () => (await pool()).worker_threads === 0)).toBe(true);
+    await until(async () => (await pool()).worker_threads === 0, 'every idle thread stopped', 30_000, 100);
     const ready = await t.app.inject({ url: '/ready' });
     expect(ready.statusCode).toBe(200);
 

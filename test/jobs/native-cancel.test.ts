@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeTesseractVersion } from '../../src/languages/ocr-engine-choice.js';
 import { scannedPdf } from '../fixtures/pdf-fixtures.js';
 import { pageTexts } from '../../bench/documents.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const hasNative = process.platform === 'linux' && (await nativeTesseractVersion()) !== null;
@@ -24,14 +25,6 @@ async function tesseractChildren(minCpuTicks = 0): Promise<number[]> {
   return pids;
 }
 
-async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    const v = await get();
-    if (ok(v)) return v;
-  }
-  return get();
-}
-
 let t: TestServer;
 beforeAll(async () => {
   if (hasNative) t = await startTestServer({ OCR_ENGINE: 'native', RENDER_DPI: 400, NUM_WORKERS: 1 });
@@ -43,12 +36,19 @@ describe.runIf(hasNative)('cancelling a conversion on the native engine', () => 
     const pdf = await scannedPdf(pageTexts(3, 40), 300);
     const { body } = await submitFile(t.app, 'long.pdf', pdf, { formats: 'txt' });
     // In recognition, not still reading stdin: a thread that dies then would cut its input short.
-    const running = await until(() => tesseractChildren(50), (pids) => pids.length > 0);
+    const running = await until(async () => {
+      const pids = await tesseractChildren(50);
+      return pids.length > 0 ? pids : undefined;
+    }, 'a tesseract process in recognition', 30_000, 50);
     expect(running.length).toBeGreaterThan(0);
     const cancel = await t.app.inject({ method: 'POST', url: `/conversions/${body.conversion_id}/cancel` });
     expect(cancel.statusCode).toBe(200);
     expect((await waitForEnd(t.app, body.conversion_id)).status).toBe('cancelled');
-    const left = await until(() => tesseractChildren(), (pids) => !pids.some((p) => running.includes(p)), 10_000);
+    // an empty list is truthy: until resolves once none of the cancelled page's processes runs
+    const left = await until(async () => {
+      const pids = await tesseractChildren();
+      return pids.some((p) => running.includes(p)) ? undefined : pids;
+    }, 'the cancelled page\'s tesseract processes gone', 10_000, 50);
     expect(left.filter((p) => running.includes(p))).toEqual([]);
     // Its thread is gone and nobody reaps it: the zombie's wait status says how it ended.
     // SIGKILL (9) is the runner's kill; SIGPIPE (13) or 0 would mean it ran on until it wrote or finished.

@@ -1,70 +1,83 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { multipart } from '../helpers/test-server.js';
-import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { until } from '../helpers/poll.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-replay-');
 afterAll(() => temp.cleanup());
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Every log line of a server, parsed. */
+function memoryLogger() {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, logs };
 }
 
-const stop = async (server: ServerProcess, signal: NodeJS.Signals) => {
-  server.child.kill(signal);
-  await server.exited;
-};
+/**
+ * The fake backend, with a searchable PDF that is never finished: the assemble step of a
+ * conversion asking for `pdf` hangs in it until the server is closed, as a server that dies in
+ * that step every time it starts would never finish it.
+ */
+function hangingInAssembly() {
+  const fake = fakeBackend();
+  return {
+    execution: fake.execution,
+    build: async (config: Config) => {
+      const built = await fake.build(config);
+      const searchablePdf: DocumentTasks['searchablePdf'] = (_task, signal) => new Promise((resolve) => {
+        signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } }), { once: true });
+      });
+      return { ...built, backend: { ...built.backend, tasks: { ...built.backend.tasks, searchablePdf } } };
+    },
+  };
+}
 
 describe('a step that stops the server on every try', () => {
   it('is given up after two tries (worker_crashed), not replayed on every restart', async () => {
-    const env = { ...(await temp.serverDirs()), NUM_WORKERS: '1' };
-    const first = await spawnServer(env);
-    const { payload, headers } = multipart({ name: 'replay.pdf', data: textPdf([['Replay page']]) });
-    const { conversion_id: id } = (await (await fetch(`${first.url}/convert`, { method: 'POST', body: payload, headers })).json()) as { conversion_id: string };
-    await until(async () => {
-      const rec = (await (await fetch(`${first.url}/conversion-status/${id}`)).json()) as { status: string };
-      return rec.status === 'completed' ? true : undefined;
-    });
-    await stop(first, 'SIGTERM');
+    const root = await temp.make();
+    const first = await startTestServer({ NUM_WORKERS: 1 }, { root, fake: fakeBackend() });
+    const { body } = await submitFile(first.app, 'replay.pdf', textPdf([['Replay page']]), { formats: 'txt,pdf' });
+    const id = body.conversion_id;
+    expect((await waitForEnd(first.app, id)).status).toBe('completed');
+    await first.close();
 
-    // Back to "all pages done, results not assembled", with the page log replaced by a FIFO:
-    // reading it blocks, so the assemble step hangs every time, and we kill the process in it —
-    // a process dying at the same step on every start.
-    const db = new Database(path.join(env.DATA_DIR, 'pagemill.db'));
+    // Back to "all pages done, results not assembled". Each of the next two servers starts the
+    // assemble step and never ends it: they are left running in it, as a server killed there
+    // would have left the step begun and never ended.
+    const db = new Database(path.join(first.config.DATA_DIR, 'pagemill.db'));
     db.prepare(`UPDATE conversions SET status = 'processing', completed_at = NULL, step_attempts = 0 WHERE id = ?`).run(id);
     db.close();
-    const pageFile = path.join(env.DATA_DIR, 'conversions', id, 'pages.log');
-    await fs.rm(pageFile);
-    execFileSync('mkfifo', [pageFile]);
 
-    for (let start = 1; start <= 2; start++) {
-      const server = await spawnServer(env);
-      await until(() => (server.logs.some((l) => l.msg === 'assembling results' && l.conversion_id === id) ? true : undefined));
-      await stop(server, 'SIGKILL');
-    }
-
-    const last = await spawnServer(env);
+    const stuck: TestServer[] = [];
     try {
-      const rec = await until(async () => {
-        const r = (await (await fetch(`${last.url}/conversion-status/${id}`)).json()) as { status: string; error_code: string | null };
-        return r.status === 'processing' ? undefined : r;
-      });
-      expect(rec).toMatchObject({ status: 'error', error_code: 'worker_crashed' });
-      expect(last.logs.some((l) => l.msg === 'assembling results')).toBe(false);
-      expect((await fetch(`${last.url}/health`)).status).toBe(200);
+      for (let start = 1; start <= 2; start++) {
+        const { logger, logs } = memoryLogger();
+        stuck.push(await startTestServer({ NUM_WORKERS: 1 }, { root, logger, fake: hangingInAssembly() }));
+        await until(() => logs.some((l) => l.msg === 'assembling results' && l.conversion_id === id), `start ${start} in the assemble step`);
+      }
+
+      const { logger, logs } = memoryLogger();
+      const last = await startTestServer({ NUM_WORKERS: 1 }, { root, logger, fake: hangingInAssembly() });
+      try {
+        // ends, or starts the step a third time (and would hang in it)
+        await until(() => logs.some((l) => l.msg === 'assembling results') || last.runtime.store.get(id)?.status !== 'processing', 'the third start to decide');
+        expect(logs.some((l) => l.msg === 'assembling results')).toBe(false);
+        const rec = await waitForEnd(last.app, id);
+        expect(rec).toMatchObject({ status: 'error', error_code: 'worker_crashed' });
+        expect((await last.app.inject({ url: '/health' })).statusCode).toBe(200);
+      } finally {
+        await last.close();
+      }
     } finally {
-      await stop(last, 'SIGKILL'); // SIGKILL: nothing is left to finish
+      // closing stops the hung PDF builds; the conversion has ended and stays as it is
+      for (const server of stuck) await server.close();
     }
-  }, 180_000);
+  });
 });

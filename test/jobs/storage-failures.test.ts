@@ -2,26 +2,24 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { donePage, type PageScript } from '../fakes/fake-execution.js';
+import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const pdf = textPdf([['Storage test page']]);
 
-/** Polls until `check` holds (no timing assumptions: a deadline only). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Storage failures end a conversion with a storage code; the server keeps answering. */
+/**
+ * What storage does to conversions, on the fake backend: the store, the blob store and the
+ * workflow are real (and write to the real, full or read-only, folders); pages are run by a script.
+ */
 describe('storage failures', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NUM_WORKERS: 1 });
+    server = await startTestServer({ NUM_WORKERS: 1 }, { fake: fakeBackend() });
   });
   afterAll(() => server.close());
 
@@ -106,10 +104,12 @@ describe.skipIf(skipMounts)('a full or read-only disk (tmpfs)', () => {
   const disk = tmpfsRoot('output', '512k');
   let server: TestServer;
   let mountPoint: string;
+  const readAtOnce: PageScript = ({ pageNo }) => donePage(pageNo);
+  let script = readAtOnce;
   beforeAll(async () => {
     mountPoint = disk.mountPoint;
     // The root is the tmpfs helper's: the server must not remove it (the helper unmounts first).
-    server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { root: disk.root });
+    server = await startTestServer({ NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { root: disk.root, fake: fakeBackend((call) => script(call)) });
   });
   afterAll(async () => {
     await server?.close();
@@ -135,26 +135,35 @@ describe.skipIf(skipMounts)('a full or read-only disk (tmpfs)', () => {
     expect(refused.body.code).toBe('storage_full');
 
     await fs.rm(filler);
-    await eventually(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200);
+    await until(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200, '/ready 200 once space returns');
     const again = await submitFile(server.app, 'again.pdf', pdf);
     expect(again.status).toBe(200);
     expect((await waitForEnd(server.app, again.body.conversion_id)).status).toBe('completed');
   });
 
   it('output folder turning read-only during a conversion: storage_error, the server stays up', async () => {
-    const pages = Array.from({ length: 6 }, (_, i) => [`Read-only midway page ${i + 1}`, 'the quick brown fox jumps over the lazy dog']);
-    const { body } = await submitFile(server.app, 'midway.pdf', await scannedPdf(pages, 150));
-    await eventually(async () => ((await server.app.inject({ url: `/conversion-status/${body.conversion_id}` })).json().pages_completed ?? 0) >= 1);
+    // page 1 is read at once; the later pages finish only once the folder has turned read-only
+    let readOnly!: () => void;
+    const turnedReadOnly = new Promise<void>((resolve) => (readOnly = resolve));
+    script = async ({ pageNo }) => {
+      if (pageNo > 1) await turnedReadOnly;
+      return donePage(pageNo);
+    };
+    const pages = Array.from({ length: 6 }, (_, i) => [`Read-only midway page ${i + 1}`]);
+    const { body } = await submitFile(server.app, 'midway.pdf', textPdf(pages));
+    await until(async () => ((await server.app.inject({ url: `/conversion-status/${body.conversion_id}` })).json().pages_completed ?? 0) >= 1, 'the first page written');
     execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
     try {
+      readOnly();
       const rec = await waitForEnd(server.app, body.conversion_id);
       expect(rec).toMatchObject({ status: 'error', error_code: 'storage_error' });
       expect((await server.app.inject({ url: '/ready' })).statusCode).toBe(503);
       expect((await server.app.inject({ url: '/health' })).statusCode).toBe(200);
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
+      script = readAtOnce;
     }
-    await eventually(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200);
+    await until(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200, '/ready 200 once the folder is writable');
   });
 
   it('read-only output folder at conversion start: storage_error, not worker_crashed', async () => {
@@ -168,61 +177,64 @@ describe.skipIf(skipMounts)('a full or read-only disk (tmpfs)', () => {
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
     }
-    await eventually(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200);
+    await until(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200, '/ready 200 once the folder is writable');
   });
 });
 
-describe.skipIf(skipMounts)('the database on a full disk (real process, tmpfs)', () => {
+/** Every log line of a server, parsed, for tests that check what it logged. */
+function memoryLogger() {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, logs };
+}
+
+describe.skipIf(skipMounts)('the database on a full disk (tmpfs)', () => {
   const disk = tmpfsRoot('data', '4m');
 
   it('SQLite reports the disk full: 507/503 with the reason, maintenance waits quietly, recovery by itself', async () => {
-    const { spawnServer } = await import('../helpers/server-process.js');
     const { root, mountPoint: dataDir } = disk;
-    const env = { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: dataDir, NUM_WORKERS: '1', WATCHDOG_INTERVAL_S: '0.2',
-      // The native engine unpacks its model into DATA_DIR, more than this 4 MB disk holds.
-      OCR_ENGINE: 'wasm' };
-    await fs.mkdir(env.INPUT_DIR, { recursive: true });
-    await fs.writeFile(path.join(env.INPUT_DIR, 'doc.pdf'), pdf);
-    const server = await spawnServer(env);
-    const convert = () => fetch(`${server.url}/convert`, { method: 'POST', body: new URLSearchParams({ filename: 'doc.pdf' }) });
+    const { logger, logs } = memoryLogger();
+    // Anything that escaped as an unhandled rejection or exception would fail this file (vitest reports it).
+    const server = await startTestServer({ DATA_DIR: dataDir, NUM_WORKERS: 1, WATCHDOG_INTERVAL_S: 0.2 }, { root, logger, fake: fakeBackend() });
+    await fs.writeFile(path.join(server.config.INPUT_DIR, 'doc.pdf'), pdf);
+    const convert = () => server.app.inject({ method: 'POST', url: '/convert', payload: 'filename=doc.pdf', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     try {
-      expect((await convert()).status).toBe(200);
+      expect((await convert()).statusCode).toBe(200);
       const filler = path.join(dataDir, 'filler');
       await fs.writeFile(filler, Buffer.alloc(8 * 1024 * 1024)).catch(() => undefined); // ENOSPC: the disk is full now
       const statuses: number[] = [];
       for (let i = 0; i < 30; i++) {
         const res = await convert();
-        statuses.push(res.status);
-        if (res.status !== 200) expect(((await res.json()) as { code: string }).code).toMatch(/^storage_(full|error)$/);
+        statuses.push(res.statusCode);
+        if (res.statusCode !== 200) expect((res.json() as { code: string }).code).toMatch(/^storage_(full|error)$/);
       }
       expect(statuses).not.toContain(500);
       expect(statuses.some((s) => s === 507)).toBe(true);
-      const ready = await fetch(`${server.url}/ready`);
-      expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { reason: string }).reason).toMatch(/^storage_full/);
+      const ready = await server.app.inject({ url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect((ready.json() as { reason: string }).reason).toMatch(/^storage_full/);
       await new Promise((r) => setTimeout(r, 1500)); // several maintenance ticks while the disk is full
-      expect(server.logs.filter((l) => l.msg === 'maintenance failed')).toEqual([]);
-      expect(server.logs.filter((l) => String(l.msg).startsWith('storage is failing'))).toHaveLength(1);
+      expect(logs.filter((l) => l.msg === 'maintenance failed')).toEqual([]);
+      expect(logs.filter((l) => String(l.msg).startsWith('storage is failing'))).toHaveLength(1);
 
       await fs.rm(filler);
-      await eventually(async () => (await fetch(`${server.url}/ready`)).status === 200);
+      await until(async () => (await server.app.inject({ url: '/ready' })).statusCode === 200, '/ready 200 once space returns');
       const res = await convert();
-      expect(res.status).toBe(200);
-      const { conversion_id: id } = (await res.json()) as { conversion_id: string };
-      await eventually(async () => ((await (await fetch(`${server.url}/conversion-status/${id}`)).json()) as { status: string }).status === 'completed', 60_000);
-      expect(server.child.exitCode).toBeNull();
+      expect(res.statusCode).toBe(200);
+      const { conversion_id: id } = res.json() as { conversion_id: string };
+      expect((await waitForEnd(server.app, id)).status).toBe('completed');
+      expect((await server.app.inject({ url: '/health' })).statusCode).toBe(200);
     } finally {
-      server.child.kill('SIGKILL');
-      await server.exited;
+      await server.close();
     }
-  }, 120_000);
+  });
 });
 
 describe.skipIf(skipMounts)('a read-only input folder (tmpfs)', () => {
   const disk = tmpfsRoot('input', '256k');
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NUM_WORKERS: 1 }, { root: disk.root });
+    server = await startTestServer({ NUM_WORKERS: 1 }, { root: disk.root, fake: fakeBackend() });
     execFileSync('mount', ['-o', 'remount,ro', disk.mountPoint]);
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /** Webhook deliveries run detached: a store that fails under them (a full disk) must not crash the process. */
@@ -8,7 +9,7 @@ describe('webhook delivery when the store fails', () => {
   const escaped: unknown[] = [];
   const onRejection = (err: unknown) => escaped.push(err);
   beforeAll(async () => {
-    t = await startTestServer({ NUM_WORKERS: 1, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: 100 });
+    t = await startTestServer({ NUM_WORKERS: 1, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: 100 }, { fake: fakeBackend() });
     process.on('unhandledRejection', onRejection);
   });
   afterAll(async () => {

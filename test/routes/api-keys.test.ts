@@ -2,6 +2,8 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { untilStopped } from '../fakes/fake-execution.js';
 import { multipart, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const ALICE = 'alice-key-0123456789abcdef';
@@ -10,7 +12,7 @@ const BOB = 'bob-key-0123456789abcdef00';
 describe('API keys', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ API_KEYS: `alice:${ALICE},bob:${BOB}`, RATE_LIMIT_PER_MINUTE: 40, MAX_CONCURRENT_PER_KEY: 2 });
+    t = await startTestServer({ API_KEYS: `alice:${ALICE},bob:${BOB}`, RATE_LIMIT_PER_MINUTE: 40, MAX_CONCURRENT_PER_KEY: 2 }, { fake: fakeBackend() });
   });
   afterAll(async () => t?.close());
 
@@ -38,7 +40,10 @@ describe('API keys', () => {
     expect((await as(ALICE, { url: `/conversion-status/${b.conversion_id}` })).statusCode).toBe(404);
     expect((await as(ALICE, { method: 'POST', url: `/conversions/${b.conversion_id}/cancel` })).statusCode).toBe(404);
     expect((await as(ALICE, { method: 'DELETE', url: `/conversions/${b.conversion_id}` })).statusCode).toBe(404);
-    expect((await as(ALICE, { url: `/conversions/${a.conversion_id}/result?format=txt` })).body).toContain('alice.pdf');
+    const result = await as(ALICE, { url: `/conversions/${a.conversion_id}/result?format=txt` });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-disposition']).toContain('alice.txt');
+    expect(result.body).toContain('Page 1 text'); // what the fake backend reads
     const listed = (await as(ALICE, { url: '/conversions' })).json().conversions.map((c: { id: string }) => c.id);
     expect(listed).toContain(a.conversion_id);
     expect(listed).not.toContain(b.conversion_id);
@@ -75,17 +80,20 @@ describe('API keys', () => {
 
 describe('API keys: concurrent conversions per key', () => {
   it('answers 429 past MAX_CONCURRENT_PER_KEY unfinished conversions', async () => {
-    const t = await startTestServer({ API_KEYS: `carol:${ALICE}`, MAX_CONCURRENT_PER_KEY: 1, NUM_WORKERS: 1 });
+    // pages run until stopped: the first conversion is still unfinished when the second comes
+    const t = await startTestServer({ API_KEYS: `carol:${ALICE}`, MAX_CONCURRENT_PER_KEY: 1, NUM_WORKERS: 1 }, { fake: fakeBackend(({ signal }) => untilStopped(signal)) });
     try {
       const send = () => {
-        const form = multipart({ name: 'c.pdf', data: textPdf(Array.from({ length: 30 }, (_, i) => [`Carol page ${i} with enough text to keep`])) });
+        const form = multipart({ name: 'c.pdf', data: textPdf(Array.from({ length: 3 }, (_, i) => [`Carol page ${i}`])) });
         return t.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': ALICE } });
       };
-      expect((await send()).statusCode).toBe(200);
+      const first = await send();
+      expect(first.statusCode).toBe(200);
       const second = await send();
       expect(second.statusCode).toBe(429);
       expect(second.json().code).toBe('too_many_conversions');
       expect(second.headers['retry-after']).toBeTruthy();
+      t.runtime.service.operations.cancel(first.json().conversion_id);
     } finally {
       await t.close();
     }
@@ -98,10 +106,10 @@ describe('API keys without a name', () => {
   const B = 'pm_live_bbbbbbbbbbbbbbbbbbbb';
 
   it('are different owners: one cannot read, download, cancel or delete the other\'s conversion', async () => {
-    const t = await startTestServer({ API_KEYS: `${A},${B}`, NUM_WORKERS: 1 });
+    const t = await startTestServer({ API_KEYS: `${A},${B}`, NUM_WORKERS: 1 }, { fake: fakeBackend() });
     try {
       const as = (key: string, method: 'GET' | 'POST' | 'DELETE', url: string) => t.app.inject({ method, url, headers: { 'x-api-key': key } });
-      const form = multipart({ name: 'mine.pdf', data: textPdf([['Only key A may read this']]) });
+      const form = multipart({ name: 'mine.pdf', data: textPdf([['Only key A may read this']]) }); // read as "Page 1 text" by the fake
       const sent = await t.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': A } });
       const id = sent.json().conversion_id as string;
       expect((await waitForEnd(t.app, id, undefined, { 'x-api-key': A })).status).toBe('completed');
@@ -116,7 +124,7 @@ describe('API keys without a name', () => {
       }
       expect((await as(B, 'GET', '/conversions')).json().conversions).toEqual([]);
       // and the conversion is still there, A's to read
-      expect((await as(A, 'GET', `/conversions/${id}/result?format=txt`)).body).toContain('Only key A may read this');
+      expect((await as(A, 'GET', `/conversions/${id}/result?format=txt`)).body).toContain('Page 1 text');
     } finally {
       await t.close();
     }

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/security/api-keys.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 
 const GOOD = 'good-key-0123456789abcdef';
 
 describe('wrong API keys are rate-limited per client address', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ API_KEYS: `good:${GOOD}`, AUTH_FAILURES_PER_MINUTE: 3 });
+    t = await startTestServer({ API_KEYS: `good:${GOOD}`, AUTH_FAILURES_PER_MINUTE: 3 }, { fake: fakeBackend() });
   });
   afterAll(async () => t?.close());
 

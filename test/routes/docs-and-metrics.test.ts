@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({}, { fake: fakeBackend() });
 });
 afterAll(async () => t?.close());
 
@@ -42,7 +43,8 @@ describe('operations', () => {
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     const lines = res.body.split('\n').filter((l) => l && !l.startsWith('#'));
     for (const l of lines) expect(l, l).toMatch(/^[a-zA-Z_:][\w:]*(\{[^}]*\})? [-+\d.eE]+|NaN|[+-]Inf$/);
-    const done = lines.find((l) => l.startsWith('pagemill_pages_total{source="text-layer",outcome="done"}'));
+    // the fake backend's pages are read by OCR
+    const done = lines.find((l) => l.startsWith('pagemill_pages_total{source="ocr",outcome="done"}'));
     expect(Number(done?.split(' ')[1])).toBeGreaterThanOrEqual(1);
     expect(res.body).toContain('pagemill_page_duration_seconds_bucket');
     expect(res.body).toMatch(/pagemill_conversions\{status="completed"\} [1-9]/);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { multipart, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /** The seed's document routes name files relative to the data folders, never by server path. */
 describe('document routes show no server paths', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer({}, { fake: fakeBackend() });
   });
   afterAll(async () => t?.close());
 

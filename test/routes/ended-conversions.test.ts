@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manyPagesPdf } from '../fixtures/pdf-fixtures.js';
+import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { untilStopped } from '../fakes/fake-execution.js';
 import { submitFile, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 /**
@@ -8,7 +10,8 @@ import { submitFile, startTestServer, waitForEnd, type TestServer } from '../hel
  */
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ NUM_WORKERS: 1 });
+  // pages run until they are stopped: a conversion is still running when the test cancels it
+  t = await startTestServer({ NUM_WORKERS: 1 }, { fake: fakeBackend(({ signal }) => untilStopped(signal)) });
 });
 afterAll(async () => {
   await t?.close();
@@ -16,7 +19,7 @@ afterAll(async () => {
 
 describe('pages and results of ended conversions', () => {
   it('answers 409 conversion_cancelled for the result and the unfinished pages of a cancelled conversion', async () => {
-    const { body } = await submitFile(t.app, 'long.pdf', manyPagesPdf(300));
+    const { body } = await submitFile(t.app, 'long.pdf', textPdf(Array.from({ length: 5 }, (_, i) => [`Page ${i + 1}`])));
     const cancel = await t.app.inject({ method: 'POST', url: `/conversions/${body.conversion_id}/cancel` });
     expect(cancel.statusCode).toBe(200);
     expect((await waitForEnd(t.app, body.conversion_id)).status).toBe('cancelled');
@@ -24,7 +27,7 @@ describe('pages and results of ended conversions', () => {
     const result = await t.app.inject({ url: `/conversions/${body.conversion_id}/result?format=txt` });
     expect(result.statusCode).toBe(409);
     expect(result.json().code).toBe('conversion_cancelled');
-    const page = await t.app.inject({ url: `/conversions/${body.conversion_id}/pages/300` });
+    const page = await t.app.inject({ url: `/conversions/${body.conversion_id}/pages/5` });
     expect(page.statusCode).toBe(409);
     expect(page.json().code).toBe('conversion_cancelled');
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { prefersJson } from '../../src/routes/service-info.js';
 
 const KEY_MARKER = 'KEYMARKER-0123456789abcdef';
@@ -8,7 +9,7 @@ const SECRET_MARKER = 'WEBHOOKSECRETMARKER-42';
 describe('GET /config and GET / for JSON clients', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ NUM_WORKERS: 1, API_KEYS: `ops:${KEY_MARKER}`, WEBHOOK_SECRET: SECRET_MARKER });
+    t = await startTestServer({ NUM_WORKERS: 1, API_KEYS: `ops:${KEY_MARKER}`, WEBHOOK_SECRET: SECRET_MARKER }, { fake: fakeBackend() });
   });
   afterAll(async () => t?.close());
 
@@ -59,7 +60,7 @@ describe('GET /config from the environment', () => {
     const t = await startTestServer({
       NUM_WORKERS: 1, BASE_PATH: '/ocr', APP_DOMAIN: 'https://app.example', API_DOMAIN: 'https://api.example',
       IAM_DOMAIN: 'https://iam.example', CLIENT_ID: 'my-client', IAM_SCOPE: 'openid',
-    });
+    }, { fake: fakeBackend() });
     try {
       expect((await t.app.inject({ url: '/config' })).json()).toMatchObject({
         basePath: '/ocr', appDomain: 'https://app.example', apiDomain: 'https://api.example',

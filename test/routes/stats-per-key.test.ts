@@ -1,6 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cyclicPatternPdf, textPdf } from '../fixtures/pdf-fixtures.js';
+import type { Config } from '../../src/config.js';
+import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
+import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { untilStopped } from '../fakes/fake-execution.js';
+import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * The fake backend as a real server with one busy worker looks: every page runs until it is
+ * stopped, and only the first document is inspected; the others wait for their inspection.
+ */
+function busyBackend() {
+  const fake = fakeBackend(({ signal }) => untilStopped(signal));
+  let inspections = 0;
+  const build = async (config: Config) => {
+    const built = await fake.build(config);
+    const { tasks } = built.backend;
+    const inspect: DocumentTasks['inspect'] = (task, signal) => {
+      if (inspections++ === 0) return tasks.inspect(task, signal);
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } }), { once: true }));
+    };
+    return { ...built, backend: { ...built.backend, tasks: { ...tasks, inspect } } };
+  };
+  return { execution: fake.execution, build };
+}
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdef00';
@@ -15,18 +39,22 @@ describe('stats and pool status per API key', () => {
     return t.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': key } });
   };
 
+  const fake = busyBackend();
+  const { capacity } = fake.execution;
   beforeAll(async () => {
-    t = await startTestServer({ API_KEYS: `alice:${ALICE},bob:${BOB}`, ADMIN_API_KEYS: `root:${ROOT}`, NUM_WORKERS: 1, PAGE_TIMEOUT_S: 600 });
-    // Alice's page holds the only worker; Bob's conversion waits behind it.
-    expect((await submit(ALICE, cyclicPatternPdf())).statusCode).toBe(200);
-    const deadline = Date.now() + 30_000;
-    while ((await get('/worker-pool-status', ALICE)).pages_active === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t = await startTestServer({ API_KEYS: `alice:${ALICE},bob:${BOB}`, ADMIN_API_KEYS: `root:${ROOT}`, NUM_WORKERS: 1 }, { fake });
+    // Alice's pages hold every worker; Bob's conversion waits behind them.
+    expect((await submit(ALICE, textPdf(Array.from({ length: capacity }, (_, i) => [`Alice page ${i + 1}`])))).statusCode).toBe(200);
+    await until(async () => (await get('/worker-pool-status', ALICE)).pages_active === capacity, 'Alice\'s pages running');
     expect((await submit(BOB, textPdf([['Bob waits']]))).statusCode).toBe(200);
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    for (const row of t?.runtime.store.unfinished() ?? []) t.runtime.service.operations.cancel(row.id);
+    await t?.close();
+  });
 
   it('counts only the caller\'s conversions and pages', async () => {
-    expect(await get('/worker-pool-status', ALICE)).toMatchObject({ active_tasks: 1, queue_size: 0, pages_active: 1, busy_workers: 1 });
+    expect(await get('/worker-pool-status', ALICE)).toMatchObject({ active_tasks: 1, queue_size: 0, pages_active: capacity, busy_workers: capacity });
     expect(await get('/worker-pool-status', BOB)).toMatchObject({ active_tasks: 0, queue_size: 1, pages_active: 0, busy_workers: 0 });
     expect((await get('/stats', ALICE)).conversions).toMatchObject({ processing: 1, pending: 0 });
     const bob = await get('/stats', BOB);
@@ -36,7 +64,7 @@ describe('stats and pool status per API key', () => {
   });
 
   it('gives an admin key the server-wide totals', async () => {
-    expect(await get('/worker-pool-status', ROOT)).toMatchObject({ active_tasks: 1, queue_size: 1, pages_active: 1 });
+    expect(await get('/worker-pool-status', ROOT)).toMatchObject({ active_tasks: 1, queue_size: 1, pages_active: capacity });
     const stats = await get('/stats', ROOT);
     expect(stats.conversions.processing + stats.conversions.pending).toBe(2);
     // An admin key is a key like any other for its own conversions: it sees none of theirs.

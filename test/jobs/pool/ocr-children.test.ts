@@ -5,16 +5,12 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { OcrChildren } from '../../../src/jobs/pool/ocr-children.js';
 import { OCR_CHILDREN_CHANNEL } from '../../../src/schemas/page-result.js';
+import { until } from '../../helpers/poll.js';
 
 /** Running, not a zombie and not gone. */
 async function alive(pid: number): Promise<boolean> {
   const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   return stat !== null && !/^\d+ \(.*\) [ZX]/.test(stat);
-}
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await check()) return true;
-  return check();
 }
 
 /** A thread that starts a long-lived process, announces it as a pool thread does, and then spins (as a busy WASM call would). */
@@ -46,7 +42,7 @@ describe.runIf(process.platform === 'linux')('OCR child processes of stopped tas
       await worker.terminate();
       expect(await alive(pid)).toBe(true); // terminating the thread alone leaves it running
       children.end('task-a', true);
-      expect(await until(async () => !(await alive(pid)))).toBe(true);
+      await until(async () => !(await alive(pid)), `the child ${pid} gone`, 10_000);
     } finally {
       children.close();
     }
@@ -69,7 +65,7 @@ describe.runIf(process.platform === 'linux')('OCR child processes of stopped tas
       const c = await threadWithChild('task-c');
       pids.push(c.pid);
       await c.worker.terminate();
-      expect(await until(async () => !(await alive(c.pid)))).toBe(true);
+      await until(async () => !(await alive(c.pid)), `the child ${c.pid} gone`, 10_000);
     } finally {
       children.close();
       for (const pid of pids) await Promise.resolve().then(() => process.kill(pid, 'SIGKILL')).catch(() => undefined);

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../../../src/intake/url-guard.js';
 import { textPdf } from '../../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../../fakes/fake-backend.js';
 import { until } from '../../helpers/poll.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
@@ -27,7 +28,7 @@ async function receiver() {
 describe('webhooks', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_SECRET: 's3cret', WEBHOOK_RETRY_BASE_MS: 100 });
+    t = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_SECRET: 's3cret', WEBHOOK_RETRY_BASE_MS: 100 }, { fake: fakeBackend() });
   });
   afterAll(async () => t?.close());
 
@@ -75,7 +76,7 @@ describe('SSRF guard', () => {
   });
 
   it('refuses private callback URLs unless allowed', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({}, { fake: fakeBackend() });
     try {
       for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://[::1]/x', 'http://169.254.169.254/latest', 'ftp://example.com/x', 'not a url']) {
         const res = await submitFile(t.app, 'x.pdf', textPdf([['x']]), { callback_url: url });
