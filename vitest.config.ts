@@ -19,15 +19,18 @@ export const E2E_TESTS = [
   'test/routes/cross-origin-browser.test.ts',
   'test/cli.test.ts',
   'test/outputs/ocr-engines.test.ts',
+  'test/outputs/rotated-scans.test.ts',
 ];
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...CORPUS_TESTS, ...E2E_TESTS],
-    // Integration tests run real OCR on worker pools; on a 2-core machine, files in parallel
-    // would only fight over the cores and turn timeouts flaky.
-    fileParallelism: false,
+    // Two files at a time: most of the fast suite runs on the fake backend (no threads, no OCR), so
+    // a second file overlaps imports, I/O and waits rather than fighting for the cores; the files
+    // with real OCR pools keep deadlines far above what two at a time need. E2E runs one at a time.
+    fileParallelism: true,
+    maxWorkers: 2,
     // Deadlines for a hung test, not speed checks: a loaded machine runs OCR several times slower.
     testTimeout: 900_000,
     hookTimeout: 300_000,

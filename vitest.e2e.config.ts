@@ -7,6 +7,8 @@ export default defineConfig({
     ...base.test,
     include: E2E_TESTS,
     exclude: [],
+    // Whole processes, Redis and Chromium per file: one file at a time, as CI's two cores allow.
+    fileParallelism: false,
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest-e2e.json' }]] : ['default'],
   },
 });

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
 import { readFixture } from '../fixtures/files.js';
 import { scannedPdf, scannedPng, textPdf } from '../fixtures/pdf-fixtures.js';
-import { cer } from '../../bench/cer.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
@@ -129,20 +128,6 @@ describe('formats', () => {
 });
 
 describe('OCR that gets hard pages right', () => {
-  it('reads all four pages of cardinal.pdf (0/90/180/270°) upright', async () => {
-    const { id, rec } = await convert('cardinal.pdf', await readFixture('cardinal.pdf'));
-    expect(rec.status).toBe('completed');
-    const pages: PageResult[] = (await result(id, 'json')).json().pages;
-    expect(pages).toHaveLength(4);
-    const reference = (await readFixture('cardinal.p1.tesseract-eng.txt')).toString('utf8');
-    for (const p of pages) {
-      expect(p.text, `page ${p.page_no}`).toContain('LinnSequencer');
-      expect(cer(p.text, reference), `page ${p.page_no} read upright`).toBeLessThan(0.05);
-    }
-    expect(pages[0]!.rotation).toBe(0);
-    expect(pages[2]!.rotation).toBe(180);
-  });
-
   it('keeps French accents with lang=fra, and lists the installed languages', async () => {
     const langs = (await t.app.inject({ url: '/languages' })).json();
     expect(langs.languages).toEqual(expect.arrayContaining(['eng', 'fra']));
