@@ -83,6 +83,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webPageRoutes);
   if (deps.cluster) await app.register(internalClusterRoutes, { cluster: deps.cluster });
   // Not encapsulated: Bull Board registers its own prefix, and the API-key hook must reach it.
-  if (deps.dashboard) await deps.dashboard(app, errorReply);
+  if (deps.dashboard) {
+    await deps.dashboard(app, (err) => {
+      const mapped = errorReply(err);
+      if (mapped.logAsError) app.log.error({ err }, 'queue dashboard failed');
+      return mapped;
+    });
+  }
   return app;
 }

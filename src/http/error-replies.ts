@@ -52,3 +52,15 @@ export function errorReply(err: unknown): ErrorReply {
 export function routingErrorReply(err: Partial<FastifyError>): ErrorReply {
   return err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? reply('uri_too_long') : reply('validation_error', 'The URL is not valid.');
 }
+
+/**
+ * The multipart parser reports a broken body (no or wrong boundary, cut off mid-part) with plain
+ * errors that carry no code: that is the client's mistake, a 400. Our own errors, the plugin's
+ * limits (FST_*) and storage failures (the upload could not be written) keep their meaning.
+ */
+export function multipartBodyError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof AppError || (typeof code === 'string' && (code.startsWith('FST_') || storageCodeOf(err)))) return err;
+  const detail = 'The multipart body could not be read (missing or wrong boundary, or cut off); send a complete multipart/form-data body.';
+  return new AppError('validation_error', detail);
+}

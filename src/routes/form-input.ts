@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { storageCodeOf } from '../storage-errors.js';
+import { multipartBodyError } from '../http/error-replies.js';
 
 export interface FormInput {
   fields: Record<string, string>;
@@ -45,19 +45,7 @@ export async function readFormInput(request: FastifyRequest, tmpDir: string): Pr
     }
   } catch (err) {
     if (upload) await fs.rm(upload.tmpPath, { force: true });
-    throw asClientError(err);
+    throw multipartBodyError(err);
   }
   return { fields, upload };
-}
-
-/**
- * The multipart parser reports a broken body (no or wrong boundary, cut off mid-part) with plain
- * errors that carry no code: that is the client's mistake, a 400. Our own errors, the plugin's
- * limits (FST_*) and storage failures (the upload could not be written) keep their meaning.
- */
-function asClientError(err: unknown): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (err instanceof AppError || (typeof code === 'string' && (code.startsWith('FST_') || storageCodeOf(err)))) return err;
-  const detail = 'The multipart body could not be read (missing or wrong boundary, or cut off); send a complete multipart/form-data body.';
-  return new AppError('validation_error', detail);
 }

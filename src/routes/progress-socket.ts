@@ -1,7 +1,7 @@
 import '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { AppError, errorBody } from '../errors.js';
+import { errorReply } from '../http/error-replies.js';
 import { TERMINAL_STATUSES, type ProgressMessage } from '../schemas/conversion.js';
 import type { AppDeps } from '../app-deps.js';
 import { statsScope } from '../http/auth.js';
@@ -41,9 +41,10 @@ export const progressSocketRoutes: FastifyPluginAsync<AppDeps> = async (app, { s
     try {
       watch = service.queries.watch(id, onMessage, request.owner);
     } catch (err) {
-      const code = err instanceof AppError ? err.code : 'internal_error';
-      send({ status: 'error', progress: 0, message: 'Conversion not found', error: errorBody(code).detail, code });
-      socket.close(1008, code);
+      const { body, logAsError } = errorReply(err);
+      if (logAsError) request.log.error({ err }, 'progress socket failed');
+      send({ status: 'error', progress: 0, message: 'Conversion not found', error: body.detail, code: body.code });
+      socket.close(1008, body.code);
       return;
     }
     send({ type: 'snapshot', conversion_id: id, ...watch.snapshot });

@@ -30,6 +30,9 @@ describe('a worker node posting a page result', () => {
         return true;
       },
       heartbeat: (beat) => beats.push(beat),
+      nodes: () => [],
+      refused: () => [],
+      problem: () => null,
       noteRefused: (address) => refused.push(address),
     };
     app = Fastify();

@@ -30,6 +30,12 @@ export interface ClusterApi {
   /** The API node is stopping: a result posted now is asked for again (503), for its next life to adopt. */
   readonly shuttingDown: boolean;
   heartbeat(beat: NodeBeat): void;
+  /** The worker nodes heard from lately (for /worker-pool-status and /stats). */
+  nodes(): NodeBeat[];
+  /** Addresses that presented a wrong cluster secret lately. */
+  refused(): { address: string; last_seen: string }[];
+  /** Why the queue cannot take work now (Redis unreachable or evicting); null when fine. */
+  problem(): string | null;
   /** A caller presented a wrong CLUSTER_SECRET: a misconfigured node, shown in the pool status. */
   noteRefused(address: string): void;
 }

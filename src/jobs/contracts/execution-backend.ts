@@ -1,7 +1,6 @@
 import type { Priority } from '../../schemas/conversion.js';
 import type { Envelope, PageOutput, PageTask } from '../../schemas/page-result.js';
 
-import type { NodeBeat } from './cluster-api.js';
 
 /** A page whose turn has come: run it through `runPage`, then record what came back. */
 export interface PageTurn {
@@ -52,12 +51,6 @@ export interface ExecutionBackend {
    * has recorded that, before such a run starts (a page sent to a worker node cannot crash us).
    */
   runPage(task: PageTask, signal: AbortSignal, timeoutMs: number, beforeInProcess: () => void): Promise<Envelope<PageOutput>>;
-  /** Distributed backends: the worker nodes heard from lately. */
-  nodes?(): NodeBeat[];
-  /** Distributed backends: addresses that presented a wrong cluster secret lately. */
-  refused?(): { address: string; last_seen: string }[];
-  /** Distributed backends: why the queue cannot take work now (Redis unreachable or evicting); null when fine. */
-  problem?(): string | null;
   /** Reconciles the backend's own state after a restart, before the workflow resumes conversions. */
   resume(): Promise<void>;
   /**

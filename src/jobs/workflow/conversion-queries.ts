@@ -18,7 +18,7 @@ import type { StorageHealth } from './storage-health.js';
  */
 export class ConversionQueries {
   constructor(
-    private readonly parts: Pick<Backend, 'store' | 'blobs' | 'execution' | 'bus'>,
+    private readonly parts: Pick<Backend, 'store' | 'blobs' | 'execution' | 'bus' | 'cluster'>,
     private readonly workflow: ConversionWorkflow,
     private readonly documents: OnDemandDocuments,
     private readonly storage: StorageHealth,
@@ -114,7 +114,7 @@ export class ConversionQueries {
       worker_threads: pool.threads,
       accepting: this.accepting(),
       ocr_engine: this.languages.ocr?.engine ?? 'wasm',
-      ...(this.execution.nodes ? { cluster: { nodes: this.execution.nodes(), refused: this.execution.refused?.() ?? [] } } : {}),
+      ...(this.parts.cluster ? { cluster: { nodes: this.parts.cluster.nodes(), refused: this.parts.cluster.refused() } } : {}),
     };
   }
 
@@ -149,9 +149,9 @@ export class ConversionQueries {
       store = false;
     }
     const problem = this.storage.problem;
-    const queueProblem = this.execution.problem?.() ?? null;
+    const queueProblem = this.parts.cluster?.problem() ?? null;
     const checks: Record<string, boolean> = { accepting: this.accepting(), workers: this.execution.pool().ready, store, storage: !problem };
-    if (this.execution.problem) checks.queue = queueProblem === null;
+    if (this.parts.cluster) checks.queue = queueProblem === null;
     const ready = Object.values(checks).every(Boolean);
     if (ready) return { ready, checks };
     const reason = problem

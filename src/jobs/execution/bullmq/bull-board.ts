@@ -34,6 +34,11 @@ export async function registerBullBoard(app: FastifyInstance, queue: Queue, toRe
     board.addHook('onRequest', async (request) => {
       if (request.owner !== null && !request.admin) throw new AppError('admin_only');
     });
+    // The board's error handler returns a status and a body only: headers an error carries
+    // (Retry-After of a rate limit) are set here, before it runs.
+    board.addHook('onError', async (_request, reply, err) => {
+      if (err instanceof AppError) void reply.headers(err.headers);
+    });
     await board.register(serverAdapter.registerPlugin());
   }, { prefix: BULL_BOARD_PATH });
 }
