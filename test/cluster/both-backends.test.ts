@@ -66,12 +66,8 @@ describe.each([
     const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} to cancel`, 'with a second line of words']);
     const id = await submit(target.url, 'cancel.pdf', await scannedPdf(pages, 300));
     const framesP = follow(target.url, id);
-    for (let end = Date.now() + 60_000; ;) {
-      const rec = (await (await fetch(`${target.url}/conversions/${id}`)).json()) as { status: string };
-      if (rec.status === 'processing') break;
-      if (Date.now() > end) throw new Error('never started');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(async () => ((await (await fetch(`${target.url}/conversions/${id}`)).json()) as { status: string }).status === 'processing',
+      'the conversion to cancel started', 60_000, 50);
     expect((await fetch(`${target.url}/conversions/${id}/cancel`, { method: 'POST' })).status).toBe(200);
     const frames = await framesP;
     const at = frames.findIndex((f) => f.status === 'cancelled');

@@ -1,7 +1,6 @@
 import type { ExecutionBackend, PoolStats } from '../../src/jobs/contracts/execution-backend.js';
 import { ScheduledExecution } from '../../src/jobs/scheduling/scheduled-execution.js';
 import { pageFileTexts } from '../../workers/layout/page-files.js';
-import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
 import type { Envelope, PageOutput, PageResult, PageTask } from '../../src/schemas/page-result.js';
 
 /** One call of runPage as a script sees it: which page, its how-manieth run, and the hooks. */
@@ -28,8 +27,8 @@ export const crashed = (nodeLost = false): Envelope<PageOutput> => ({
   ok: false, error: { code: 'worker_crashed', message: nodeLost ? 'The worker node running this page stopped.' : 'thread died', ...(nodeLost ? { node_lost: true as const } : {}) },
 });
 
-/** Resolves `cancelled` once the page is stopped (a cancel or a shutdown), never before. */
-export const untilStopped = (signal: AbortSignal): Promise<Envelope<PageOutput>> => new Promise((resolve) => {
+/** Resolves `cancelled` once the task is stopped (a cancel or a shutdown), never before. */
+export const untilStopped = <T = PageOutput>(signal: AbortSignal): Promise<Envelope<T>> => new Promise((resolve) => {
   const stop = () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } });
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
@@ -69,13 +68,4 @@ export class FakeExecution extends ScheduledExecution implements ExecutionBacken
   async resume(): Promise<void> {}
 
   async close(): Promise<void> {}
-}
-
-/** Whole-document tasks without threads: every document has `pageCount` pages; no PDF is written. */
-export function fakeDocumentTasks(pageCount: number): DocumentTasks {
-  return {
-    inspect: async () => ({ ok: true, value: { page_count: pageCount } }),
-    searchablePdf: async () => ({ ok: true, value: { pages: pageCount } }),
-    pagePreview: async () => ({ ok: false, error: { code: 'render_failed', message: 'no previews in the fake' } }),
-  };
 }

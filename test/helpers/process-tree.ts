@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { until } from './poll.js';
 
 /** Pids of every live process below `pid` (children, grandchildren, ...), read from Linux's /proc. */
 export function descendants(pid: number): number[] {
@@ -35,10 +36,6 @@ export function isAlive(pid: number): boolean {
 
 /** Resolves true once none of `pids` is alive, false if some still are at the deadline. */
 export async function allExited(pids: readonly number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!pids.some(isAlive)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // the check never throws (isAlive reads /proc and catches): a rejection is the deadline
+  return until(() => !pids.some(isAlive), 'every process exited', timeoutMs, 50).then(() => true, () => false);
 }

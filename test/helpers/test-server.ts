@@ -8,6 +8,7 @@ import { loadConfig, type Config, type ConfigSources } from '../../src/config.js
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { acceptedReplySchema, conversionRecordSchema, type ConversionRecord } from '../../src/schemas/conversion.js';
 import { errorReplySchema, expectSchema } from './expect-schema.js';
+import { until } from './poll.js';
 import { FAKE_LANGUAGES, type fakeBackend } from '../fakes/fake-backend.js';
 
 /** The shared corpus beside the repo: only `npm run test:corpus` may read it (`npm test` runs without it). */
@@ -27,7 +28,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   overrides: ConfigSources['overrides'] = {},
-  opts: { root?: string; logger?: pino.Logger; fake?: ReturnType<typeof fakeBackend> } = {},
+  opts: { root?: string; logger?: pino.Logger; fake?: Pick<ReturnType<typeof fakeBackend>, 'execution' | 'build'> } = {},
 ): Promise<TestServer> {
   const root = opts.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-test-')));
   const config = loadConfig({
@@ -81,11 +82,10 @@ export const END_DEADLINE_MS = 8 * 60_000;
 
 /** Polls the status route until the conversion ends (tests of polling clients; sockets have their own). */
 export async function waitForEnd(app: FastifyInstance, id: string, timeoutMs = END_DEADLINE_MS, headers: Record<string, string> = {}): Promise<ConversionRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  let status = '';
+  return until(async () => {
     const rec = expectSchema(conversionRecordSchema, (await app.inject({ url: `/conversion-status/${id}`, headers })).json(), 'conversion status');
-    if (TERMINAL.includes(rec.status)) return rec;
-    if (Date.now() > deadline) throw new Error(`conversion ${id} still ${rec.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    status = rec.status;
+    return TERMINAL.includes(rec.status) ? rec : undefined;
+  }, () => `conversion ${id} ending (still ${status})`, timeoutMs, 100);
 }

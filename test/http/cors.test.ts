@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { allowedOrigins } from '../../src/http/cors.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PAGE = 'http://frontend.example:3000';
@@ -30,7 +31,7 @@ function firstFrame(port: number, path: string, origin?: string) {
 
 describe('CORS, any origin (the default, as the older backend)', () => {
   let t: TestServer;
-  beforeAll(async () => { t = await startTestServer({ NUM_WORKERS: 1 }); });
+  beforeAll(async () => { t = await startTestServer({ NUM_WORKERS: 1 }, { fake: fakeBackend() }); });
   afterAll(async () => t?.close());
 
   it('answers preflights on every route with any method and the headers the page asked for', async () => {
@@ -67,7 +68,7 @@ describe('CORS, a list of origins and API keys on', () => {
   let t: TestServer;
   let port: number;
   beforeAll(async () => {
-    t = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: `${PAGE}, http://other.example`, API_KEYS: `alice:${KEY}` });
+    t = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: `${PAGE}, http://other.example`, API_KEYS: `alice:${KEY}` }, { fake: fakeBackend() });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
   });
@@ -129,7 +130,7 @@ describe('CORS_ORIGINS emptied: no cross-origin browser access', () => {
   let port: number;
   beforeAll(async () => {
     // What reaches the app from `CORS_ORIGINS= , ` (a value with nothing in it).
-    t = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: ' , ' });
+    t = await startTestServer({ NUM_WORKERS: 1, CORS_ORIGINS: ' , ' }, { fake: fakeBackend() });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
   });

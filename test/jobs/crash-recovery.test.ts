@@ -2,7 +2,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scannedPdf, textPdf } from '../fixtures/pdf-fixtures.js';
-import { multipart, startTestServer, submitFile, waitForEnd } from '../helpers/test-server.js';
+import { until } from '../helpers/poll.js';
+import { END_DEADLINE_MS, multipart, startTestServer, submitFile, waitForEnd } from '../helpers/test-server.js';
 import { spawnServer } from '../helpers/server-process.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -26,11 +27,10 @@ describe('crash and restart', () => {
     const { payload, headers } = multipart({ name: 'crash.pdf', data: await scannedPdf(Array.from({ length: 8 }, (_, i) => [`Crash test page ${i + 1}`])) });
     const res = await fetch(`${first.url}/convert`, { method: 'POST', body: payload, headers });
     const { conversion_id: id } = (await res.json()) as { conversion_id: string };
-    for (;;) {
+    await until(async () => {
       const rec = (await (await fetch(`${first.url}/conversion-status/${id}`)).json()) as { pages_completed: number };
-      if (rec.pages_completed >= 2) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return rec.pages_completed >= 2;
+    }, 'two pages completed before the kill', END_DEADLINE_MS, 50);
     first.child.kill('SIGKILL');
     await first.exited;
     const before = pagesOf(env.DATA_DIR, id);
@@ -40,12 +40,10 @@ describe('crash and restart', () => {
 
     const second = await spawnServer(env);
     try {
-      let rec: { status: string; pages_completed: number; total_pages: number };
-      for (;;) {
-        rec = (await (await fetch(`${second.url}/conversion-status/${id}`)).json()) as typeof rec;
-        if (['completed', 'error', 'cancelled'].includes(rec.status)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const rec = await until(async () => {
+        const now = (await (await fetch(`${second.url}/conversion-status/${id}`)).json()) as { status: string; pages_completed: number; total_pages: number };
+        return ['completed', 'error', 'cancelled'].includes(now.status) ? now : undefined;
+      }, 'the conversion ended after the restart', END_DEADLINE_MS, 100);
       expect(rec).toMatchObject({ status: 'completed', pages_completed: 8, total_pages: 8 });
       const after = pagesOf(env.DATA_DIR, id);
       for (const p of doneBefore) {

@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 import { createLogger } from '../../src/observability/logger.js';
 import { redactSecrets } from '../../src/observability/log-redaction.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../fakes/fake-backend.js';
+import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
 const SECRET = 'SECRETKEY-0123456789abcdef';
@@ -19,7 +21,7 @@ describe('secrets in logs', () => {
   beforeAll(async () => {
     t = await startTestServer(
       { API_KEYS: `alice:${SECRET}`, WEBHOOK_MAX_ATTEMPTS: 1, LOG_LEVEL: 'debug' },
-      { logger: createLogger({ LOG_LEVEL: 'debug' }, sink) },
+      { logger: createLogger({ LOG_LEVEL: 'debug' }, sink), fake: fakeBackend() },
     );
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
@@ -48,8 +50,7 @@ describe('secrets in logs', () => {
       ws.once('message', () => { ws.close(); resolve(); });
       ws.once('error', reject);
     });
-    const deadline = Date.now() + 30_000;
-    while (!lines.some((l) => l.includes('webhook given up')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => lines.some((l) => l.includes('webhook given up')), 'the webhook given up', 30_000, 100);
 
     const log = lines.join('');
     expect(log).toContain('webhook given up'); // the webhook URL was logged at all
@@ -63,8 +64,7 @@ describe('secrets in logs', () => {
       expect((await fetch(`http://${base}/conversions?limit=1&${name}=${SECRET}`)).status, name).toBe(200);
     }
     expect((await fetch(`http://${base}/no-such-route?API%5FKEY=${SECRET}`)).status).toBe(401);
-    const deadline = Date.now() + 10_000;
-    while (!lines.slice(from).some((l) => l.includes('/no-such-route')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until(() => lines.slice(from).some((l) => l.includes('/no-such-route')), 'the /no-such-route request logged', 10_000, 50);
     const log = lines.slice(from).join('');
     expect(log).toContain('/conversions?limit=1&api%5Fkey=[REDACTED]'); // the request lines were logged at all
     expect(log).not.toContain(SECRET);

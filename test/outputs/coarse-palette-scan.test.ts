@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../../src/schemas/page-result.js';
-import { upscaleGrey } from '../../workers/raster/grey-image.js';
 import { LEGEND, paletteScanPdf } from '../fixtures/palette-scan.js';
 import { submitFile, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -47,18 +46,5 @@ describe('coarse palette scans', () => {
     const page = (await t.app.inject({ url: `/conversions/${body.conversion_id}/pages/1` })).json() as PageResult;
     expect(cer(LEGEND.join('\n'), page.text)).toBeLessThan(0.05);
     expect(page.dpi).toBe(96); // glyphs of 8 px need no enlarging
-  });
-});
-
-describe('upscaleGrey', () => {
-  it('enlarges bilinearly: edges stay, steps become ramps', () => {
-    const img = { width: 2, height: 1, data: Uint8Array.from([0, 200]) };
-    const up = upscaleGrey(img, 4);
-    expect([up.width, up.height]).toEqual([8, 4]);
-    const row = [...up.data.subarray(0, 8)];
-    expect(row[0]).toBe(0);
-    expect(row[7]).toBe(200);
-    expect(row).toEqual([...row].sort((a, b) => a - b));
-    expect(new Set(row).size).toBeGreaterThan(3);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
+import { until } from '../helpers/poll.js';
 import { rawRequest, type RawReply } from '../helpers/raw-http.js';
 import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -147,13 +148,11 @@ describe('HTTP surface under random input', () => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(PDF)]), 'after-fuzz.pdf');
     const { conversion_id: id } = (await (await fetch(`${server.url}/convert`, { method: 'POST', body: form })).json()) as { conversion_id: string };
-    const deadline = Date.now() + 60_000;
     let status = '';
-    while (Date.now() < deadline) {
+    await until(async () => {
       status = ((await (await fetch(`${server.url}/conversion-status/${id}`)).json()) as { status: string }).status;
-      if (['completed', 'error', 'cancelled'].includes(status)) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+      return ['completed', 'error', 'cancelled'].includes(status);
+    }, () => `the conversion after the fuzz ending (still ${status})`, 60_000, 100);
     expect(status).toBe('completed');
     expect(server.logs.filter((l) => (l.level as number) >= 60)).toEqual([]);
   }, 120_000);

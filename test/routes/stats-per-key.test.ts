@@ -1,30 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
-import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
-import { untilStopped } from '../fakes/fake-execution.js';
+import { busyBackend } from '../fakes/fake-backend.js';
 import { until } from '../helpers/poll.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
-
-/**
- * The fake backend as a real server with one busy worker looks: every page runs until it is
- * stopped, and only the first document is inspected; the others wait for their inspection.
- */
-function busyBackend() {
-  const fake = fakeBackend(({ signal }) => untilStopped(signal));
-  let inspections = 0;
-  const build = async (config: Config) => {
-    const built = await fake.build(config);
-    const { tasks } = built.backend;
-    const inspect: DocumentTasks['inspect'] = (task, signal) => {
-      if (inspections++ === 0) return tasks.inspect(task, signal);
-      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } }), { once: true }));
-    };
-    return { ...built, backend: { ...built.backend, tasks: { ...tasks, inspect } } };
-  };
-  return { execution: fake.execution, build };
-}
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdef00';

@@ -101,12 +101,13 @@ describe('upgrading from keys named after their first 6 characters', () => {
 
   it('moves the old name\'s conversions and uploads to the key at start, so the key still reads them', async () => {
     const { multipart, startTestServer, waitForEnd } = await import('../helpers/test-server.js');
+    const { fakeBackend } = await import('../fakes/fake-backend.js');
     const { textPdf } = await import('../fixtures/pdf-fixtures.js');
     const Database = (await import('better-sqlite3')).default;
     const lone = 'sk_abcdef0123456789xyz';
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-legacy-'));
     try {
-      const before = await startTestServer({ API_KEYS: lone }, { root });
+      const before = await startTestServer({ API_KEYS: lone }, { root, fake: fakeBackend() });
       const form = multipart({ name: 'old.pdf', data: textPdf([['Old page']]) });
       const res = await before.app.inject({ method: 'POST', url: '/convert', payload: form.payload, headers: { ...form.headers, 'x-api-key': lone } });
       const body = res.json<{ conversion_id: string }>();
@@ -116,7 +117,7 @@ describe('upgrading from keys named after their first 6 characters', () => {
       const db = new Database(path.join(before.config.DATA_DIR, 'pagemill.db'));
       db.prepare('UPDATE conversions SET owner = ?').run(lone.slice(0, 6));
       db.close();
-      const after = await startTestServer({ API_KEYS: lone }, { root });
+      const after = await startTestServer({ API_KEYS: lone }, { root, fake: fakeBackend() });
       try {
         const res = await after.app.inject({ url: `/conversions/${body.conversion_id}`, headers: { 'x-api-key': lone } });
         expect(res.statusCode).toBe(200);

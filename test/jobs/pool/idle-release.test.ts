@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scannedPdf } from '../fixtures/pdf-fixtures.js';
-import { until } from '../helpers/poll.js';
-import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { scannedPdf } from '../../fixtures/pdf-fixtures.js';
+import { until } from '../../helpers/poll.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {

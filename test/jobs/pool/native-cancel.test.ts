@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeTesseractVersion } from '../../src/languages/ocr-engine-choice.js';
-import { scannedPdf } from '../fixtures/pdf-fixtures.js';
-import { pageTexts } from '../../bench/documents.js';
-import { until } from '../helpers/poll.js';
-import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { nativeTesseractVersion } from '../../../src/languages/ocr-engine-choice.js';
+import { scannedPdf } from '../../fixtures/pdf-fixtures.js';
+import { pageTexts } from '../../../bench/documents.js';
+import { until } from '../../helpers/poll.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
 const hasNative = process.platform === 'linux' && (await nativeTesseractVersion()) !== null;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
-import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import { textPdf } from '../../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../../fakes/fake-backend.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
 /** Webhook deliveries run detached: a store that fails under them (a full disk) must not crash the process. */
 describe('webhook delivery when the store fails', () => {

@@ -1,36 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
-import type { DocumentTasks } from '../../src/jobs/contracts/page-runner.js';
-import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
-import { untilStopped } from '../fakes/fake-execution.js';
-import { until } from '../helpers/poll.js';
-import { multipart, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { textPdf } from '../../fixtures/pdf-fixtures.js';
+import { busyBackend } from '../../fakes/fake-backend.js';
+import { until } from '../../helpers/poll.js';
+import { multipart, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
 const BLOCKER_KEY = 'blocker-key-0123456789abcdef';
 const BURST_KEY = 'burst-key-0123456789abcdef00';
-
-/**
- * The fake backend as a real server with one busy worker looks: every page runs until it is
- * stopped, and only the first document (the blocker) is inspected; the others wait for their
- * inspection until the server stops.
- */
-function busyBackend() {
-  const fake = fakeBackend(({ signal }) => untilStopped(signal));
-  let inspections = 0;
-  const build = async (config: Config) => {
-    const built = await fake.build(config);
-    const { tasks } = built.backend;
-    const inspect: DocumentTasks['inspect'] = (task, signal) => {
-      if (inspections++ === 0) return tasks.inspect(task, signal);
-      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'cancelled', message: 'stopped' } }), { once: true }));
-    };
-    return { ...built, backend: { ...built.backend, tasks: { ...tasks, inspect } } };
-  };
-  return { execution: fake.execution, build };
-}
 
 /**
  * Limits must hold when many requests arrive at once: 100 real HTTP requests, 50 in flight at a

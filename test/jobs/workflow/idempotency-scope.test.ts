@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '../../src/jobs/store/job-store.js';
-import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
-import { multipart, startTestServer } from '../helpers/test-server.js';
+import { JobStore } from '../../../src/jobs/store/job-store.js';
+import { textPdf } from '../../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../../fakes/fake-backend.js';
+import { multipart, startTestServer } from '../../helpers/test-server.js';
 
 const row = (id: string, owner: string | null, key: string | null) => ({
   id, filename: 'a.pdf', source_path: '/tmp/a.pdf', source_is_upload: 1, source_stem: 'a', output_stem: `a-${id}`, kind: 'pdf' as const,

@@ -4,32 +4,28 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { ConversionService } from '../../../src/jobs/workflow/conversion-service.js';
-import { JobStore } from '../../../src/jobs/store/job-store.js';
-import { FolderBlobStore } from '../../../src/jobs/store/folder-blob-store.js';
-import { ProgressEvents } from '../../../src/jobs/store/progress-events.js';
+import type { ConversionStore } from '../../../src/jobs/contracts/conversion-store.js';
 import { parseConvertOptions } from '../../../src/intake/convert-options.js';
 import { textPdf } from '../../fixtures/pdf-fixtures.js';
-import { FakeExecution, crashed, donePage, fakeDocumentTasks, untilStopped, type PageScript } from '../../fakes/fake-execution.js';
+import { FAKE_LANGUAGES, fakeBackend } from '../../fakes/fake-backend.js';
+import { crashed, donePage, untilStopped, type PageScript } from '../../fakes/fake-execution.js';
 import { until } from '../../helpers/poll.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 
 const temp = tempDirs('pagemill-attempts-');
 afterAll(() => temp.cleanup());
 
-const LANGUAGES = { dir: '', gzip: true, installed: ['eng'], hasOsd: false };
-
-/** The conversion workflow on a real SQLite store and real folders, with pages run by a script. */
-async function startService(root: string, script: PageScript, pages = 3) {
+/** The conversion workflow on the fake backend (a real SQLite store and real folders), with pages run by a script. */
+async function startService(root: string, script: PageScript) {
   const config = loadConfig({
     overrides: { INPUT_DIR: path.join(root, 'input'), OUTPUT_DIR: path.join(root, 'output'), DATA_DIR: path.join(root, 'data'), LOG_LEVEL: 'silent' },
   });
   await fs.mkdir(path.join(config.DATA_DIR, 'uploads'), { recursive: true });
-  const store = new JobStore(path.join(config.DATA_DIR, 'pagemill.db'));
-  const execution = new FakeExecution(script);
-  const backend = { kind: 'fake', store, bus: new ProgressEvents(), execution, blobs: new FolderBlobStore(config), tasks: fakeDocumentTasks(pages) };
-  const service = new ConversionService(config, backend, LANGUAGES, pino({ level: 'silent' }));
+  const { execution, build } = fakeBackend(script);
+  const { backend } = await build(config);
+  const service = new ConversionService(config, backend, FAKE_LANGUAGES, pino({ level: 'silent' }));
   await service.operations.resume();
-  return { service, store, execution, config };
+  return { service, store: backend.store, execution, config };
 }
 
 async function submit(s: Awaited<ReturnType<typeof startService>>): Promise<string> {
@@ -70,7 +66,7 @@ describe('what a page\'s tries cost', () => {
 
   it('a page run in this process is charged once per run, before it starts, not again when its thread dies', async () => {
     const seen: number[] = [];
-    const ref: { store?: JobStore } = {};
+    const ref: { store?: ConversionStore } = {};
     const s = await startService(await temp.make(), ({ pageNo, run, inProcess }) => {
       inProcess();
       if (pageNo !== 1) return donePage(pageNo);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProgressMessage } from '../../src/schemas/conversion.js';
-import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
-import { until } from '../helpers/poll.js';
-import { startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
+import type { ProgressMessage } from '../../../src/schemas/conversion.js';
+import { textPdf } from '../../fixtures/pdf-fixtures.js';
+import { fakeBackend } from '../../fakes/fake-backend.js';
+import { until } from '../../helpers/poll.js';
+import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
 /**
  * The frame that ended each conversion, as a live subscriber got it: listening from before the

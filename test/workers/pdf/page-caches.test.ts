@@ -1,6 +1,6 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
-import { releasePageCaches } from '../../workers/pdf/pdf-documents.js';
+import { releasePageCaches } from '../../../workers/pdf/pdf-documents.js';
 
 /** A document that only counts how often its caches are dropped. */
 function countingDoc() {

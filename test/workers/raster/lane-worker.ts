@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { throughPixelLane } from '../../workers/raster/pixel-lane.js';
+import { throughPixelLane } from '../../../workers/raster/pixel-lane.js';
 
 /**
  * A pool thread stand-in for pixel-lane.test.ts: takes the lane `rounds` times, counting in a

@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 function start(pixelLane: SharedArrayBuffer, shared: { inside: SharedArrayBuffer; maxInside: SharedArrayBuffer }, rounds: number, hold = false) {
-  const worker = new Worker(new URL('../lane-worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('./lane-worker.ts', import.meta.url), {
     execArgv: ['--import', 'tsx'], workerData: { pixelLane, ...shared, rounds, hold },
   });
   workers.push(worker);
