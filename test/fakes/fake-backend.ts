@@ -25,7 +25,7 @@ async function countPages(file: string): Promise<number> {
 }
 
 /** Whole-document tasks without threads: pages counted from the file, the source copied as the searchable PDF, no previews. */
-export const fakeTasks: DocumentTasks = {
+const fakeTasks: DocumentTasks = {
   inspect: async (task) => ({ ok: true, value: { page_count: task.kind === 'image' ? 1 : await countPages(task.path) } }),
   searchablePdf: async (task) => {
     await fs.mkdir(path.dirname(task.out_path), { recursive: true });

@@ -10,7 +10,7 @@ import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import { safeStem } from '../../intake/input-files.js';
 import { redactSecrets } from '../../observability/log-redaction.js';
 import type { ConversionStore } from '../contracts/conversion-store.js';
-import { acceptSource, retryAfterSeconds, type SourceRequest } from './conversion-intake.js';
+import { acceptSource, retryAfterSeconds, type SourceRequest } from './accept-source.js';
 import type { ConversionQueries } from './conversion-queries.js';
 import type { ConversionWorkflow } from './conversion-workflow.js';
 import type { StorageHealth } from './storage-health.js';

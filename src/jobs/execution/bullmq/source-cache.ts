@@ -9,7 +9,7 @@ import { DOWNLOAD_TIMEOUT_MS } from './cluster-names.js';
 /** Documents kept on a node's disk: the ones its running pages read, plus the most recent others. */
 const KEEP_SOURCES = 8;
 /** A live node touches the stamp in its folder this often… */
-export const ALIVE_STAMP_MS = 10_000;
+const ALIVE_STAMP_MS = 10_000;
 /** …so a folder whose stamp is older than this belongs to a node that is gone. */
 const DEAD_AFTER_MS = 10 * 60_000;
 const STAMP = '.alive';
