@@ -17,7 +17,21 @@ export type CellCategory = (typeof CELL_CATEGORIES)[number];
 
 export interface Word { text: string; bbox: BBox; confidence: number }
 export interface Line { text: string; bbox: BBox; confidence: number; words: Word[] }
-export interface Block { category: CellCategory; text: string; bbox: BBox; confidence: number; lines: Line[] }
+export interface Block {
+  category: CellCategory; text: string; bbox: BBox; confidence: number; lines: Line[];
+  /** Set on `Table` blocks whose structure was found; `lines` still hold every word, row by row. */
+  table?: TableStructure;
+}
+
+/** One cell of a table: 0-based row and column of its top-left, its spans (1 = no span). */
+export interface TableCell { row: number; col: number; row_span: number; col_span: number; text: string; bbox: BBox }
+
+/**
+ * A table's grid. `ruling`: `lines` when the cells come from drawn rules, `text` when rows and
+ * columns come from the words' alignment alone, `mixed` when rules give some of the grid.
+ * `header_rows` leading rows are the header (0 when none is known).
+ */
+export interface TableStructure { rows: number; cols: number; header_rows: number; ruling: 'lines' | 'text' | 'mixed'; cells: TableCell[] }
 
 export type PageSource = 'text-layer' | 'ocr';
 
@@ -40,6 +54,12 @@ export interface PageResult {
   blocks: Block[];
   /** Degrees the page image was turned (clockwise) to read it upright; 0 when it already was. */
   rotation: number;
+  /**
+   * Degrees of skew measured on the scan and straightened before reading (positive: the text
+   * rose to the right, the page was turned clockwise by this much); 0 when none was corrected,
+   * absent for pages from a text layer and for pages stored by older versions.
+   */
+  skew?: number;
   /** No ink on the page: OCR was skipped. */
   blank: boolean;
   /** Things the user should know (an image dropped by the pixel budget, a downscaled render). */
