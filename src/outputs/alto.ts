@@ -1,5 +1,5 @@
 import type { BBox, PageResult } from '../schemas/page-result.js';
-import { xmlEscape } from './xml-escape.js';
+import { xmlEscape } from '../../workers/layout/xml-escape.js';
 
 /** ALTO v4 XML, measured in pixels: Page → PrintSpace → TextBlock → TextLine → String (WC 0–1) / SP. */
 const pos = (b: BBox) => {

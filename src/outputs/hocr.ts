@@ -1,5 +1,5 @@
 import type { BBox, PageResult } from '../schemas/page-result.js';
-import { xmlEscape } from './xml-escape.js';
+import { xmlEscape } from '../../workers/layout/xml-escape.js';
 
 /** hOCR 1.2 (XHTML): one `ocr_page` per page; blocks → paragraphs → lines → words with bbox and x_wconf. */
 const box = (b: BBox) => `bbox ${Math.round(b[0])} ${Math.round(b[1])} ${Math.round(b[2])} ${Math.round(b[3])}`;

@@ -1,7 +1,8 @@
-import type { Block, PageSource } from '../../src/schemas/page-result.js';
+import type { Block, PageSource, TableStructure } from '../../src/schemas/page-result.js';
 import { xOverlap } from './text-geometry.js';
 import { joinLines, listMarker } from './line-text.js';
 import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from './page-headings.js';
+import { tableMarkdown } from './table-markup.js';
 
 /**
  * The structure of a page as a reader sees it — headings, paragraphs, list items — from what every
@@ -11,12 +12,15 @@ import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from './p
  * - Lines of a block are one paragraph; a block that starts in lower case, hangs under a list
  *   item, or continues an indented-paragraph style without its own indent continues the one before.
  * - A line starting with a bullet (or what OCR makes of one) or a number starts a list item.
+ * - A Table block with a found structure is one table item (its text a Markdown table); one
+ *   without stays verbatim lines.
  */
 export type StructureItem =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; text: string }
   | { kind: 'list-item'; marker: string; text: string }
-  | { kind: 'verbatim'; text: string };
+  | { kind: 'verbatim'; text: string }
+  | { kind: 'table'; table: TableStructure; text: string };
 
 export interface StructureInput { blocks: Block[]; source: PageSource }
 
@@ -42,7 +46,16 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
   };
 
   let lastHeading: Unit | null = null;
+  // A table block split into units (its type size jumps) is still one table.
+  const tablesDone = new Set<number>();
   for (const u of units) {
+    const table = u.category === 'Table' ? page.blocks[u.block]?.table : undefined;
+    if (table) {
+      close();
+      if (!tablesDone.has(u.block)) items.push({ kind: 'table', table, text: tableMarkdown(table) });
+      tablesDone.add(u.block);
+      continue;
+    }
     if (headings.has(u)) {
       close();
       const text = joinLines(u.lines.map((l) => l.text), hyphenated);
