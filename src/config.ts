@@ -37,6 +37,11 @@ export const configSchema = z.object({
    */
   OCR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
   /**
+   * Measure each scanned page's skew and straighten it before reading and finding tables (see
+   * docs/deskew-and-scanned-tables.md); the angle is the page's `skew`. Off: pages are read as scanned.
+   */
+  DESKEW: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /**
    * Seconds a worker thread may sit idle before it is stopped, releasing its OCR engine, parsed
    * PDFs and WASM heap; threads start again with the next page. 0 keeps them (and their memory).
    */

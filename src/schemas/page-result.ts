@@ -134,7 +134,8 @@ export interface SearchablePdfTask {
   source_path: string;
   out_path: string;
   /** One entry per OCR'd page. */
-  layers: { page_no: number; layer_path: string; rotation: number; dpi: number }[];
+  /** `skew`: the page's PageResult.skew (its text layer was read from the straightened image). */
+  layers: { page_no: number; layer_path: string; rotation: number; dpi: number; skew?: number }[];
 }
 
 export interface InspectTask { kind: DocumentKind; path: string; password?: string }
@@ -163,6 +164,8 @@ export interface PageTask {
   prompt_mode: PromptMode;
   /** Detect pages scanned at 90/180/270° and read them upright (needs osd data). */
   detect_orientation: boolean;
+  /** Measure a scanned page's skew and straighten it before reading (DESKEW). */
+  deskew: boolean;
   /** Also produce the invisible text layer for the searchable PDF. */
   text_layer_pdf: boolean;
   /** Who reads the page: the tesseract binary (child process per page) or tesseract.js. */

@@ -7,6 +7,10 @@ import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from '../layout/page-layout.js';
 import { inkOrientation } from '../raster/page-orientation.js';
 import { scriptsOf } from '../../src/languages/language-scripts.js';
+import { deskew } from '../raster/deskew.js';
+import { findRulings } from '../raster/rulings.js';
+import { tableBlocks } from '../layout/tables/table-blocks.js';
+import { lineSize, median } from '../layout/text-geometry.js';
 
 /** Below this share of dark pixels a page is blank: a scanner's empty back side, a separator sheet. */
 const BLANK_INK = 0.0002;
@@ -18,6 +22,8 @@ export interface OcrOutcome {
   blocks: Block[];
   confidence: number;
   rotation: number;
+  /** Degrees the page was straightened by after `rotation` (see PageResult.skew); 0 when it was not. */
+  skew: number;
   blank: boolean;
   width: number;
   height: number;
@@ -25,12 +31,15 @@ export interface OcrOutcome {
   preview?: Uint8Array;
 }
 
-/** OCR of one page image: blank check, orientation (from the ink before reading, or after an unsure reading), recognition, layout boxes, preview. */
+/**
+ * OCR of one page image: blank check, orientation (from the ink before reading, or after an unsure
+ * reading), skew, recognition, layout boxes, tables, preview.
+ */
 export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
   const layoutOnly = task.prompt_mode === 'prompt_layout_only_en';
   const preview = task.prompt_mode !== 'prompt_ocr';
   if (inkFraction(scan) < BLANK_INK) {
-    return { blocks: [], confidence: 0, rotation: 0, blank: true, width: scan.width, height: scan.height, preview: preview ? await drawPreview(scan, []) : undefined };
+    return { blocks: [], confidence: 0, rotation: 0, skew: 0, blank: true, width: scan.width, height: scan.height, preview: preview ? await drawPreview(scan, []) : undefined };
   }
   const orient = task.detect_orientation && !layoutOnly;
   /** Orientation detection on a reduced copy: the clockwise turn that makes the page upright, or null when unsure. */
@@ -54,7 +63,12 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
       image: toTesseractImage(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly, pdf: task.text_layer_pdf, psm,
     });
-  let image = firstTurn ? rotateGrey(scan, firstTurn) : scan;
+  // Skew is measured on the page turned upright: its lines must run across the image.
+  const upright = (turn: number) => {
+    const turned = turn ? rotateGrey(scan, turn) : scan;
+    return task.deskew ? deskew(turned) : { image: turned, skew: 0 };
+  };
+  let { image, skew } = upright(firstTurn);
   let rotation = firstTurn;
   let page = await read(image);
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
@@ -65,26 +79,40 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
     // unsure too, the one reading stands.
     const turn = sign.turned && sign.turn === null ? 0 : await detectTurn();
     if (turn !== null && turn !== firstTurn) {
-      const other = turn ? rotateGrey(scan, turn) : scan;
-      const again = await read(other);
+      const other = upright(turn);
+      const again = await read(other.image);
       if (again.confidence > page.confidence) {
         page = again;
-        image = other;
+        ({ image, skew } = other);
         rotation = turn;
       }
     }
   }
-  const blocks = categorize(layoutOnly ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
+  const found = categorize(layoutOnly ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
+  // Layout-only analysis has no words to put in cells.
+  const blocks = layoutOnly ? found : withScannedTables(found, image);
   return {
     blocks,
     confidence: layoutOnly ? 0 : pageConfidence(blocks),
     rotation,
+    skew,
     blank: false,
     width: image.width,
     height: image.height,
     textLayerPdf: page.pdf ? Uint8Array.from(page.pdf) : undefined,
     preview: preview ? await drawPreview(image, blocks) : undefined,
   };
+}
+
+/**
+ * The page's blocks with its ruled tables found: rules from the image, at lengths scaled to the
+ * type size its words measure (the median line), handed with the words to the table finder.
+ */
+function withScannedTables(blocks: Block[], image: GreyImage): Block[] {
+  const typeSize = median(blocks.flatMap((b) => b.lines.map((l) => lineSize(l, 'ocr'))));
+  if (!typeSize) return blocks;
+  const rulings = findRulings(image, typeSize);
+  return tableBlocks(blocks, rulings, { width: image.width, height: image.height, typeSize });
 }
 
 const CATEGORY_COLOURS: Partial<Record<CellCategory, string>> = {

@@ -10,6 +10,9 @@ import { collectGarbage, COLLECT_AFTER_PIXELS, throughPixelLane } from '../raste
 import { renderSize, type RenderSize } from '../raster/render-budget.js';
 import { TaskFailure } from '../task-errors.js';
 import { judgeTextLayer } from './text-plausibility.js';
+import { vectorRulings } from './vector-rulings.js';
+import { tableBlocks } from '../layout/tables/table-blocks.js';
+import { mayHoldTable, typeSizeOf } from '../layout/tables/table-candidates.js';
 
 /** Images above this many pixels are dropped by pdf.js rather than decoded (see pdf-documents.ts). */
 export const imagePixelLimit = (maxMegapixels: number) => Math.round(maxMegapixels * 4e6);
@@ -48,7 +51,15 @@ interface PageContext {
 async function fromTextLayer(ctx: PageContext, reason: string): Promise<PageReading> {
   const { page, size, items, common } = ctx;
   const viewport = page.getViewport({ scale: size.scale });
-  const blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
+  let blocks = categorize(blocksFromTextItems(items, viewport.transform, size.scale), size.height, 'text-layer');
+  // Tables: the page's drawn rules are read only where the words suggest a grid, as reading them
+  // costs about what reading the text does (bench/accuracy/icdar2013.ts, docs/tables.md).
+  const typeSize = typeSizeOf(blocks);
+  if (mayHoldTable(blocks, typeSize)) {
+    const rulings = await vectorRulings(page, viewport.transform);
+    // null: a page drawing more than a table finder should look at; it is read as text.
+    if (rulings) blocks = tableBlocks(blocks, rulings, { width: size.width, height: size.height, typeSize });
+  }
   // No preview here: it is drawn on request (page-preview.ts), as rendering costs far more than reading the text.
   return {
     page: {
@@ -141,7 +152,7 @@ export function processPdfPage(task: PageTask): Promise<PageReading> {
     return {
       page: {
         ...common, dpi: pixels.dpi, width: ocr.width, height: ocr.height, source: 'ocr', source_reason: decision.reason,
-        confidence: ocr.confidence, text: pageText(ocr.blocks), blocks: ocr.blocks, rotation: ocr.rotation, blank: ocr.blank,
+        confidence: ocr.confidence, text: pageText(ocr.blocks), blocks: ocr.blocks, rotation: ocr.rotation, skew: ocr.skew, blank: ocr.blank,
       },
       textLayerPdf: ocr.textLayerPdf,
       preview: ocr.preview,

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { degrees, PDFDocument, type PDFPage } from 'pdf-lib';
+import { concatTransformationMatrix, degrees, PDFDocument, popGraphicsState, pushGraphicsState, type PDFPage } from 'pdf-lib';
 import UTIF from 'utif2';
 import type { SearchablePdfTask } from '../../src/schemas/page-result.js';
 import { TaskFailure } from '../task-errors.js';
@@ -22,14 +22,27 @@ async function loadLayer(out: PDFDocument, file: string) {
  * Draws a layer made from the page as displayed (turned `turn` degrees clockwise from the page's
  * own coordinates) back onto the page: the layer is rotated counter-clockwise by the same angle
  * and anchored at the corner of the crop box that the turn brought to the display's origin.
+ * A page straightened by `skew` degrees (clockwise, about its centre, the same size; see
+ * workers/raster/deskew.ts) had its layer read from the straightened image: the layer is turned
+ * back counter-clockwise by `skew` about the crop box's centre, so each invisible word lies over
+ * its word as scanned. Turns about the centre commute with the page's quarter turns, so the one
+ * rotation serves whatever the page's /Rotate.
  */
-async function overlay(out: PDFDocument, page: PDFPage, layerFile: string, turn: number): Promise<void> {
+async function overlay(out: PDFDocument, page: PDFPage, layerFile: string, turn: number, skew: number): Promise<void> {
   const layer = await loadLayer(out, layerFile);
   const { x, y, width: w, height: h } = page.getCropBox();
   const t = ((turn % 360) + 360) % 360;
   const at = { 0: { x, y }, 90: { x: x + w, y }, 180: { x: x + w, y: y + h }, 270: { x, y: y + h } }[t as 0 | 90 | 180 | 270];
   const sideways = t === 90 || t === 270;
+  if (skew) {
+    // PDF space has y up: a positive angle turns counter-clockwise as seen.
+    const a = (skew * Math.PI) / 180;
+    const [cos, sin] = [Math.cos(a), Math.sin(a)];
+    const [cx, cy] = [x + w / 2, y + h / 2];
+    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(cos, sin, -sin, cos, cx - cos * cx + sin * cy, cy - sin * cx - cos * cy));
+  }
   page.drawPage(layer, { ...at, width: sideways ? h : w, height: sideways ? w : h, rotate: degrees(t) });
+  if (skew) page.pushOperators(popGraphicsState());
 }
 
 async function imageAsPng(bytes: Buffer): Promise<Buffer> {
@@ -59,7 +72,7 @@ async function imageDocument(task: SearchablePdfTask): Promise<PDFDocument> {
   const dpi = layer?.dpi ?? 300;
   const page = out.addPage([(image.width * 72) / dpi, (image.height * 72) / dpi]);
   page.drawImage(image, { x: 0, y: 0, width: page.getWidth(), height: page.getHeight() });
-  if (layer) await overlay(out, page, layer.layer_path, layer.rotation);
+  if (layer) await overlay(out, page, layer.layer_path, layer.rotation, layer.skew ?? 0);
   return out;
 }
 
@@ -76,7 +89,7 @@ export async function buildSearchablePdf(task: SearchablePdfTask): Promise<{ pag
     const pages = out.getPages();
     for (const layer of task.layers) {
       const page = pages[layer.page_no - 1];
-      if (page) await overlay(out, page, layer.layer_path, page.getRotation().angle + layer.rotation);
+      if (page) await overlay(out, page, layer.layer_path, page.getRotation().angle + layer.rotation, layer.skew ?? 0);
     }
   }
   const bytes = await out.save();

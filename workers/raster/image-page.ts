@@ -81,7 +81,7 @@ export async function processImagePage(task: PageTask): Promise<PageReading> {
     page: {
       page_no: 1, width: ocr.width, height: ocr.height, dpi: task.dpi, source: 'ocr', source_reason: 'no-text-layer',
       confidence: ocr.confidence, text: pageText(ocr.blocks),
-      blocks: ocr.blocks, rotation: ocr.rotation, blank: ocr.blank, warnings,
+      blocks: ocr.blocks, rotation: ocr.rotation, skew: ocr.skew, blank: ocr.blank, warnings,
     },
     textLayerPdf: ocr.textLayerPdf,
     preview: ocr.preview,

@@ -90,7 +90,7 @@ export class ConversionFinalizer {
       const page = await this.blobs.readPage(row, p.page_no);
       const layerPath = files.textLayer(p.page_no);
       if (!page || !(await fs.stat(layerPath).catch(() => null))) continue;
-      layers.push({ page_no: p.page_no, layer_path: layerPath, rotation: page.rotation, dpi: page.dpi });
+      layers.push({ page_no: p.page_no, layer_path: layerPath, rotation: page.rotation, dpi: page.dpi, skew: page.skew ?? 0 });
     }
     const timeoutMs = (this.config.PAGE_TIMEOUT_S + (row.total_pages ?? 1)) * 1000;
     const task = { kind: row.kind, source_path: this.blobs.sourcePath(row), out_path: files.document('pdf'), layers };

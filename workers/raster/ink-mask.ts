@@ -1,0 +1,45 @@
+import type { GreyImage } from './grey-image.js';
+
+/**
+ * A pixel darker than its neighbourhood's mean by this share is ink (Bradley and Roth's adaptive
+ * threshold). One global level (Otsu) loses a rule drawn on a grey or coloured fill, whose grey
+ * may sit on the ink's side of the level while the rule is only a little darker still.
+ */
+const DARKER_THAN_MEAN = 0.15;
+/** Paler than this is never ink, however pale its neighbourhood: scanner noise on white paper. */
+const PAPER = 230;
+
+/**
+ * The page's ink as a mask (1 = ink), each pixel judged against the mean of the (2r+1)² square
+ * around it. `r` should be a few times a rule's thickness, so a rule never fills its own window.
+ * The window's sums slide: per-column sums over the window's rows, then a running sum along each
+ * row; O(pixels) time, O(width) memory beside the mask.
+ */
+export function inkMask(img: GreyImage, r: number): Uint8Array {
+  const { data, width: w, height: h } = img;
+  const mask = new Uint8Array(w * h);
+  const cols = new Uint32Array(w);
+  const keep = Math.round((1 - DARKER_THAN_MEAN) * 1024);
+  // Rows [0, r) enter before the first row is judged.
+  for (let y = 0; y < Math.min(r, h); y++) for (let x = 0, i = y * w; x < w; x++, i++) cols[x]! += data[i]!;
+  for (let y = 0; y < h; y++) {
+    const enter = y + r;
+    const leave = y - r - 1;
+    if (enter < h) for (let x = 0, i = enter * w; x < w; x++, i++) cols[x]! += data[i]!;
+    if (leave >= 0) for (let x = 0, i = leave * w; x < w; x++, i++) cols[x]! -= data[i]!;
+    const rows = Math.min(h - 1, y + r) - Math.max(0, y - r) + 1;
+    let sum = 0;
+    for (let x = 0; x < Math.min(r, w); x++) sum += cols[x]!;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (x + r < w) sum += cols[x + r]!;
+      if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
+      const v = data[row + x]!;
+      if (v > PAPER) continue;
+      const area = rows * (Math.min(w - 1, x + r) - Math.max(0, x - r) + 1);
+      // v < mean × (1 − DARKER_THAN_MEAN), in integers: v·area·1024 < sum·keep.
+      if (v * area * 1024 < sum * keep) mask[row + x] = 1;
+    }
+  }
+  return mask;
+}

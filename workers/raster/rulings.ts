@@ -1,0 +1,197 @@
+import type { Ruling } from '../layout/tables/table-blocks.js';
+import type { GreyImage } from './grey-image.js';
+import { inkMask } from './ink-mask.js';
+
+/*
+ * The drawn rules of a scanned page: the ink mask (a local threshold, so rules on grey or
+ * coloured fills count), opened by a horizontal and a vertical line whose lengths follow the
+ * page's type size. Opening a mask by a 1 × L line keeps exactly the runs of ink at least L long,
+ * so each direction is one pass over runs rather than an erosion and a dilation. Runs on
+ * neighbouring rows (columns) that overlap are one stroke; a stroke is a Ruling.
+ */
+
+/** A horizontal rule is at least this many type sizes long: longer than any word's run of ink. */
+const MIN_H_LENGTH = 3;
+/**
+ * A vertical rule is at least this many type sizes long. A row of a table is at least a line of
+ * text high, and a glyph's stem (l, d, |) is shorter than the line it sits in.
+ */
+const MIN_V_LENGTH = 1.5;
+/** Breaks of up to this share of the type size in a rule are bridged (a scan's dropouts). */
+const GAP = 1 / 16;
+/** Strokes thicker than this share of the type size are fills or stems of large type, not rules. */
+const MAX_THICKNESS = 0.25;
+/** Collinear pieces of one rule farther apart than this many type sizes stay two rulings. */
+const JOIN_GAP = 1;
+/**
+ * At most this many rulings each way (the longest kept): a 500 × 500 grid has 501. It bounds what
+ * the table finder is handed by a page of nothing but lines.
+ */
+export const MAX_RULINGS = 2000;
+
+/** A run of ink along one row (or column): `at` is the row, [from, to] the pixels along it. */
+interface Run { at: number; from: number; to: number }
+
+/** A stroke being grown from runs on consecutive rows (columns). */
+interface Stroke { first: number; last: number; from: number; to: number }
+
+/** The runs of at least `min` pixels along each row of the mask, breaks up to `gap` bridged. */
+function rowRuns(mask: Uint8Array, w: number, h: number, min: number, gap: number): Run[] {
+  const runs: Run[] = [];
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let start = -1;
+    let lastInk = -gap - 2;
+    for (let x = 0; x <= w; x++) {
+      const ink = x < w && mask[row + x] === 1;
+      if (ink) {
+        if (x - lastInk - 1 > gap) start = x;
+        lastInk = x;
+      } else if (start >= 0 && (x === w || x - lastInk > gap)) {
+        if (lastInk - start + 1 >= min) runs.push({ at: y, from: start, to: lastInk });
+        start = -1;
+      }
+    }
+  }
+  return runs;
+}
+
+/**
+ * The runs of at least `min` pixels down each column, found row by row (the mask is stored by
+ * rows) with each column's open run kept in two arrays; sorted by column, then row.
+ */
+function columnRuns(mask: Uint8Array, w: number, h: number, min: number, gap: number): Run[] {
+  const runs: Run[] = [];
+  const start = new Int32Array(w).fill(-1);
+  const lastInk = new Int32Array(w).fill(-gap - 2);
+  for (let y = 0; y <= h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (y < h && mask[row + x] === 1) {
+        if (y - lastInk[x]! - 1 > gap) start[x] = y;
+        lastInk[x] = y;
+      } else if (start[x]! >= 0 && (y === h || y - lastInk[x]! > gap)) {
+        if (lastInk[x]! - start[x]! + 1 >= min) runs.push({ at: x, from: start[x]!, to: lastInk[x]! });
+        start[x] = -1;
+      }
+    }
+  }
+  return runs.sort((a, b) => a.at - b.at || a.from - b.from);
+}
+
+/** Runs sorted by `at` grouped into strokes: a run joins a stroke of the line before that it overlaps. */
+function strokes(runs: Run[]): Stroke[] {
+  const done: Stroke[] = [];
+  // The strokes that reached the line last seen; only those may take a run of the next line.
+  let active: Stroke[] = [];
+  for (let i = 0; i < runs.length;) {
+    const at = runs[i]!.at;
+    const reached: Stroke[] = [];
+    for (; i < runs.length && runs[i]!.at === at; i++) {
+      const run = runs[i]!;
+      const s = active.find((c) => c.last === at - 1 && run.from <= c.to && run.to >= c.from);
+      if (s) {
+        s.last = at;
+        s.from = Math.min(s.from, run.from);
+        s.to = Math.max(s.to, run.to);
+      }
+      reached.push(s ?? { first: at, last: at, from: run.from, to: run.to });
+    }
+    for (const c of active) if (c.last !== at) done.push(c);
+    active = reached;
+  }
+  return done.concat(active);
+}
+
+/** Collinear rulings (same line within their thickness) whose ends are at most `gap` apart, joined. */
+function joinCollinear(rulings: Ruling[], horizontal: boolean, gap: number): Ruling[] {
+  const pos = (r: Ruling) => (horizontal ? r.y1 : r.x1);
+  const lo = (r: Ruling) => (horizontal ? r.x1 : r.y1);
+  const hi = (r: Ruling) => (horizontal ? r.x2 : r.y2);
+  const sorted = rulings.slice().sort((a, b) => pos(a) - pos(b) || lo(a) - lo(b));
+  const out: Ruling[] = [];
+  for (const r of sorted) {
+    const tol = Math.max(2, r.thickness);
+    // Only rulings within `tol` of this one's line can take it; they are the last few kept.
+    let joined = false;
+    for (let i = out.length - 1; i >= 0 && pos(r) - pos(out[i]!) <= tol; i--) {
+      const o = out[i]!;
+      if (lo(r) - hi(o) > gap || hi(r) < lo(o) - gap) continue;
+      const a = Math.min(lo(o), lo(r));
+      const b = Math.max(hi(o), hi(r));
+      const p = (pos(o) + pos(r)) / 2;
+      out[i] = horizontal
+        ? { x1: a, y1: p, x2: b, y2: p, thickness: Math.max(o.thickness, r.thickness) }
+        : { x1: p, y1: a, x2: p, y2: b, thickness: Math.max(o.thickness, r.thickness) };
+      joined = true;
+      break;
+    }
+    if (!joined) out.push(r);
+  }
+  return out;
+}
+
+const longest = (rulings: Ruling[]) => rulings.length <= MAX_RULINGS
+  ? rulings
+  : rulings.sort((a, b) => (b.x2 - b.x1 + b.y2 - b.y1) - (a.x2 - a.x1 + a.y2 - a.y1)).slice(0, MAX_RULINGS);
+
+/**
+ * Type this many pixels high (a line of text) is enough to find rules on: a finer page is reduced
+ * to about it first (each pixel the darkest of its k × k block, so a 1-px rule survives), which
+ * makes the search k² times cheaper. A 300-dpi page (lines ~40 px) is searched at half size.
+ */
+const ENOUGH_TYPE_PX = 20;
+
+/** The image reduced k times each way, each pixel the darkest of its block. */
+function darkestReduced(img: GreyImage, k: number): GreyImage {
+  const width = Math.floor(img.width / k);
+  const height = Math.floor(img.height / k);
+  const data = new Uint8Array(width * height).fill(255);
+  for (let y = 0; y < height * k; y++) {
+    const src = y * img.width;
+    const out = Math.floor(y / k) * width;
+    for (let x = 0; x < width * k; x++) {
+      const v = img.data[src + x]!;
+      const o = out + Math.floor(x / k);
+      if (v < data[o]!) data[o] = v;
+    }
+  }
+  return { data, width, height };
+}
+
+/**
+ * The drawn rules of a page image in its pixels: horizontal ones (y1 = y2) and vertical ones
+ * (x1 = x2), each at the middle of its stroke. `typeSize`: the height of a line of its body text
+ * in pixels, which scales every length. O(pixels) time; at most MAX_RULINGS each way.
+ */
+export function findRulings(img: GreyImage, typeSize: number): Ruling[] {
+  const k = Math.max(1, Math.floor(typeSize / ENOUGH_TYPE_PX));
+  if (k === 1) return rulingsAtScale(img, typeSize);
+  const scale = (v: number) => v * k + (k - 1) / 2;
+  return rulingsAtScale(darkestReduced(img, k), typeSize / k).map((r) => ({
+    x1: scale(r.x1), y1: scale(r.y1), x2: scale(r.x2), y2: scale(r.y2), thickness: r.thickness * k,
+  }));
+}
+
+/** findRulings on an image at its own scale. */
+function rulingsAtScale(img: GreyImage, typeSize: number): Ruling[] {
+  const { width: w, height: h } = img;
+  const size = Math.max(4, typeSize);
+  const mask = inkMask(img, Math.max(7, Math.round(size)));
+  const gap = Math.max(1, Math.round(size * GAP));
+  const thickest = Math.max(3, size * MAX_THICKNESS);
+  const horizontal = strokes(rowRuns(mask, w, h, Math.round(size * MIN_H_LENGTH), gap))
+    .filter((s) => s.last - s.first + 1 <= thickest)
+    .map((s): Ruling => {
+      const y = (s.first + s.last) / 2;
+      return { x1: s.from, y1: y, x2: s.to, y2: y, thickness: s.last - s.first + 1 };
+    });
+  const vertical = strokes(columnRuns(mask, w, h, Math.round(size * MIN_V_LENGTH), gap))
+    .filter((s) => s.last - s.first + 1 <= thickest)
+    .map((s): Ruling => {
+      const x = (s.first + s.last) / 2;
+      return { x1: x, y1: s.from, x2: x, y2: s.to, thickness: s.last - s.first + 1 };
+    });
+  const join = size * JOIN_GAP;
+  return [...longest(joinCollinear(horizontal, true, join)), ...longest(joinCollinear(vertical, false, join))];
+}
