@@ -3,9 +3,12 @@ import type { GreyImage } from './grey-image.js';
 /**
  * A pixel darker than its neighbourhood's mean by this share is ink (Bradley and Roth's adaptive
  * threshold). One global level (Otsu) loses a rule drawn on a grey or coloured fill, whose grey
- * may sit on the ink's side of the level while the rule is only a little darker still.
+ * may sit on the ink's side of the level while the rule is only a little darker still. A quarter:
+ * at a fill's edge against white paper the window's mean is at most halfway between the two, so a
+ * fill lighter than ~60 % grey (luma 153) never turns into a band of ink along its edge there, a
+ * band that would swallow the table's outer rules (too thick to be a rule, it is dropped).
  */
-const DARKER_THAN_MEAN = 0.15;
+const DARKER_THAN_MEAN = 0.25;
 /** Paler than this is never ink, however pale its neighbourhood: scanner noise on white paper. */
 const PAPER = 230;
 
