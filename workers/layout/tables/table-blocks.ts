@@ -33,7 +33,8 @@ const wordCount = (s: string) => (s.trim() ? s.trim().split(/\s+/).length : 0);
 function plausible(grid: Grid, s: TableStructure, from: Region['from']): boolean {
   const filled = s.cells.filter((c) => c.text.trim() !== '');
   if (s.rows < 2 || s.cols < 2 || filled.length < 4) return false;
-  if (grid.columnsFrom === 'lines') return true;
+  // A chart's gridlines make a lattice of empty cells, its labels outside or in a few of them.
+  if (grid.columnsFrom === 'lines') return filled.length >= 0.3 * s.cells.length;
   if (from === 'text' && (s.rows < 3 || s.cols < 3)) return false;
   const counts = filled.map((c) => wordCount(c.text)).sort((a, b) => a - b);
   if (counts[counts.length >> 1]! > 4) return false;

@@ -43,8 +43,16 @@ function columnBoundaries(input: GridInput, rows: TextRow[]): { inner: number[];
     v.filter((l) => l.x > bbox[0] + tol && l.x < bbox[2] - tol && l.y2 - l.y1 >= 0.8 * typeSize).map((l) => l.x),
     tol,
   );
-  if (inner.length > 0) return { inner, fromLines: true };
-  return { inner: gutters(rows, bbox[0], bbox[2], 0.5 * typeSize, gutterCrossings(rows.length)), fromLines: false };
+  const textGutters = (x1: number, x2: number) => gutters(rows, x1, x2, 0.5 * typeSize, gutterCrossings(rows.length));
+  if (inner.length === 0) return { inner: textGutters(bbox[0], bbox[2]), fromLines: false };
+  // Rules may part only some columns (one rule after the row labels): gutters part the rest.
+  const bounds = [bbox[0], ...inner, bbox[2]];
+  const all: number[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    if (i > 0) all.push(bounds[i]!);
+    all.push(...textGutters(bounds[i]! + tol, bounds[i + 1]! - tol));
+  }
+  return { inner: all, fromLines: true };
 }
 
 function rowBoundaries(input: GridInput, rows: TextRow[]): { inner: number[]; fromLines: boolean } {
@@ -74,7 +82,7 @@ export function buildGrid(input: GridInput): Grid | null {
   const vLinesAt = (x: number) => v.filter((l) => Math.abs(l.x - x) <= tol);
   const hLinesAt = (y: number) => h.filter((l) => Math.abs(l.y - y) <= tol);
   const crossing = new Set<string>();
-  if (!cols.fromLines) {
+  {
     for (const w of words) {
       const r = Math.min(nr - 1, Math.max(0, ys.findIndex((y, i) => i > 0 && (w.bbox[1] + w.bbox[3]) / 2 <= y) - 1));
       for (let c = 1; c < nc; c++) if (w.bbox[0] < xs[c]! - 1 && w.bbox[2] > xs[c]! + 1) crossing.add(`${r}:${c}`);
@@ -82,8 +90,11 @@ export function buildGrid(input: GridInput): Grid | null {
   }
   const vCache = xs.map(vLinesAt);
   const hCache = ys.map(hLinesAt);
+  // Where a column rule stops (a table ruled only in its header), the words decide: a cell spans
+  // the boundary only when a word crosses it.
   const sepV = (r: number, c: number) => {
-    if (!cols.fromLines) return !crossing.has(`${r}:${c}`);
+    if (!crossing.has(`${r}:${c}`)) return true;
+    if (!cols.fromLines) return false;
     const mid = (ys[r]! + ys[r + 1]!) / 2;
     return vCache[c]!.some((l) => l.y1 - tol <= mid && l.y2 + tol >= mid);
   };

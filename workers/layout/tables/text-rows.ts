@@ -55,6 +55,7 @@ export function gutters(rows: TextRow[], x1: number, x2: number, minWidth: numbe
   for (const r of rows) {
     // Each row counts once per pixel, however many words it has there.
     for (const [a, b] of rowSegments(r, 0.01)) {
+      if (b <= x1 || a >= x2) continue;
       const from = Math.max(0, Math.floor(a - x1));
       const to = Math.min(width, Math.ceil(b - x1));
       cover[from]! += 1;
