@@ -12,6 +12,9 @@
  *
  * Usage: npx tsx bench/accuracy/icdar2013.ts            (a pagemill server in default settings, over HTTP)
  *        npx tsx bench/accuracy/icdar2013.ts --direct   (the worker's page reader in this process: quick, for development)
+ *        npx tsx bench/accuracy/icdar2013.ts --scanned [--dpi 200] [--all-pages]
+ *          (each page rendered as a grey scan and OCR'd, in this process: rulings from the pixels, see
+ *          icdar-scanned.ts; only the pages holding a true table unless --all-pages)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import { parseArgs } from 'node:util';
 import type { Block, PageResult } from '../../src/schemas/page-result.js';
 import { spawnServer, submit } from '../server-under-test.js';
 import { readTruth, type TruthTable } from './icdar-truth.js';
+import { readScanned } from './icdar-scanned.js';
 import { addCounts, adjacencyRelations, f1, matchRelations, precision, recall, type Counts, type ScoredCell } from './icdar-score.js';
 
 export const ICDAR_CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/icdar2013');
@@ -140,14 +144,16 @@ async function readOverHttp(url: string, file: string): Promise<PageLike[]> {
   return json.pages.filter((p) => Array.isArray(p.blocks));
 }
 
-export interface IcdarOptions { direct?: boolean; only?: string; log?: (s: string) => void }
+export interface IcdarOptions { direct?: boolean; only?: string; log?: (s: string) => void; scanned?: { dpi: number; allPages: boolean } }
 
 export async function icdarRun(opts: IcdarOptions = {}): Promise<IcdarReport> {
   const log = opts.log ?? (() => undefined);
   const docs = (await icdarDocuments()).filter((d) => !opts.only || d.name.includes(opts.only));
-  let read: (file: string) => Promise<PageLike[]> = readDirect;
+  let read: (file: string, truth: TruthTable[]) => Promise<PageLike[]> = readDirect;
   let stop = async () => undefined as void;
-  if (!opts.direct) {
+  const { scanned } = opts;
+  if (scanned) read = (file, truth) => readScanned(file, truth, scanned.dpi, scanned.allPages);
+  else if (!opts.direct) {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-icdar-'));
     const server = await spawnServer({ INPUT_DIR: path.join(root, 'in'), OUTPUT_DIR: path.join(root, 'out'), DATA_DIR: path.join(root, 'data') });
     read = (file) => readOverHttp(server.url, file);
@@ -160,7 +166,8 @@ export async function icdarRun(opts: IcdarOptions = {}): Promise<IcdarReport> {
   try {
     const per: DocumentScore[] = [];
     for (const d of docs) {
-      const score = scoreDocument(d.name, await readTruth(d.str, d.reg), await read(d.pdf));
+      const truth = await readTruth(d.str, d.reg);
+      const score = scoreDocument(d.name, truth, await read(d.pdf, truth));
       const s = summary(score.all);
       log(`${d.name}: P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)} F1 ${s.f1.toFixed(3)} (tables ${score.tables_found}/${score.tables_true})`);
       per.push(score);
@@ -172,8 +179,12 @@ export async function icdarRun(opts: IcdarOptions = {}): Promise<IcdarReport> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { direct: { type: 'boolean' }, only: { type: 'string' }, quiet: { type: 'boolean' } } });
-  const r = await icdarRun({ direct: values.direct, only: values.only, log: values.quiet ? undefined : console.log });
+  const { values } = parseArgs({ options: {
+    direct: { type: 'boolean' }, only: { type: 'string' }, quiet: { type: 'boolean' },
+    scanned: { type: 'boolean' }, dpi: { type: 'string', default: '200' }, 'all-pages': { type: 'boolean' },
+  } });
+  const scanned = values.scanned ? { dpi: Number(values.dpi), allPages: values['all-pages'] ?? false } : undefined;
+  const r = await icdarRun({ direct: values.direct, only: values.only, scanned, log: values.quiet ? undefined : console.log });
   const f = (s: Summary) => `P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)} F1 ${s.f1.toFixed(3)}`;
   console.log(`micro (all relations pooled): ${f(r.micro)}`);
   console.log(`per-document mean:            ${f(r.per_document)}`);
