@@ -3,6 +3,7 @@ import { replaceCoveredBlocks, type FoundTable } from './covered-blocks.js';
 import { cleanRulings, ruledFrames } from './ruling-lines.js';
 import { tableStructure } from './table-cells.js';
 import { buildGrid, type Grid } from './table-grid.js';
+import { rowSegments, textRows, type TextRow } from './text-rows.js';
 import { frameRegions, inside, overlaps, ruleStackRegions, textRegions, type Region } from './table-regions.js';
 
 /**
@@ -26,21 +27,39 @@ export const MAX_TABLE_RULINGS = 6_000;
 const wordCount = (s: string) => (s.trim() ? s.trim().split(/\s+/).length : 0);
 
 /**
- * Is this grid a table? Ruled grids need two rows and two columns holding text; grids whose
- * columns come from the words' gutters need three of each, most rows split into cells, and short
- * cells (prose set in columns has long ones).
+ * Is this grid a table? A ruled frame needs two rows and two columns holding text, and not a
+ * lattice of empty cells (a chart's gridlines). Anything less ruled — columns from the words'
+ * gutters, a run of text rows, a frame of one rule each way (an L of axes, a T) — needs three
+ * rows (and three columns from text alone), most rows split into cells, short cells (prose set in
+ * columns has long ones), and no cell holding most of its words (a paragraph beside a figure's labels).
  */
-function plausible(grid: Grid, s: TableStructure, from: Region['from']): boolean {
+function plausible(grid: Grid, s: TableStructure, region: Region): boolean {
   const filled = s.cells.filter((c) => c.text.trim() !== '');
   if (s.rows < 2 || s.cols < 2 || filled.length < 4) return false;
-  // A chart's gridlines make a lattice of empty cells, its labels outside or in a few of them.
-  if (grid.columnsFrom === 'lines') return filled.length >= 0.3 * s.cells.length;
-  if (from === 'text' && (s.rows < 3 || s.cols < 3)) return false;
+  if (filled.length < 0.3 * s.cells.length) return false;
+  const ruled = grid.columnsFrom === 'lines' && region.from === 'frame' && region.h >= 2 && region.v >= 2;
+  if (ruled) return true;
+  if (s.rows < 3 || (region.from === 'text' && s.cols < 3)) return false;
   const counts = filled.map((c) => wordCount(c.text)).sort((a, b) => a - b);
   if (counts[counts.length >> 1]! > 4) return false;
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (counts.filter((n) => n > 10).reduce((a, b) => a + b, 0) > 0.5 * total) return false;
   const perRow = new Array<number>(s.rows).fill(0);
   for (const c of filled) perRow[c.row]! += 1;
   return perRow.filter((n) => n >= 2).length >= 0.5 * s.rows;
+}
+
+/** A caption or a title line at the top or bottom of a region is not part of its grid. */
+const PROSE_LINE_WORDS = 6;
+
+function withoutProseEdges(words: Word[], typeSize: number): Word[] {
+  const rows = textRows(words);
+  const prose = (r: TextRow) => r.words.length > PROSE_LINE_WORDS && rowSegments(r, typeSize).length === 1;
+  let a = 0;
+  let b = rows.length;
+  while (a < b && prose(rows[a]!)) a++;
+  while (b > a && prose(rows[b - 1]!)) b--;
+  return a === 0 && b === rows.length ? words : rows.slice(a, b).flatMap((r) => r.words);
 }
 
 function findTables(blocks: Block[], rulings: Ruling[], page: TablePage): Block[] {
@@ -57,9 +76,11 @@ function findTables(blocks: Block[], rulings: Ruling[], page: TablePage): Block[
   const tryRegion = (region: Region) => {
     const bbox = region.bbox;
     if (found.some((f) => overlaps(f.bbox, bbox))) return;
-    const ws = words.filter((w) => !claimed.has(w) && inside(w, bbox, region.from === 'text' ? tol : 0));
+    const ws = withoutProseEdges(words.filter((w) => !claimed.has(w) && inside(w, bbox, region.from === 'text' ? tol : 0)), typeSize);
     if (ws.length < 4) return;
-    const box: BBox = region.from === 'text' ? [bbox[0] - tol, bbox[1] - tol, bbox[2] + tol, bbox[3] + tol] : bbox;
+    const box: BBox = region.from === 'frame'
+      ? bbox
+      : [bbox[0] - tol, Math.min(...ws.map((w) => w.bbox[1])) - tol, bbox[2] + tol, Math.max(...ws.map((w) => w.bbox[3])) + tol];
     const near = (y: number, x1: number, x2: number) => y >= box[1] - tol && y <= box[3] + tol && x2 > box[0] && x1 < box[2];
     const grid = buildGrid({
       bbox: box,
@@ -71,7 +92,7 @@ function findTables(blocks: Block[], rulings: Ruling[], page: TablePage): Block[
     });
     if (!grid) return;
     const structure = tableStructure(grid, ws);
-    if (!plausible(grid, structure, region.from)) return;
+    if (!plausible(grid, structure, region)) return;
     found.push({ structure, words: ws, bbox: box });
     for (const w of ws) claimed.add(w);
   };

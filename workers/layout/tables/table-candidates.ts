@@ -1,6 +1,6 @@
 import type { Block } from '../../../src/schemas/page-result.js';
 import { sortedMedian } from '../text-geometry.js';
-import { rowSegments, textRows } from './text-rows.js';
+import { rowSegments, textRows, type TextRow } from './text-rows.js';
 
 /**
  * Cheap signs, from the words alone, that a page may hold a table: reading a born-digital page's
@@ -14,26 +14,34 @@ export function typeSizeOf(blocks: Block[]): number {
   return sortedMedian(heights.sort((a, b) => a - b));
 }
 
-/** Rows split by wide gaps into short parts: three or more parts, or two of at most three words each. */
-const WIDE_GAP_TYPE_SIZES = 1;
+/**
+ * A table-like row: split by gaps of a type size or more into parts none wider than this share of
+ * the row. The rows of a two-column page (two halves) and prose beside a code listing (one wide
+ * part) are not; a row of cells is.
+ */
+const WIDEST_PART = 0.4;
 const MIN_TABLE_LIKE_ROWS = 3;
+
+/** A wide row label with figures in the other parts ("Reduces community support … 23% 24%"). */
+function figuresBeside(row: TextRow, segs: Array<[number, number]>, widest: number): boolean {
+  if (segs.length < 3) return false;
+  return segs.every(([a, b], i) => {
+    if (i === widest) return true;
+    const words = row.words.filter((w) => w.bbox[0] >= a && w.bbox[2] <= b);
+    return words.length <= 2 && words.some((w) => /\d/.test(w.text));
+  });
+}
 
 export function mayHoldTable(blocks: Block[], typeSize: number): boolean {
   if (typeSize <= 0) return false;
   const words = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
   let tableLike = 0;
   for (const row of textRows(words)) {
-    const segs = rowSegments(row, WIDE_GAP_TYPE_SIZES * typeSize);
+    const segs = rowSegments(row, typeSize);
     if (segs.length < 2) continue;
-    if (segs.length === 2) {
-      // Two parts of a row in a two-column page are prose; two short parts may be cells.
-      let short = 0;
-      for (const [x1, x2] of segs) {
-        const n = row.words.filter((w) => w.bbox[0] >= x1 && w.bbox[2] <= x2).length;
-        if (n <= 3) short++;
-      }
-      if (short < 2) continue;
-    }
+    const widths = segs.map(([a, b]) => b - a);
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! > WIDEST_PART * (row.x2 - row.x1) && !figuresBeside(row, segs, widest)) continue;
     if (++tableLike >= MIN_TABLE_LIKE_ROWS) return true;
   }
   return false;

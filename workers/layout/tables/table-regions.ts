@@ -8,7 +8,13 @@ import { rowSegments, textRows, type TextRow } from './text-rows.js';
  * wide gaps. Each region is only a candidate: its grid is checked before it becomes a table.
  */
 
-export interface Region { bbox: BBox; from: 'frame' | 'rules' | 'text' }
+export interface Region {
+  bbox: BBox;
+  from: 'frame' | 'rules' | 'text';
+  /** How many horizontal and vertical rules drew it (0 for text). */
+  h: number;
+  v: number;
+}
 
 const width = (b: BBox) => b[2] - b[0];
 const height = (b: BBox) => b[3] - b[1];
@@ -18,8 +24,8 @@ export function frameRegions(frames: RuledFrame[], typeSize: number): Region[] {
   const out: Region[] = [];
   for (const f of frames) {
     const big = width(f.bbox) >= 4 * typeSize && height(f.bbox) >= 1.5 * typeSize;
-    if (big && f.v.length >= 1 && f.h.length >= 1) out.push({ bbox: f.bbox, from: 'frame' });
-    else if (big && f.v.length >= 2 && f.h.length === 0) out.push({ bbox: f.bbox, from: 'frame' });
+    if (big && f.v.length >= 1 && f.h.length >= 1) out.push({ bbox: f.bbox, from: 'frame', h: f.h.length, v: f.v.length });
+    else if (big && f.v.length >= 2 && f.h.length === 0) out.push({ bbox: f.bbox, from: 'frame', h: f.h.length, v: f.v.length });
   }
   return out;
 }
@@ -37,7 +43,7 @@ export function ruleStackRegions(lone: HLine[], typeSize: number): Region[] {
     if (stack.length >= 2) {
       const x1 = Math.min(...stack.map((l) => l.x1));
       const x2 = Math.max(...stack.map((l) => l.x2));
-      out.push({ bbox: [x1, stack[0]!.y, x2, stack.at(-1)!.y], from: 'rules' });
+      out.push({ bbox: [x1, stack[0]!.y, x2, stack.at(-1)!.y], from: 'rules', h: stack.length, v: 0 });
     }
     stack = [];
   };
@@ -66,7 +72,7 @@ export function textRegions(words: Word[], typeSize: number): Region[] {
   const out: Region[] = [];
   let run: TextRow[] = [];
   const flush = () => {
-    if (run.length >= 3) out.push({ bbox: rowBox(run), from: 'text' });
+    if (run.length >= 3) out.push({ bbox: rowBox(run), from: 'text', h: 0, v: 0 });
     run = [];
   };
   for (const row of textRows(words)) {
