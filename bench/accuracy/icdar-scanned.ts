@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 type PageLike = Pick<PageResult, 'page_no' | 'width' | 'height' | 'dpi' | 'blocks'>;
 
 /** A folder with the plain best_int `eng.traineddata` the tesseract binary reads (made once). */
-async function bestIntTessdata(): Promise<string> {
+export async function bestIntTessdata(): Promise<string> {
   const dir = path.join(os.tmpdir(), 'pagemill-bench-tessdata');
   const file = path.join(dir, 'eng.traineddata');
   if (await fs.stat(file).catch(() => null)) return dir;
