@@ -88,15 +88,16 @@ export function buildGrid(input: GridInput): Grid | null {
       for (let c = 1; c < nc; c++) if (w.bbox[0] < xs[c]! - 1 && w.bbox[2] > xs[c]! + 1) crossing.add(`${r}:${c}`);
     }
   }
-  const vCache = xs.map(vLinesAt);
   const hCache = ys.map(hLinesAt);
-  // Where a column rule stops (a table ruled only in its header), the words decide: a cell spans
-  // the boundary only when a word crosses it.
+  // A column rule that runs most of the table's height and skips a row makes a spanning cell there
+  // (a lattice). Where rules run only a short way (a table ruled only in its header) or not at all,
+  // the words decide: a cell spans the boundary only when a word crosses it.
+  const vCache = xs.map(vLinesAt);
+  const mostlyRuled = vCache.map((ls) => ls.reduce((n, l) => n + Math.min(l.y2, ys[nr]!) - Math.max(l.y1, ys[0]!), 0) >= 0.5 * (ys[nr]! - ys[0]!));
   const sepV = (r: number, c: number) => {
-    if (!crossing.has(`${r}:${c}`)) return true;
-    if (!cols.fromLines) return false;
     const mid = (ys[r]! + ys[r + 1]!) / 2;
-    return vCache[c]!.some((l) => l.y1 - tol <= mid && l.y2 + tol >= mid);
+    if (vCache[c]!.some((l) => l.y1 - tol <= mid && l.y2 + tol >= mid)) return true;
+    return mostlyRuled[c] ? false : !crossing.has(`${r}:${c}`);
   };
   const sepH = (r: number, c: number) => {
     if (!rowBounds.fromLines) return true;
