@@ -24,6 +24,9 @@ export interface TablePage {
 export const MAX_TABLE_WORDS = 30_000;
 export const MAX_TABLE_RULINGS = 6_000;
 
+/** Whether a page with this many words is read for tables at all (the rules are capped apart: MAX_TABLE_RULINGS). */
+export const withinLimits = (words: number) => words > 0 && words <= MAX_TABLE_WORDS;
+
 const wordCount = (s: string) => (s.trim() ? s.trim().split(/\s+/).length : 0);
 
 /**
@@ -64,7 +67,7 @@ function withoutProseEdges(words: Word[], typeSize: number): Word[] {
 
 function findTables(blocks: Block[], rulings: Ruling[], page: TablePage): Block[] {
   const words: Word[] = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
-  if (words.length === 0 || words.length > MAX_TABLE_WORDS) return blocks;
+  if (!withinLimits(words.length)) return blocks;
   const typeSize = page.typeSize > 0 ? page.typeSize : Math.max(8, page.height / 80);
   const tol = Math.max(2, 0.3 * typeSize);
   const { h, v } = cleanRulings(rulings.length <= MAX_TABLE_RULINGS ? rulings : [], tol);
