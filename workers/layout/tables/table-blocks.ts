@@ -23,6 +23,8 @@ export interface TablePage {
 /** Beyond these a page is hostile or no page of tables: it is read as text, every word kept. */
 export const MAX_TABLE_WORDS = 30_000;
 export const MAX_TABLE_RULINGS = 6_000;
+/** Candidate regions tried per page (each reads the page's words once). */
+export const MAX_REGIONS = 64;
 
 /** Whether a page with this many words is read for tables at all (the rules are capped apart: MAX_TABLE_RULINGS). */
 export const withinLimits = (words: number) => words > 0 && words <= MAX_TABLE_WORDS;
@@ -99,8 +101,11 @@ function findTables(blocks: Block[], rulings: Ruling[], page: TablePage): Block[
     found.push({ structure, words: ws, bbox: box });
     for (const w of ws) claimed.add(w);
   };
-  for (const r of [...frameRegions(frames, typeSize), ...ruleStackRegions(lone, typeSize)]) tryRegion(r);
-  for (const r of textRegions(words.filter((w) => !claimed.has(w)), typeSize)) tryRegion(r);
+  // Each region reads the page's words once: a hostile page of many small regions stops at MAX_REGIONS.
+  const ruled = [...frameRegions(frames, typeSize), ...ruleStackRegions(lone, typeSize)].slice(0, MAX_REGIONS);
+  for (const r of ruled) tryRegion(r);
+  const text = textRegions(words.filter((w) => !claimed.has(w)), typeSize);
+  for (const r of text.slice(0, MAX_REGIONS - ruled.length)) tryRegion(r);
   return replaceCoveredBlocks(blocks, found);
 }
 
