@@ -50,6 +50,16 @@ describe('findRulings on a scan', () => {
     expectRules(findRulings(pale.grey, TYPE), pale.rules);
   });
 
+  it('takes the white gutters between shaded cells for the inner rules, and finds none in white paper between lines', () => {
+    const { grey, rules } = ruledGrid({ ...grid, fill: '#b4b4b4', lineColour: '#ffffff', line: 4 });
+    // The outer gutters lie against the white page: nothing tells them from the paper.
+    const inner = { ys: rules.ys.slice(1, -1), xs: rules.xs.slice(1, -1) };
+    const found = findRulings(grey, TYPE);
+    expect(horizontal(found).map((r) => Math.round(r.y1))).toEqual(inner.ys.map((y) => expect.closeTo(y, 0)));
+    expect(vertical(found).map((r) => Math.round(r.x1))).toEqual(inner.xs.map((x) => expect.closeTo(x, 0)));
+    for (const r of horizontal(found)) expect(r.x2 - r.x1).toBeGreaterThan(rules.xs.at(-1)! - rules.xs[0]! - 10);
+  });
+
   it('finds the same rules on a 300-dpi page, searched at half size, in the page\'s own pixels', () => {
     const { grey, rules } = ruledGrid({ ...grid, cellWidth: 440, cellHeight: 96, left: 200, top: 300, line: 4, width: 2480, height: 3200 });
     expectRules(findRulings(grey, TYPE * 2), rules, 5);

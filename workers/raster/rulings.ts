@@ -147,21 +147,57 @@ const longest = (rulings: Ruling[]) => rulings.length <= MAX_RULINGS
  */
 const ENOUGH_TYPE_PX = 12;
 
-/** The image reduced k times each way, each pixel the darkest of its block. */
-function darkestReduced(img: GreyImage, k: number): GreyImage {
+/**
+ * The image reduced k times each way twice: each pixel the darkest of its block (for dark rules)
+ * and the lightest (for the white gutters between shaded cells, which the darkest would close).
+ */
+function reduced(img: GreyImage, k: number): { darkest: GreyImage; lightest: GreyImage } {
   const width = Math.floor(img.width / k);
   const height = Math.floor(img.height / k);
-  const data = new Uint8Array(width * height).fill(255);
+  const dark = new Uint8Array(width * height).fill(255);
+  const light = new Uint8Array(width * height);
   for (let y = 0; y < height * k; y++) {
     const src = y * img.width;
     const out = Math.floor(y / k) * width;
     for (let x = 0; x < width * k; x++) {
       const v = img.data[src + x]!;
       const o = out + Math.floor(x / k);
-      if (v < data[o]!) data[o] = v;
+      if (v < dark[o]!) dark[o] = v;
+      if (v > light[o]!) light[o] = v;
     }
   }
-  return { data, width, height };
+  return { darkest: { data: dark, width, height }, lightest: { data: light, width, height } };
+}
+
+/** Shaded cells are looked for when this share of the page (its lightest copy) is fill, not paper. */
+const MIN_FILL_SHARE = 0.03;
+/** Greyer than this is fill (or ink), not paper. */
+const FILL = 215;
+
+/**
+ * The white gutters across (`across`: horizontal gutters, else vertical) that part shaded cells:
+ * near-white pixels with fill (or ink) `d` pixels to either side. The gap between two lines of
+ * text on white paper is no gutter (paper lies beside it, between the letters), nor is the fill
+ * between two lines of text in a shaded cell (it is not near white).
+ */
+function gutterMask(img: GreyImage, d: number, across: boolean): Uint8Array {
+  const { data, width: w, height: h } = img;
+  const mask = new Uint8Array(w * h);
+  const step = across ? w : 1;
+  for (let y = across ? d : 0; y < (across ? h - d : h); y++) {
+    for (let x = across ? 0 : d, i = y * w + x; x < (across ? w : w - d); x++, i++) {
+      if (data[i]! >= FILL && data[i - d * step]! < FILL && data[i + d * step]! < FILL) mask[i] = 1;
+    }
+  }
+  return mask;
+}
+
+/** Whether the page has enough fill for white gutters to part shaded cells (sampled: every 7th pixel). */
+function hasFills(img: GreyImage): boolean {
+  let fill = 0;
+  let seen = 0;
+  for (let i = 0; i < img.data.length; i += 7, seen++) if (img.data[i]! < FILL) fill++;
+  return fill > seen * MIN_FILL_SHARE;
 }
 
 /**
@@ -171,33 +207,43 @@ function darkestReduced(img: GreyImage, k: number): GreyImage {
  */
 export function findRulings(img: GreyImage, typeSize: number): Ruling[] {
   const k = Math.max(1, Math.floor(typeSize / ENOUGH_TYPE_PX));
-  if (k === 1) return rulingsAtScale(img, typeSize);
+  const { darkest, lightest } = k === 1 ? { darkest: img, lightest: img } : reduced(img, k);
+  const size = typeSize / k;
+  const found = rulingsAtScale(darkest, size, false);
+  // Tables drawn as shaded cells parted by white gutters: the gutters are their rules.
+  if (hasFills(lightest)) {
+    const gutters = rulingsAtScale(lightest, size, true);
+    found.horizontal.push(...gutters.horizontal);
+    found.vertical.push(...gutters.vertical);
+  }
   const scale = (v: number) => v * k + (k - 1) / 2;
-  return rulingsAtScale(darkestReduced(img, k), typeSize / k).map((r) => ({
+  return [...longest(found.horizontal), ...longest(found.vertical)].map((r) => (k === 1 ? r : {
     x1: scale(r.x1), y1: scale(r.y1), x2: scale(r.x2), y2: scale(r.y2), thickness: r.thickness * k,
   }));
 }
 
-/** findRulings on an image at its own scale. */
-function rulingsAtScale(img: GreyImage, typeSize: number): Ruling[] {
+/** The rules of an image at its own scale: dark ones, or with `light` the white gutters in fills. */
+function rulingsAtScale(img: GreyImage, typeSize: number, light: boolean): { horizontal: Ruling[]; vertical: Ruling[] } {
   const { width: w, height: h } = img;
   const size = Math.max(4, typeSize);
-  // A window two lines across: wide enough that the words beside a rule barely move its mean.
-  const mask = inkMask(img, Math.max(7, Math.round(size * 2)));
-  const gap = Math.max(1, Math.round(size * GAP));
   const thickest = Math.max(3, size * MAX_THICKNESS);
-  const horizontal = strokes(rowRuns(mask, w, h, Math.round(size * MIN_H_LENGTH), gap))
+  const side = Math.ceil(thickest) + 1;
+  // A gutter is cut where another crosses it (no fill beside it there): bridged like a dropout.
+  const gap = light ? side : Math.max(1, Math.round(size * GAP));
+  // A window two lines across: wide enough that the words beside a rule barely move its mean.
+  const ink = light ? null : inkMask(img, Math.max(7, Math.round(size * 2)));
+  const horizontal = strokes(rowRuns(ink ?? gutterMask(img, side, true), w, h, Math.round(size * MIN_H_LENGTH), gap))
     .filter((s) => s.last - s.first + 1 <= thickest)
     .map((s): Ruling => {
       const y = (s.first + s.last) / 2;
       return { x1: s.from, y1: y, x2: s.to, y2: y, thickness: s.last - s.first + 1 };
     });
-  const vertical = strokes(columnRuns(mask, w, h, Math.round(size * MIN_V_LENGTH), gap))
+  const vertical = strokes(columnRuns(ink ?? gutterMask(img, side, false), w, h, Math.round(size * MIN_V_LENGTH), gap))
     .filter((s) => s.last - s.first + 1 <= thickest)
     .map((s): Ruling => {
       const x = (s.first + s.last) / 2;
       return { x1: x, y1: s.from, x2: x, y2: s.to, thickness: s.last - s.first + 1 };
     });
   const join = size * JOIN_GAP;
-  return [...longest(joinCollinear(horizontal, true, join)), ...longest(joinCollinear(vertical, false, join))];
+  return { horizontal: joinCollinear(horizontal, true, join), vertical: joinCollinear(vertical, false, join) };
 }
