@@ -148,28 +148,28 @@ const longest = (rulings: Ruling[]) => rulings.length <= MAX_RULINGS
 const ENOUGH_TYPE_PX = 12;
 
 /**
- * The image reduced k times each way twice: each pixel the darkest of its block (for dark rules)
- * and the lightest (for the white gutters between shaded cells, which the darkest would close).
+ * The image reduced k times each way: each pixel the darkest of its block (for dark rules), or
+ * with `lightest` the lightest (for the white gutters between shaded cells, which the darkest
+ * would close).
  */
-function reduced(img: GreyImage, k: number): { darkest: GreyImage; lightest: GreyImage } {
+function reduced(img: GreyImage, k: number, lightest = false): GreyImage {
+  if (k === 1) return img;
   const width = Math.floor(img.width / k);
   const height = Math.floor(img.height / k);
-  const dark = new Uint8Array(width * height).fill(255);
-  const light = new Uint8Array(width * height);
+  const data = new Uint8Array(width * height).fill(lightest ? 0 : 255);
   for (let y = 0; y < height * k; y++) {
     const src = y * img.width;
     const out = Math.floor(y / k) * width;
     for (let x = 0; x < width * k; x++) {
       const v = img.data[src + x]!;
       const o = out + Math.floor(x / k);
-      if (v < dark[o]!) dark[o] = v;
-      if (v > light[o]!) light[o] = v;
+      if (lightest ? v > data[o]! : v < data[o]!) data[o] = v;
     }
   }
-  return { darkest: { data: dark, width, height }, lightest: { data: light, width, height } };
+  return { data, width, height };
 }
 
-/** Shaded cells are looked for when this share of the page (its lightest copy) is fill, not paper. */
+/** Shaded cells are looked for when this share of the page's blocks is fill: greyer than FILL even at their lightest. */
 const MIN_FILL_SHARE = 0.03;
 /** Greyer than this is fill (or ink), not paper. */
 const FILL = 215;
@@ -192,11 +192,22 @@ function gutterMask(img: GreyImage, d: number, across: boolean): Uint8Array {
   return mask;
 }
 
-/** Whether the page has enough fill for white gutters to part shaded cells (sampled: every 7th pixel). */
-function hasFills(img: GreyImage): boolean {
+/**
+ * Whether the page has enough fill for white gutters to part shaded cells: sampled on every 4th
+ * k × k block each way, whose lightest pixel is fill when greyer than FILL (type on white paper
+ * leaves some paper in almost every block).
+ */
+function hasFills(img: GreyImage, k: number): boolean {
+  const { data, width } = img;
   let fill = 0;
   let seen = 0;
-  for (let i = 0; i < img.data.length; i += 7, seen++) if (img.data[i]! < FILL) fill++;
+  for (let by = 0; by + k <= img.height; by += 4 * k) {
+    for (let bx = 0; bx + k <= width; bx += 4 * k, seen++) {
+      let lightest = 0;
+      for (let y = by; y < by + k; y++) for (let x = bx, i = y * width + bx; x < bx + k; x++, i++) if (data[i]! > lightest) lightest = data[i]!;
+      if (lightest < FILL) fill++;
+    }
+  }
   return fill > seen * MIN_FILL_SHARE;
 }
 
@@ -207,12 +218,11 @@ function hasFills(img: GreyImage): boolean {
  */
 export function findRulings(img: GreyImage, typeSize: number): Ruling[] {
   const k = Math.max(1, Math.floor(typeSize / ENOUGH_TYPE_PX));
-  const { darkest, lightest } = k === 1 ? { darkest: img, lightest: img } : reduced(img, k);
   const size = typeSize / k;
-  const found = rulingsAtScale(darkest, size, false);
+  const found = rulingsAtScale(reduced(img, k), size, false);
   // Tables drawn as shaded cells parted by white gutters: the gutters are their rules.
-  if (hasFills(lightest)) {
-    const gutters = rulingsAtScale(lightest, size, true);
+  if (hasFills(img, k)) {
+    const gutters = rulingsAtScale(reduced(img, k, true), size, true);
     found.horizontal.push(...gutters.horizontal);
     found.vertical.push(...gutters.vertical);
   }
