@@ -1,4 +1,4 @@
-import type { Ruling } from './table-blocks.js';
+import type { Ruling } from './table-types.js';
 
 /**
  * Rulings cleaned into the lines a table grid is read from: horizontal and vertical apart,

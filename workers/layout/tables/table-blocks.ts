@@ -4,21 +4,10 @@ import { cleanRulings, ruledFrames } from './ruling-lines.js';
 import { tableStructure } from './table-cells.js';
 import { buildGrid, type Grid } from './table-grid.js';
 import { rowSegments, textRows, type TextRow } from './text-rows.js';
+import type { Ruling, TablePage } from './table-types.js';
 import { frameRegions, inside, overlaps, ruleStackRegions, textRegions, type Region } from './table-regions.js';
 
-/**
- * A drawn rule on the page, in the page's pixels (origin top-left), horizontal or vertical:
- * from a scan's line mask (workers/raster/rulings.ts) or a born-digital page's vector paths
- * (workers/pdf/vector-rulings.ts). `thickness` in pixels.
- */
-export interface Ruling { x1: number; y1: number; x2: number; y2: number; thickness: number }
-
-export interface TablePage {
-  width: number;
-  height: number;
-  /** Median height of a line of body text in pixels (scales every tolerance). */
-  typeSize: number;
-}
+export type { Ruling, TablePage } from './table-types.js';
 
 /** Beyond these a page is hostile or no page of tables: it is read as text, every word kept. */
 export const MAX_TABLE_WORDS = 30_000;
