@@ -6,7 +6,7 @@
 export const ERRORS = {
   // Request errors
   validation_error: { status: 400, message: 'The request is not valid; check the fields against /docs.' },
-  missing_input: { status: 400, message: 'Send a file in the multipart field "file", or the name of a file in the input folder in the field "filename".' },
+  missing_input: { status: 400, message: 'Send a file in the multipart field "file", the name of a file in the input folder in the field "filename", or an http(s) URL in "source_url".' },
   empty_filename: { status: 400, message: 'The "filename" field is empty; give the name of a file in the input folder.' },
   invalid_filename: { status: 400, message: 'The file name must be a plain name inside the input folder: no "..", "/" or "\\".' },
   file_not_found: { status: 404, message: 'No such file in the input folder; upload it first (POST /upload) or check the name (GET /documents).' },
@@ -15,6 +15,11 @@ export const ERRORS = {
   invalid_page_range: { status: 400, message: 'Invalid page range; use page numbers from 1 and ranges like 1-3,7,10-.' },
   format_not_produced: { status: 409, message: 'This conversion was not asked for that format; convert again with it in "formats".' },
   invalid_callback_url: { status: 400, message: 'callback_url must be a public http(s) URL.' },
+  invalid_source_url: { status: 400, message: 'source_url must be an http(s) URL without user name or password, at most 2048 characters; send the document itself in "file" otherwise.' },
+  source_url_refused: { status: 400, message: 'source_url points at a private, loopback or otherwise internal address, which is refused; the operator can allow such addresses in SOURCE_URL_ALLOW, or upload the file instead.' },
+  source_url_unreachable: { status: 502, message: 'source_url could not be downloaded (name not found, connection refused, too many redirects or an HTTP error from that server); check that the URL opens from the server\'s network, or upload the file instead.' },
+  source_url_too_large: { status: 413, message: 'The document at source_url is larger than MAX_UPLOAD_MB allows; split the document or ask the operator to raise the limit.' },
+  source_url_timeout: { status: 504, message: 'Downloading source_url took longer than SOURCE_URL_TIMEOUT_S; retry, upload the file instead, or ask the operator to raise the limit.' },
   empty_file: { status: 400, message: 'The file is empty (0 bytes).' },
   unsupported_media_type: { status: 415, message: 'Unsupported file type: send a PDF or an image (PNG, JPEG, TIFF, BMP, WebP). The type is read from the content, not the name.' },
   file_too_large: { status: 413, message: 'The upload is larger than MAX_UPLOAD_MB allows; split the document or raise the limit.' },
