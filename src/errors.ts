@@ -30,7 +30,7 @@ export const ERRORS = {
   result_not_ready: { status: 409, message: 'The conversion has not completed; the result exists once status is "completed".' },
   conversion_cancelled: { status: 409, message: 'The conversion was cancelled: this page or result will never exist; convert the document again.' },
   conversion_failed: { status: 409, message: 'The conversion ended with an error (see its error_code): this page or result will never exist; fix the input and convert again.' },
-  invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, pdf.' },
+  invalid_format: { status: 400, message: 'Unknown format; use one of txt, md, json, hocr, alto, html, chunks, pdf, pdfa.' },
   document_not_found: { status: 404, message: 'No converted document with this name; see GET /documents.' },
   route_not_found: { status: 404, message: 'No such route; see /docs for the API.' },
   origin_not_allowed: { status: 403, message: 'This page\'s origin may not open WebSockets here; add it to CORS_ORIGINS.' },
