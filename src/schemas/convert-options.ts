@@ -31,6 +31,7 @@ export type OcrMode = (typeof OCR_MODES)[number];
 export const convertFormSchema = z.object({
   file: z.string().optional().describe('the document, as a multipart file part (PDF, PNG, JPEG, TIFF, BMP, WebP)'),
   filename: z.string().optional().describe('or: the name of a file in the input folder'),
+  source_url: z.string().optional().describe('or: an http(s) URL the server downloads the document from (public addresses only unless SOURCE_URL_ALLOW lists them; at most MAX_UPLOAD_MB)'),
   prompt_mode: z.enum(PROMPT_MODES).default('prompt_layout_all_en'),
   priority: z.enum(PRIORITIES).default('normal'),
   formats: z.string().optional().describe(`comma list of ${OUTPUT_FORMATS.join(', ')}, written when the conversion completes; when not given: ${DEFAULT_FORMATS.join(', ')}, of which ${ON_DEMAND_FORMATS.join(', ')} are made on their first download`),
