@@ -71,7 +71,8 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'on_demand_formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner' | 'chunk_tokens'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'on_demand_formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>
+  & Partial<Pick<ConversionRow, 'chunk_tokens'>>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';

@@ -173,7 +173,7 @@ export class JobStore implements ConversionStore {
                   created_at, password, idempotency_key, formats, on_demand_formats, lang, page_range, ocr_mode, callback_url, owner, chunk_tokens)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
                   @created_at, @password, @idempotency_key, @formats, @on_demand_formats, @lang, @page_range, @ocr_mode, @callback_url, @owner, @chunk_tokens)`)
-      .run(c);
+      .run({ chunk_tokens: 512, ...c });
     return this.get(c.id)!;
   }
 

@@ -48,7 +48,7 @@ export class ConversionFinalizer {
       // Formats made on their first download are left out (see OnDemandDocuments).
       const later = onDemandFormatsOf(row);
       const textFormats = formats.filter((f): f is TextFormat => (TEXT_FORMATS as readonly string[]).includes(f) && !later.includes(f as TextFormat));
-      const meta = { conversionId: id, filename: row.filename, promptMode: row.prompt_mode };
+      const meta = { conversionId: id, filename: row.filename, promptMode: row.prompt_mode, chunkTokens: row.chunk_tokens };
       const files = this.blobs.files(row);
       // A file under a deferred format's name is not this conversion's (an output folder kept
       // while the database was reset): it would be served as this one's document.
