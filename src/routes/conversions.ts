@@ -21,6 +21,9 @@ const listQuery = z.object({
 });
 
 const resultQuery = z.object({ format: z.enum(OUTPUT_FORMATS).default('md') });
+const archiveQuery = z.object({
+  previews: z.enum(['true', 'false', '1', '0']).default('false').describe('also the page images (layout boxes drawn), under previews/'),
+});
 const listReplySchema = z.object({ conversions: z.array(conversionRecordSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
 const FORMATS: Record<OutputFormat, string> = {
@@ -30,7 +33,7 @@ const FORMATS: Record<OutputFormat, string> = {
 type Format = OutputFormat;
 
 /** pagemill's own routes under /conversions. */
-export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service }) => {
+export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { service, archive }) => {
   app.get('/conversions', docs({ summary: 'List conversions, newest first', tags: ['conversions'], querystring: listQuery, response: listReplySchema, errors: [400] }), async (request) => {
     const q = parseOr400(listQuery, request.query);
     const { items, total } = service.queries.list({ ...q, owner: request.owner });
@@ -62,6 +65,17 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
       .header('content-type', FORMATS[format as Format])
       .header('content-disposition', contentDisposition(file.filename))
       .send(stream);
+  });
+
+  app.get('/conversions/:id/archive', docs({
+    summary: 'The whole conversion as one zip: every format asked for, the page previews when asked, and manifest.json', tags: ['conversions'],
+    description: 'Streamed as it is made. manifest.json names the conversion, its source, formats and pages, and each file\'s size and SHA-256 (SHA256SUMS beside it, for sha256sum -c).',
+    params: idParams, querystring: archiveQuery, produces: ['application/zip'], errors: [400, 404, 409],
+  }), async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params);
+    const { previews } = parseOr400(archiveQuery, request.query);
+    const zip = await archive.open(id, request.owner, { previews: previews === 'true' || previews === '1' });
+    return reply.header('content-type', 'application/zip').header('content-disposition', contentDisposition(zip.filename)).send(zip.stream);
   });
 
   app.post('/conversions/:id/cancel', docs({ summary: 'Cancel: queued pages dropped, running pages stopped', tags: ['conversions'], params: idParams, response: conversionRecordSchema, errors: [404, 409] }), async (request) => service.operations.cancel(parseOr400(idParams, request.params).id, request.owner));
