@@ -46,6 +46,11 @@ export const configSchema = z.object({
    */
   OCR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
   /**
+   * What `format=pdf` is: `pdf`, the original with its text layers (born-digital pages untouched),
+   * or `pdfa`, the same made PDF/A-2b as `format=pdfa` always is (docs/archive-formats.md).
+   */
+  PDF_OUTPUT: z.enum(['pdf', 'pdfa']).default('pdf'),
+  /**
    * Seconds a worker thread may sit idle before it is stopped, releasing its OCR engine, parsed
    * PDFs and WASM heap; threads start again with the next page. 0 keeps them (and their memory).
    */
