@@ -24,7 +24,7 @@ Usage: pagemill <command> [options]
 Commands:
   serve                 run the HTTP server (same settings as npm start: env, .env, flags)
   worker                run a worker node of a cluster (pages from Redis; see README "Scale out")
-  convert <files...>    convert files, in this process or on a server (--server)
+  convert <files...>    convert files (or --url URLs), in this process or on a server (--server)
   status <id>           a conversion's status (server)
   list                  conversions, newest first (server)
   cancel <id>           cancel a conversion (server)
@@ -39,7 +39,7 @@ With --redis (REDIS_URL) it is the API node of a cluster: --workers 0 leaves eve
   worker: `Usage: pagemill worker --redis redis://HOST:PORT --api http://API:PORT [--workers N] [--data-dir D] [--log-level L]
 
 Runs a worker node: N page threads taking pages from Redis. CLUSTER_SECRET must be set, the same on every node.`,
-  convert: `Usage: pagemill convert <files...> [options]
+  convert: `Usage: pagemill convert <files...> [--url URL]... [options]
 
 Converts PDFs and images; writes <name>.<format> for each file into --out.
 
@@ -53,6 +53,10 @@ Converts PDFs and images; writes <name>.<format> for each file into --out.
   --workers N      worker threads when converting in this process (default: CPU count)
   --server URL     convert on a running server instead of in this process
   --api-key KEY    API key for --server
+  --url URL        also convert the document at URL (downloaded by the server, or by this process
+                   without --server; private addresses need SOURCE_URL_ALLOW); repeat for several
+  --archive        also write <name>.zip: every format, manifest.json with SHA-256 checksums
+  --previews       with --archive: the page images too
   --json           print one JSON line per file instead of progress bars`,
   status: 'Usage: pagemill status <id> [--server URL] [--api-key KEY] [--json]',
   list: 'Usage: pagemill list [--status pending|processing|completed|error|cancelled] [--limit N] [--server URL] [--api-key KEY] [--json]',
@@ -91,9 +95,11 @@ async function convert(args: string[]): Promise<number> {
   const { values: v, positionals: files } = parse('convert', args, {
     ...serverOptions, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, pages: { type: 'string' },
     'ocr-mode': { type: 'string' }, password: { type: 'string' }, workers: { type: 'string' }, mode: { type: 'string' },
+    url: { type: 'string', multiple: true }, archive: { type: 'boolean' }, previews: { type: 'boolean' },
   });
   if (v.help) return usage('convert');
-  if (files.length === 0) throw new CliError(`no files given\n\n${HELP.convert}`, EXIT.usage);
+  const urls = v.url ?? [];
+  if (files.length === 0 && urls.length === 0) throw new CliError(`no files or --url given\n\n${HELP.convert}`, EXIT.usage);
   for (const f of files) await fs.access(f).catch(() => { throw new CliError(`no such file: ${f}`, EXIT.usage); });
   const formats = (v.format ?? 'md').split(',').map((f) => f.trim()).filter(Boolean);
   const out = v.out ?? '.';
@@ -111,10 +117,13 @@ async function convert(args: string[]): Promise<number> {
     : null;
   let failures = 0;
   try {
-    await Promise.all(files.map(async (file) => {
-      const name = path.basename(file);
-      const bar = bars?.create(100, 0, { file: name, status: 'queued' });
-      const accepted = await client.submit(file, fields);
+    const inputs = [...files.map((file) => ({ file, url: undefined })), ...urls.map((url) => ({ file: url, url }))];
+    await Promise.all(inputs.map(async ({ file, url }) => {
+      const bar = bars?.create(100, 0, { file: url ? 'downloading' : path.basename(file), status: 'queued' });
+      const accepted = url ? await client.submitUrl(url, fields) : await client.submit(file, fields);
+      // A URL's name is what the server made of it (Content-Disposition or the URL's last segment).
+      const name = url ? accepted.filename : path.basename(file);
+      bar?.update(0, { file: name });
       const end = await client.follow(accepted.conversion_id, (m: ProgressMessage) => bar?.update(m.progress, { status: m.message }));
       const written: string[] = [];
       if (end.status === 'completed') {
@@ -122,6 +131,11 @@ async function convert(args: string[]): Promise<number> {
         for (const format of formats) {
           const target = path.join(out, `${stem}.${format}`);
           await fs.writeFile(target, await client.result(accepted.conversion_id, format));
+          written.push(target);
+        }
+        if (v.archive) {
+          const target = path.join(out, `${stem}.zip`);
+          await client.archive(accepted.conversion_id, Boolean(v.previews), target);
           written.push(target);
         }
       } else {
