@@ -64,24 +64,46 @@ picker.addEventListener('change', () => {
   picker.value = '';
 });
 
+/** The options every submission carries, from the controls above the list. */
+function optionsForm() {
+  const form = new FormData();
+  form.append('prompt_mode', $('prompt_mode').value);
+  form.append('lang', $('lang').value || 'eng');
+  form.append('priority', $('priority').value);
+  if ($('pages').value.trim()) form.append('pages', $('pages').value.trim());
+  form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', ...($('want-pdf').checked ? ['pdf'] : [])].join(','));
+  return form;
+}
+
+async function submit(form, label) {
+  try {
+    const accepted = await api('/convert', { method: 'POST', body: form });
+    await refresh(accepted.conversion_id);
+    return true;
+  } catch (err) {
+    $('submit-error').textContent = `${label}: ${err.message}`;
+    return false;
+  }
+}
+
 async function submitFiles(files) {
   $('submit-error').textContent = '';
   for (const file of files) {
-    const form = new FormData();
-    form.append('prompt_mode', $('prompt_mode').value);
-    form.append('lang', $('lang').value || 'eng');
-    form.append('priority', $('priority').value);
-    if ($('pages').value.trim()) form.append('pages', $('pages').value.trim());
-    form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', ...($('want-pdf').checked ? ['pdf'] : [])].join(','));
+    const form = optionsForm();
     form.append('file', file, file.name);
-    try {
-      const accepted = await api('/convert', { method: 'POST', body: form });
-      await refresh(accepted.conversion_id);
-    } catch (err) {
-      $('submit-error').textContent = `${file.name}: ${err.message}`;
-    }
+    await submit(form, file.name);
   }
 }
+
+// A document by URL: the server downloads it (public addresses only, unless its operator allows more).
+$('url-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('submit-error').textContent = '';
+  const url = $('source-url').value.trim();
+  const form = optionsForm();
+  form.append('source_url', url);
+  if (await submit(form, url)) $('source-url').value = '';
+});
 
 // ---- the list ------------------------------------------------------------------------------
 
@@ -126,6 +148,14 @@ function render(record) {
       a.download = `${r.output_stem}.${f}`;
       results.appendChild(a);
     }
+    // Everything in one download: every format, the page images in the layout modes, a manifest with checksums.
+    const zip = document.createElement('a');
+    zip.href = `/conversions/${r.id}/archive${r.prompt_mode === 'prompt_ocr' ? '' : '?previews=true'}`;
+    zip.addEventListener('click', download);
+    zip.textContent = 'zip';
+    zip.title = 'all formats and a manifest with SHA-256 checksums';
+    zip.download = `${r.output_stem}.zip`;
+    results.appendChild(zip);
     const view = document.createElement('button');
     view.type = 'button';
     view.textContent = 'View';
