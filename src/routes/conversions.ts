@@ -7,6 +7,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../schemas/convert-options.js
 import { statsSchema } from '../schemas/status.js';
 import { docs } from './openapi.js';
 import { DOCUMENT_FORMATS } from '../outputs/document-formats.js';
+import { HTML_CSP } from '../outputs/html.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseOr400 } from './parse.js';
 import { statsScope } from '../http/auth.js';
@@ -29,6 +30,7 @@ const listReplySchema = z.object({ conversions: z.array(conversionRecordSchema),
 const FORMATS: Record<OutputFormat, string> = {
   ...Object.fromEntries(Object.entries(DOCUMENT_FORMATS).map(([k, f]) => [k, f.contentType])),
   pdf: 'application/pdf',
+  pdfa: 'application/pdf',
 } as Record<OutputFormat, string>;
 type Format = OutputFormat;
 
@@ -61,6 +63,8 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch(() => {
       throw new AppError('format_not_produced', 'The result file is missing; convert the document again.');
     });
+    // The HTML document's own policy, also as a header: it is served from the API's origin.
+    if (format === 'html') reply.header('content-security-policy', HTML_CSP).header('x-content-type-options', 'nosniff');
     return reply
       .header('content-type', FORMATS[format as Format])
       .header('content-disposition', contentDisposition(file.filename))
