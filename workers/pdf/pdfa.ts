@@ -76,11 +76,26 @@ const dictOf = (doc: PDFDocument, o: PDFObject | undefined): PDFDict | undefined
 };
 const nameOf = (o: PDFObject | undefined) => (o instanceof PDFName ? o.decodeText() : undefined);
 
+/** Every dictionary of the file, those written inside others too (an annotation inline in /Annots). */
+function* allDictionaries(doc: PDFDocument): Generator<PDFDict> {
+  const seen = new Set<PDFObject>();
+  function* visit(o: PDFObject): Generator<PDFDict> {
+    if (o instanceof PDFStream) o = o.dict;
+    if (seen.has(o)) return;
+    seen.add(o);
+    if (o instanceof PDFDict) {
+      yield o;
+      for (const v of o.values()) if (!(v instanceof PDFRef)) yield* visit(v);
+    } else if (o instanceof PDFArray) {
+      for (const v of o.asArray()) if (!(v instanceof PDFRef)) yield* visit(v);
+    }
+  }
+  for (const [, object] of doc.context.enumerateIndirectObjects()) yield* visit(object);
+}
+
 /** Removes what PDF/A forbids from every object, and notes what it cannot repair. */
 function sweep(doc: PDFDocument, problems: Set<string>): void {
-  for (const [, object] of doc.context.enumerateIndirectObjects()) {
-    const dict = object instanceof PDFDict ? object : object instanceof PDFStream ? object.dict : null;
-    if (!dict) continue;
+  for (const dict of allDictionaries(doc)) {
     const type = nameOf(dict.get(PDFName.of('Type')));
     const subtype = nameOf(dict.get(PDFName.of('Subtype')));
     // Actions that run code or reach outside the file, anywhere they hang.
@@ -94,7 +109,7 @@ function sweep(doc: PDFDocument, problems: Set<string>): void {
       dict.delete(PDFName.of('Alternates'));
       dict.delete(PDFName.of('OPI'));
     }
-    if (type === 'Annot' || dict.has(PDFName.of('Rect')) && subtype && type !== 'XObject') {
+    if (type === 'Annot' || (dict.has(PDFName.of('Rect')) && subtype && type !== 'XObject')) {
       // Printed, never hidden (flags: 1 invisible, 2 hidden, 4 print, 32 no view).
       const flags = (dict.get(PDFName.of('F')) as PDFNumber | undefined)?.asNumber() ?? 0;
       dict.set(PDFName.of('F'), PDFNumber.of((flags | 4) & ~(1 | 2 | 32)));
