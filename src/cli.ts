@@ -9,6 +9,7 @@ import { CliError, type ConversionClient } from './cli/conversion-client.js';
 import { LocalClient } from './cli/local-client.js';
 import { ServerClient } from './cli/server-client.js';
 import type { ProgressMessage } from './schemas/conversion.js';
+import { fileEnding, type OutputFormat } from './schemas/convert-options.js';
 
 /**
  * `pagemill` — serve | convert | status | list | cancel | stats.
@@ -41,9 +42,11 @@ With --redis (REDIS_URL) it is the API node of a cluster: --workers 0 leaves eve
 Runs a worker node: N page threads taking pages from Redis. CLUSTER_SECRET must be set, the same on every node.`,
   convert: `Usage: pagemill convert <files...> [--url URL]... [options]
 
-Converts PDFs and images; writes <name>.<format> for each file into --out.
+Converts PDFs and images; writes <name>.<format> for each file into --out (<name>.chunks.jsonl
+for chunks, <name>.pdfa.pdf for pdfa).
 
-  --format LIST    formats to write: txt, md, json, hocr, alto, pdf (default: md)
+  --format LIST    formats to write: txt, md, json, hocr, alto, html, chunks, pdf, pdfa (default: md)
+  --chunk-tokens N with chunks: most tokens in a chunk, cl100k_base (default: 512)
   --out DIR        where to write the results (default: the current folder)
   --lang LANGS     OCR language(s): eng, fra, eng+fra (default: eng)
   --pages RANGE    pages to convert, e.g. 1-3,7,10-
@@ -96,6 +99,7 @@ async function convert(args: string[]): Promise<number> {
     ...serverOptions, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, pages: { type: 'string' },
     'ocr-mode': { type: 'string' }, password: { type: 'string' }, workers: { type: 'string' }, mode: { type: 'string' },
     url: { type: 'string', multiple: true }, archive: { type: 'boolean' }, previews: { type: 'boolean' },
+    'chunk-tokens': { type: 'string' },
   });
   if (v.help) return usage('convert');
   const urls = v.url ?? [];
@@ -110,6 +114,7 @@ async function convert(args: string[]): Promise<number> {
   if (v['ocr-mode']) fields.ocr_mode = v['ocr-mode'];
   if (v.mode) fields.prompt_mode = v.mode;
   if (v.password) fields.password = v.password;
+  if (v['chunk-tokens']) fields.chunk_tokens = v['chunk-tokens'];
 
   const client: ConversionClient = v.server ? serverOf(v) : await LocalClient.start(v.workers ? Number(v.workers) : undefined);
   const bars = !v.json && process.stderr.isTTY
@@ -129,7 +134,7 @@ async function convert(args: string[]): Promise<number> {
       if (end.status === 'completed') {
         const stem = name.replace(/\.[^.]+$/, '');
         for (const format of formats) {
-          const target = path.join(out, `${stem}.${format}`);
+          const target = path.join(out, `${stem}.${fileEnding(format as OutputFormat)}`);
           await fs.writeFile(target, await client.result(accepted.conversion_id, format));
           written.push(target);
         }

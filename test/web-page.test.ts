@@ -47,7 +47,7 @@ describe('the web page', () => {
     const row = page.locator('tr', { hasText: 'harbour-notice.pdf' });
     await row.locator('.pct', { hasText: '100%' }).waitFor({ timeout: 300_000 });
     await expect.poll(() => row.getAttribute('class')).toBe('state-completed');
-    expect(await row.locator('.results a').allTextContents()).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'pdf', 'zip']);
+    expect(await row.locator('.results a').allTextContents()).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', 'pdf', 'zip']);
     const zipHref = await row.locator('.results a', { hasText: 'zip' }).getAttribute('href');
     const zip = await (await page.request.get(new URL(zipHref!, url).toString())).body();
     expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');

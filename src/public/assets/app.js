@@ -3,7 +3,9 @@
 
 const $ = (id) => document.getElementById(id);
 const rows = new Map(); // conversion id -> { record, tr }
-const FORMATS = ['txt', 'md', 'json', 'hocr', 'alto', 'pdf'];
+const FORMATS = ['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', 'pdf', 'pdfa'];
+/** File name endings that are not the format's name (as the server names the downloads). */
+const ENDINGS = { chunks: 'chunks.jsonl', pdfa: 'pdfa.pdf' };
 
 const keyInput = $('api-key');
 keyInput.value = localStorage.getItem('pagemill-api-key') ?? '';
@@ -71,7 +73,8 @@ function optionsForm() {
   form.append('lang', $('lang').value || 'eng');
   form.append('priority', $('priority').value);
   if ($('pages').value.trim()) form.append('pages', $('pages').value.trim());
-  form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', ...($('want-pdf').checked ? ['pdf'] : [])].join(','));
+  const pdfs = [...($('want-pdf').checked ? ['pdf'] : []), ...($('want-pdfa').checked ? ['pdfa'] : [])];
+  form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', ...pdfs].join(','));
   return form;
 }
 
@@ -145,7 +148,7 @@ function render(record) {
       a.href = `/conversions/${r.id}/result?format=${f}`;
       a.addEventListener('click', download);
       a.textContent = f;
-      a.download = `${r.output_stem}.${f}`;
+      a.download = `${r.output_stem}.${ENDINGS[f] ?? f}`;
       results.appendChild(a);
     }
     // Everything in one download: every format, the page images in the layout modes, a manifest with checksums.
