@@ -52,71 +52,112 @@ export class ConversionArchive {
       throw neverProduced(row) ?? new AppError('result_not_ready', `The conversion is "${row.status}"; its archive exists once it is "completed".`);
     }
     const record = this.queries.get(id, owner);
-    const entries: ArchiveEntry[] = [];
+    const formats: ArchiveEntry[] = [];
     for (const format of record.formats) {
       const result = await this.queries.resultFile(id, format as OutputFormat, owner);
       if (!(await fs.stat(result.path).catch(() => null))) {
         throw new AppError('format_not_produced', `The ${format} file of this conversion is missing; convert the document again.`);
       }
-      entries.push({ name: result.filename, file: result.path, role: { format } });
+      formats.push({ name: result.filename, file: result.path, role: { format } });
     }
-    const missingPreviews = opts.previews ? await this.addPreviews(row, record, entries) : [];
-    return { filename: `${row.output_stem}.zip`, stream: this.zip(record, entries, opts.previews ? missingPreviews : null) };
+    return { filename: `${row.output_stem}.zip`, stream: this.zip(row, record, formats, opts.previews) };
   }
 
-  /** Previews of the pages that have one (pages read from a text layer get theirs drawn now, and kept). */
-  private async addPreviews(row: ConversionRow, record: ConversionRecord, entries: ArchiveEntry[]): Promise<number[]> {
-    const missing: number[] = [];
-    const total = record.total_pages ?? 0;
-    const failed = new Set(record.failed_pages.map((p) => p.page_no));
-    const width = Math.max(4, String(total).length);
-    for (let n = 1; n <= total; n++) {
-      const file = failed.has(n) ? null : await this.previews.file(row, n).catch((err: unknown) => {
-        if (err instanceof AppError && err.code === 'page_not_found') return null;
-        throw err;
-      });
-      if (file) entries.push({ name: `previews/page-${String(n).padStart(width, '0')}.jpg`, file, role: { preview_of_page: n } });
-      else missing.push(n);
-    }
-    return missing;
-  }
-
-  private zip(record: ConversionRecord, entries: ArchiveEntry[], missingPreviews: number[] | null): Readable {
+  /**
+   * The zip: the formats at once, then (when asked) each page's preview as it is ready, drawn
+   * PREVIEW_DRAWS at a time while the formats stream, then the manifest. A page without a preview
+   * is listed in the manifest, never a broken download.
+   */
+  private zip(row: ConversionRow, record: ConversionRecord, formats: ArchiveEntry[], withPreviews: boolean): Readable {
     const zip = new yazl.ZipFile();
-    const mtime = new Date(record.completed_at ?? record.created_at);
-    for (const entry of entries) {
-      zip.addReadStreamLazy(entry.name, { mtime, compress: !STORED.test(entry.name) }, (done) => {
-        const source = createReadStream(entry.file);
-        const hash = createHash('sha256');
-        let size = 0;
-        const measure = new Transform({
-          transform(chunk: Buffer, _encoding, next) {
-            hash.update(chunk);
-            size += chunk.length;
-            next(null, chunk);
-          },
-          flush(next) {
-            entry.size = size;
-            entry.sha256 = hash.digest('hex');
-            next();
-          },
-        });
-        source.once('error', (err) => measure.destroy(err));
-        done(null, source.pipe(measure));
-      });
-    }
-    // Lazy: yazl asks for an entry once the ones before it are written, so every checksum is known by then.
-    zip.addReadStreamLazy('manifest.json', { mtime }, (done) => done(null, bufferStream(manifest(record, entries, missingPreviews))));
-    zip.addReadStreamLazy('SHA256SUMS', { mtime }, (done) => done(null, bufferStream(entries.map((e) => `${e.sha256}  ${e.name}\n`).join(''))));
-    zip.end();
     const out = zip.outputStream as Readable;
+    const mtime = new Date(record.completed_at ?? record.created_at);
+    const entries = [...formats];
+    const add = (entry: ArchiveEntry) => zip.addReadStreamLazy(entry.name, { mtime, compress: !STORED.test(entry.name) }, (done) => done(null, measured(entry)));
+    formats.forEach(add);
     zip.on('error', (err: Error) => {
       // The reply has started: the client sees a cut-off download, the log says why.
       this.log.error({ err, conversion_id: record.id }, 'archive stream failed');
       out.destroy(err);
     });
+    void (async () => {
+      const missing: number[] = [];
+      if (withPreviews) {
+        const total = record.total_pages ?? 0;
+        const failed = new Set(record.failed_pages.map((p) => p.page_no));
+        const width = Math.max(4, String(total).length);
+        const drawn = inOrder(total, PREVIEW_DRAWS, () => out.destroyed, (i) => (failed.has(i + 1) ? Promise.resolve(null) : this.preview(row, i + 1)));
+        for (let n = 1; n <= total && !out.destroyed; n++) {
+          const file = await drawn[n - 1]!;
+          if (!file) {
+            missing.push(n);
+          } else {
+            const entry: ArchiveEntry = { name: `previews/page-${String(n).padStart(width, '0')}.jpg`, file, role: { preview_of_page: n } };
+            entries.push(entry);
+            add(entry);
+          }
+        }
+      }
+      if (out.destroyed) return;
+      // Lazy: yazl asks for an entry once the ones before it are written, so every checksum is known by then.
+      zip.addReadStreamLazy('manifest.json', { mtime }, (done) => done(null, bufferStream(manifest(record, entries, withPreviews ? missing : null))));
+      zip.addReadStreamLazy('SHA256SUMS', { mtime }, (done) => done(null, bufferStream(entries.map((e) => `${e.sha256}  ${e.name}\n`).join(''))));
+      zip.end();
+    })();
     return out;
   }
+
+  /** A page's preview file, or null when it has none (pages read from a text layer get theirs drawn now, and kept). */
+  private async preview(row: ConversionRow, pageNo: number): Promise<string | null> {
+    try {
+      return await this.previews.file(row, pageNo);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'page_not_found')) this.log.warn({ err, conversion_id: row.id, page: pageNo }, 'archive: preview left out');
+      return null;
+    }
+  }
+}
+
+/**
+ * Drawings run on the pool the conversions use: two at a time keep the download moving without
+ * taking every thread from other people's pages.
+ */
+const PREVIEW_DRAWS = 2;
+
+/** Runs `task` for 0..count-1, `width` at a time, until `stop()`; one promise per index, in order (a stopped one is null). */
+function inOrder<T>(count: number, width: number, stop: () => boolean, task: (i: number) => Promise<T | null>): Promise<T | null>[] {
+  const settle: ((v: T | null) => void)[] = [];
+  const results = Array.from({ length: count }, (_, i) => new Promise<T | null>((resolve) => { settle[i] = resolve; }));
+  let next = 0;
+  const runner = async () => {
+    while (next < count) {
+      const i = next++;
+      settle[i]!(stop() ? null : await task(i));
+    }
+  };
+  for (let k = 0; k < Math.min(width, count); k++) void runner();
+  return results;
+}
+
+/** A file's bytes on their way into the zip, counted and hashed as they pass. */
+function measured(entry: ArchiveEntry): Readable {
+  const source = createReadStream(entry.file);
+  const hash = createHash('sha256');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      hash.update(chunk);
+      size += chunk.length;
+      next(null, chunk);
+    },
+    flush(next) {
+      entry.size = size;
+      entry.sha256 = hash.digest('hex');
+      next();
+    },
+  });
+  source.once('error', (err) => measure.destroy(err));
+  return source.pipe(measure);
 }
 
 const bufferStream = (text: string): Readable => new PassThrough().end(Buffer.from(text));
