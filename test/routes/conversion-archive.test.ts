@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
 import { busyBackend, fakeBackend } from '../fakes/fake-backend.js';
+import { DRAWN_PREVIEW, textLayerBackend } from '../fakes/text-layer-backend.js';
 import { errorReplySchema, expectSchema } from '../helpers/expect-schema.js';
 import { multipart, startTestServer, submitFile, waitForEnd, type TestServer } from '../helpers/test-server.js';
 
@@ -117,6 +118,31 @@ describe('GET /conversions/:id/archive', () => {
     await waitForEnd(t.app, accepted.conversion_id);
     const bad = await t.app.inject({ url: `/conversions/${accepted.conversion_id}/archive?previews=maybe` });
     expect([bad.statusCode, bad.json().code]).toEqual([400, 'validation_error']);
+  });
+});
+
+describe('GET /conversions/:id/archive?previews=true for pages read from a text layer', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({}, { fake: textLayerBackend('Born digital text') });
+  });
+  afterAll(async () => t?.close());
+
+  it('draws every missing preview (a few at a time) and adds them in page order, checksummed', async () => {
+    const pages = Array.from({ length: 5 }, (_, i) => [`Page ${i + 1} of a born-digital report`]);
+    const { body: accepted } = await submitFile(t.app, 'born-digital.pdf', textPdf(pages), { formats: 'txt' });
+    await waitForEnd(t.app, accepted.conversion_id);
+    const res = await t.app.inject({ url: `/conversions/${accepted.conversion_id}/archive?previews=1` });
+    expect(res.statusCode).toBe(200);
+    const entries = await unzip(res.rawPayload);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest;
+    expect(manifest.previews).toEqual({ included: 5, pages_without_preview: [] });
+    const previews = manifest.files.filter((f) => f.preview_of_page);
+    expect(previews.map((f) => [f.preview_of_page, f.path])).toEqual([1, 2, 3, 4, 5].map((n) => [n, `previews/page-000${n}.jpg`]));
+    for (const f of previews) {
+      expect(entries.get(f.path)).toEqual(Buffer.from(DRAWN_PREVIEW));
+      expect(f.sha256).toBe(sha256(Buffer.from(DRAWN_PREVIEW)));
+    }
   });
 });
 
