@@ -59,6 +59,9 @@ function get(url: URL, allows: AddressCheck, signal: AbortSignal): Promise<Incom
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).get(url, {
       lookup: guardedLookup(allows),
+      // A fresh connection every time: a kept-alive socket to the same host and port, opened under
+      // another caller's rules (a webhook's WEBHOOK_ALLOW_PRIVATE), must not carry this request.
+      agent: false,
       signal,
       headers: { 'user-agent': `pagemill/${VERSION}`, accept: 'application/pdf, image/*;q=0.9, */*;q=0.5', 'accept-encoding': 'identity' },
     }, resolve);
