@@ -115,7 +115,9 @@ describe('POST /convert with source_url', () => {
   });
 
   it('refuses a loopback URL when no allowlist names it, before connecting', async () => {
-    for (const url of [`${base}/files/report.pdf`, `http://localhost:${new URL(base).port}/files/report.pdf`, 'http://[::ffff:127.0.0.1]/x.pdf', 'http://10.1.2.3/x.pdf']) {
+    for (const url of [`${base}/files/report.pdf`, `http://localhost:${new URL(base).port}/files/report.pdf`, 'http://[::ffff:127.0.0.1]/x.pdf', 'http://10.1.2.3/x.pdf',
+      // other spellings of loopback the URL parser turns into 127.0.0.1
+      'http://2130706433/x.pdf', 'http://0x7f.1/x.pdf', 'http://0177.0.0.1/x.pdf', 'http://0/x.pdf']) {
       const { status, body } = await convertUrl(guarded, url);
       expect([status, body.code], url).toEqual([400, 'source_url_refused']);
     }
