@@ -1,4 +1,4 @@
-import { countTokens, decode, encode, isWithinTokenLimit } from 'gpt-tokenizer/encoding/cl100k_base';
+import { createRequire } from 'node:module';
 
 /**
  * How chunks are measured: OpenAI's cl100k_base byte-pair encoding (the tokenizer of
@@ -9,19 +9,41 @@ import { countTokens, decode, encode, isWithinTokenLimit } from 'gpt-tokenizer/e
  */
 export const TOKENIZER_NAME = 'cl100k_base';
 
-export const tokenCount = (text: string): number => countTokens(text);
+type Encoding = typeof import('gpt-tokenizer/encoding/cl100k_base');
+let encoding: Encoding | null = null;
+/**
+ * Loaded on the first chunk, not with the server: its tables take ~0.4 s and ~40 MB to load, which
+ * a server that is never asked for chunks should not pay (synchronous, so the chunker stays so too).
+ */
+function cl100k(): Encoding {
+  encoding ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as Encoding;
+  return encoding;
+}
+
+export const tokenCount = (text: string): number => cl100k().countTokens(text);
 
 /** Whether `text` has at most `limit` tokens, without counting past the limit. */
-export const fitsTokens = (text: string, limit: number): boolean => isWithinTokenLimit(text, limit) !== false;
+export const fitsTokens = (text: string, limit: number): boolean => cl100k().isWithinTokenLimit(text, limit) !== false;
 
 /**
  * `text` cut into pieces of at most `limit` tokens, for a run of text with no sentence or word
- * bound to cut at (a long number table read as one line, a URL). Cuts fall between tokens, so a
- * piece may end inside a word; joined again, the pieces are `text`.
+ * bound to cut at (a long number table read as one line, a URL): each piece the longest run of
+ * whole characters that fits (found by halving), so that joined again the pieces are `text`.
  */
 export function splitByTokens(text: string, limit: number): string[] {
-  const tokens = encode(text);
+  const chars = Array.from(text);
   const pieces: string[] = [];
-  for (let i = 0; i < tokens.length; i += limit) pieces.push(decode(tokens.slice(i, i + limit)));
+  let from = 0;
+  while (from < chars.length) {
+    let lo = from + 1;
+    let hi = chars.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fitsTokens(chars.slice(from, mid).join(''), limit)) lo = mid;
+      else hi = mid - 1;
+    }
+    pieces.push(chars.slice(from, lo).join(''));
+    from = lo;
+  }
   return pieces;
 }

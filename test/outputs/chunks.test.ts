@@ -62,7 +62,7 @@ describe('chunks', () => {
   });
 
   it('cut a run with no sentence or word bounds between tokens', () => {
-    const run = 'x'.repeat(3000);
+    const run = `${'x'.repeat(1500)}${'文字'.repeat(400)}`;
     const out = chunk(64, [[p(run)]]);
     for (const c of out) expect(c.tokens).toBeLessThanOrEqual(64);
     expect(out.map((c) => c.text).join('')).toBe(run);
