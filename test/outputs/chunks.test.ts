@@ -105,4 +105,23 @@ describe('chunks', () => {
     const bodyRows = out.flatMap((c) => c.text.split('\n').filter((l) => l.startsWith('| value')));
     expect(bodyRows).toHaveLength(rows - 1);
   });
+
+  it('put a caption that does not fit with the first row before the table, never drop it', () => {
+    const table = {
+      rows: 3, cols: 1, header_rows: 1, ruling: 'lines' as const,
+      cells: [0, 1, 2].map((row) => ({ row, col: 0, row_span: 1, col_span: 1, text: row ? paragraph(row * 10, 2) : 'Head', bbox: box(row * 20) })),
+    };
+    const caption = `Table 3: ${paragraph(50, 2)}`;
+    // Caption ~30 tokens, header and one row ~34: under 48 each, not together.
+    const out = chunk(48, [[p(caption), { kind: 'verbatim', text: '', boxes: [box(0)], category: 'Table', table }]]);
+    expect(out[0]!.text).toBe(caption);
+    expect(out.slice(1).map((c) => c.text.split('\n').slice(0, 2).join('\n'))).toEqual(['| Head |\n| --- |', '| Head |\n| --- |']);
+    for (const c of out) expect(c.tokens_with_headings).toBeLessThanOrEqual(48);
+  });
+
+  it('start a new chunk at a deeper heading that does not fit in the open one, under the full path', () => {
+    const out = chunk(64, [[h(1, 'Report'), p(paragraph(0, 3)), h(2, 'Details'), p(paragraph(10, 3))]]);
+    expect(out.map((c) => c.heading_path)).toEqual([['Report'], ['Report', 'Details']]);
+    expect(out[1]!.text).toBe(paragraph(10, 3));
+  });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, type PDFDocument, type PDFObject,
+  PDFArray, PDFDict, PDFHeader, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, type PDFDocument, type PDFObject,
 } from 'pdf-lib';
 import { srgbIccProfile, SRGB_ICC_NAME } from './srgb-icc.js';
 
@@ -150,6 +150,8 @@ function outputIntent(doc: PDFDocument): void {
 /** Makes `doc` PDF/A-2b in place; returns what in it may still not conform (born-digital pages' fonts). */
 export function makePdfA(doc: PDFDocument, info: PdfAInfo): string[] {
   const problems = new Set<string>();
+  // PDF/A-2 is based on PDF 1.7, and pdf-lib writes object streams (1.5): an original's older header would understate the file.
+  doc.context.header = PDFHeader.forVersion(1, 7);
   cleanCatalog(doc);
   sweep(doc, problems);
   outputIntent(doc);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFHeader, PDFName, StandardFonts } from 'pdf-lib';
 import { buildSearchablePdf } from '../../../workers/pdf/searchable-pdf.js';
 import { pdfaViolations } from '../../helpers/pdfa-rules.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
@@ -12,6 +12,7 @@ afterAll(() => temp.cleanup());
 /** A born-digital page in a font it does not embed, with document JavaScript and a JavaScript open action. */
 async function bornDigital(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
+  doc.context.header = PDFHeader.forVersion(1, 3);
   const page = doc.addPage([300, 200]);
   page.drawText('Born digital', { x: 20, y: 100, size: 18, font: await doc.embedFont(StandardFonts.Helvetica) });
   const js = doc.context.obj({ S: 'JavaScript', JS: 'app.alert(1)' });
@@ -51,5 +52,6 @@ describe('PDF/A-2b from a born-digital PDF', () => {
     expect(doc.getPageCount()).toBe(1);
     expect(doc.getTitle()).toBe('Original title');
     expect(doc.getProducer()).toBe('pagemill test');
+    expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('%PDF-1.7');
   });
 });
