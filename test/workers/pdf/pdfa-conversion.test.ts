@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDict, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { fixturePath } from '../../fixtures/files.js';
+import { textPdf } from '../../fixtures/pdf-fixtures.js';
 import { pdfaViolations } from '../../helpers/pdfa-rules.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from '../../helpers/test-server.js';
 
@@ -63,5 +64,16 @@ describe('PDF/A-2b of a scanned image, OCR\'d (PDF_OUTPUT=pdfa)', () => {
     const content = await contentText(pdfa.bytes);
     expect(/\b3 Tr\b/.test(content)).toBe(true);
     expect(await embeddedFonts(pdfa.bytes)).toEqual(['GlyphLessFont']);
+  });
+
+  it('keeps a born-digital page as it is and says in the conversion\'s message which font keeps it from conforming', async () => {
+    const { status, body } = await submitFile(t.app, 'letter.pdf', textPdf([['A born-digital letter in Helvetica']]), { formats: 'txt,pdfa' });
+    expect(status).toBe(200);
+    const rec = await waitForEnd(t.app, body.conversion_id);
+    expect(rec.status).toBe('completed');
+    expect(rec.message).toContain('the pdfa may not be valid PDF/A: font Helvetica is not embedded');
+    const res = await fetch(`${base}/conversions/${body.conversion_id}/result?format=pdfa`);
+    expect(res.status).toBe(200);
+    expect(await pdfaViolations(new Uint8Array(await res.arrayBuffer()))).toEqual(['font: Helvetica not embedded']);
   });
 });
