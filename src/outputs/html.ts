@@ -18,7 +18,7 @@ const STYLE = [
   'section.page+section.page{break-before:page}',
   'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.2em .4em;vertical-align:top}',
   'pre.table{white-space:pre-wrap}.page-header,.page-footer,.footnote{font-size:.85em;color:#555}',
-  'li.marked{list-style:none}.failed{color:#a00}',
+  '.failed{color:#a00}',
 ].join('');
 /** The stylesheet's hash: the only thing the policy lets the page apply (no inline style attribute, no script). */
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
@@ -59,7 +59,8 @@ export function htmlTable(table: TableStructure, pageNo: number, attributes: str
   return `<table${attributes}>${head.length ? `<thead>${head.map(tr).join('')}</thead>` : ''}<tbody>${body.map(tr).join('')}</tbody></table>\n`;
 }
 
-const plainNumber = (marker: string) => /^\d+[.)]?$/.test(marker) ? parseInt(marker, 10) : null;
+/** Numbered items' markers are `3.` (line-text.ts); lettered ones keep their letter in the text and count as bullets. */
+const plainNumber = (marker: string) => (/^\d+[.)]?$/.test(marker) ? parseInt(marker, 10) : null);
 
 /** One page's section: its items in reading order, list items gathered into lists. */
 export function htmlPage(page: PageResult): string {
@@ -85,10 +86,9 @@ export function htmlPage(page: PageResult): string {
           out.push(`<${kind}>\n`);
           list = kind;
         }
+        // The printed number, so a list that a page break or a paragraph interrupted goes on counting.
         const value = bullet ? null : plainNumber(item.marker);
-        // A marker that is not a plain number ("(a)", "iv.") is kept as written.
-        const marked = !bullet && value === null;
-        out.push(`<li${value !== null ? ` value="${value}"` : ''}${marked ? ' class="marked"' : ''}${at}>${marked ? `${esc(item.marker)} ` : ''}${esc(item.text)}</li>\n`);
+        out.push(`<li${value !== null ? ` value="${value}"` : ''}${at}>${esc(item.text)}</li>\n`);
         break;
       }
       case 'verbatim':
