@@ -62,7 +62,7 @@ export async function createRuntime(config: Config, parentLog: Logger, seams: Ru
   const service = new ConversionService(config, backend, languages, log);
   const previews = new PagePreviews(config, backend.tasks, backend.blobs, store, log);
   const library = new DocumentLibrary(config, store, backend.blobs, previews);
-  const archive = new ConversionArchive(service.queries, previews, log);
+  const archive = new ConversionArchive(service.queries, previews, backend.blobs, log);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();

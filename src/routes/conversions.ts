@@ -24,7 +24,9 @@ const listQuery = z.object({
 const resultQuery = z.object({ format: z.enum(OUTPUT_FORMATS).default('md') });
 const archiveQuery = z.object({
   previews: z.enum(['true', 'false', '1', '0']).default('false').describe('also the page images (layout boxes drawn), under previews/'),
+  original: z.enum(['true', 'false', '1', '0']).default('false').describe('also the document as it was converted, under original/'),
 });
+const yes = (v: string) => v === 'true' || v === '1';
 const listReplySchema = z.object({ conversions: z.array(conversionRecordSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
 const FORMATS: Record<OutputFormat, string> = {
@@ -72,13 +74,13 @@ export const conversionRoutes: FastifyPluginAsync<AppDeps> = async (app, { servi
   });
 
   app.get('/conversions/:id/archive', docs({
-    summary: 'The whole conversion as one zip: every format asked for, the page previews when asked, and manifest.json', tags: ['conversions'],
+    summary: 'The whole conversion as one zip: every format asked for, the original and the page previews when asked, and manifest.json', tags: ['conversions'],
     description: 'Streamed as it is made. manifest.json names the conversion, its source, formats and pages, and each file\'s size and SHA-256 (SHA256SUMS beside it, for sha256sum -c).',
     params: idParams, querystring: archiveQuery, produces: ['application/zip'], errors: [400, 404, 409],
   }), async (request, reply) => {
     const { id } = parseOr400(idParams, request.params);
-    const { previews } = parseOr400(archiveQuery, request.query);
-    const zip = await archive.open(id, request.owner, { previews: previews === 'true' || previews === '1' });
+    const { previews, original } = parseOr400(archiveQuery, request.query);
+    const zip = await archive.open(id, request.owner, { previews: yes(previews), original: yes(original) });
     return reply.header('content-type', 'application/zip').header('content-disposition', contentDisposition(zip.filename)).send(zip.stream);
   });
 

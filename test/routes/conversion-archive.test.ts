@@ -40,7 +40,7 @@ interface Manifest {
   formats: string[];
   pages: { total: number; completed: number; failed: unknown[] };
   previews?: { included: number; pages_without_preview: number[] };
-  files: { path: string; format?: string; preview_of_page?: number; size: number; sha256: string }[];
+  files: { path: string; format?: string; preview_of_page?: number; original?: boolean; size: number; sha256: string }[];
 }
 
 /** Over a real socket: the archive is a stream, and what matters is what arrives. */
@@ -109,6 +109,20 @@ describe('GET /conversions/:id/archive', () => {
     expect(preview.path).toBe('previews/page-0001.jpg');
     expect(entries.get(preview.path)).toEqual(jpeg);
     expect(preview.sha256).toBe(sha256(jpeg));
+  });
+
+  it('adds the original document with original=true, checksummed like the rest', async () => {
+    const { body: accepted } = await submitFile(t.app, 'Scan (1).PDF', PDF, { formats: 'txt' });
+    const record = await waitForEnd(t.app, accepted.conversion_id);
+    const { res, body } = await download(base, `/conversions/${accepted.conversion_id}/archive?original=true`);
+    expect(res.status).toBe(200);
+    const entries = await unzip(body);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest;
+    const original = manifest.files.find((f) => f.original)!;
+    expect(original.path).toBe(`original/${record.output_stem}.pdf`);
+    expect(entries.get(original.path)).toEqual(PDF);
+    expect(original.sha256).toBe(sha256(PDF));
+    expect(manifest.source.filename).toBe('Scan (1).PDF');
   });
 
   it('answers 404 for an unknown id and 400 for a bad previews value', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import yazl from 'yazl';
@@ -11,6 +12,7 @@ import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import { VERSION } from '../../version.js';
 import type { ConversionQueries } from '../workflow/conversion-queries.js';
 import { neverProduced } from '../workflow/conversion-records.js';
+import type { BlobStore } from '../contracts/blob-store.js';
 import type { PagePreviews } from './page-previews.js';
 
 /** Already compressed: deflating them again costs time and saves nothing. */
@@ -20,7 +22,7 @@ interface ArchiveEntry {
   /** The name inside the zip. */
   name: string;
   file: string;
-  role: { format: string } | { preview_of_page: number };
+  role: { format: string } | { preview_of_page: number } | { original: true };
   size?: number;
   sha256?: string;
 }
@@ -33,7 +35,7 @@ export interface ArchiveDownload {
 /**
  * One download of a finished conversion: a zip, streamed as it is made, of every format the
  * conversion was asked for (on-demand formats are made first, as their own download would), the
- * page previews when asked, and a `manifest.json` (with a `SHA256SUMS` beside it for
+ * original document and the page previews when asked, and a `manifest.json` (with a `SHA256SUMS` beside it for
  * `sha256sum -c`) that names the source, the pages and each file's size and SHA-256. The
  * checksums are taken while the files stream into the zip, so each file is read once; the
  * manifest is the last entry for that reason.
@@ -42,11 +44,12 @@ export class ConversionArchive {
   constructor(
     private readonly queries: Pick<ConversionQueries, 'row' | 'get' | 'resultFile'>,
     private readonly previews: Pick<PagePreviews, 'file'>,
+    private readonly blobs: Pick<BlobStore, 'sourcePath'>,
     private readonly log: Logger,
   ) {}
 
   /** Checks everything that can fail before the first byte, then starts the zip. Another key's conversion is a 404. */
-  async open(id: string, owner: string | null | undefined, opts: { previews: boolean }): Promise<ArchiveDownload> {
+  async open(id: string, owner: string | null | undefined, opts: { previews: boolean; original?: boolean }): Promise<ArchiveDownload> {
     const row = this.queries.row(id, owner);
     if (row.status !== 'completed') {
       throw neverProduced(row) ?? new AppError('result_not_ready', `The conversion is "${row.status}"; its archive exists once it is "completed".`);
@@ -59,6 +62,14 @@ export class ConversionArchive {
         throw new AppError('format_not_produced', `The ${format} file of this conversion is missing; convert the document again.`);
       }
       formats.push({ name: result.filename, file: result.path, role: { format } });
+    }
+    if (opts.original) {
+      // Named by the output stem, not the client's name: always a plain, safe zip path.
+      const source = this.blobs.sourcePath(row);
+      if (!(await fs.stat(source).catch(() => null))) {
+        throw new AppError('format_not_produced', 'The original document of this conversion is no longer kept (removed from the input folder?); ask without original=true.');
+      }
+      formats.push({ name: `original/${row.output_stem}${path.extname(source).toLowerCase()}`, file: source, role: { original: true } });
     }
     return { filename: `${row.output_stem}.zip`, stream: this.zip(row, record, formats, opts.previews) };
   }
