@@ -33,7 +33,23 @@ export interface Chunk {
 /** A piece of text to pack: an item, or a table with its caption. */
 interface Atom { text: string; places: ChunkPlace[]; list: boolean; table?: { caption: string; table: TableStructure } }
 
-interface OpenChunk { path: string[]; level: number; parts: string[]; places: ChunkPlace[]; lastList: boolean }
+interface OpenChunk {
+  path: string[];
+  level: number;
+  parts: string[];
+  places: ChunkPlace[];
+  lastList: boolean;
+  /** Tokens of the heading path and parts, as last counted or estimated (see tryAdd); -1 before the first part. */
+  tokens: number;
+}
+
+/**
+ * Below this share of the limit a chunk's size is estimated (its tokens so far plus the new part's),
+ * above it counted again whole: counting the whole chunk at every item cost ~20 ms a dense page.
+ * The estimate is off by a token at most where two parts meet (cl100k splits at the blank line
+ * between them), far less than the margin left.
+ */
+const ESTIMATE_BELOW = 0.85;
 
 const CAPTION = /^(table|tab\.)\s*[\dIVXLC]+\b/i;
 const isCaption = (i: StructureItem | undefined) => !!i && i.kind === 'paragraph' && (i.category === 'Caption' || CAPTION.test(i.text));
@@ -128,7 +144,7 @@ export class Chunker {
   }
 
   private start(): OpenChunk {
-    this.open ??= { path: this.pathNow(), level: this.path.at(-1)?.level ?? 0, parts: [], places: [], lastList: false };
+    this.open ??= { path: this.pathNow(), level: this.path.at(-1)?.level ?? 0, parts: [], places: [], lastList: false, tokens: -1 };
     return this.open;
   }
 
@@ -144,10 +160,15 @@ export class Chunker {
   /** Adds the atom to the open chunk if the chunk still fits; false when it would not. */
   private tryAdd(atom: Atom): boolean {
     const open = this.start();
-    const text = this.joined(open, atom);
-    if (!fitsTokens(this.withHeadings(open.path, text), this.limit)) return false;
-    if (open.parts.length) open.parts.push(`${open.lastList && atom.list ? '\n' : '\n\n'}${atom.text}`);
-    else open.parts.push(atom.text);
+    const part = open.parts.length ? `${open.lastList && atom.list ? '\n' : '\n\n'}${atom.text}` : atom.text;
+    const estimate = open.tokens < 0 ? Infinity : open.tokens + tokenCount(part);
+    if (estimate <= ESTIMATE_BELOW * this.limit) open.tokens = estimate;
+    else {
+      const whole = this.withHeadings(open.path, this.joined(open, atom));
+      if (!fitsTokens(whole, this.limit)) return false;
+      open.tokens = tokenCount(whole);
+    }
+    open.parts.push(part);
     open.places.push(...atom.places);
     open.lastList = atom.list;
     return true;
@@ -159,6 +180,7 @@ export class Chunker {
     open.parts.pop();
     open.places.splice(open.places.length - boxes, boxes);
     open.lastList = false;
+    open.tokens = -1;
     if (!open.parts.length) this.open = null;
   }
 
@@ -190,13 +212,25 @@ export class Chunker {
         }
       }
     }
-    // Pieces are joined back with spaces where they fit together (packed by the caller).
-    return out.reduce<string[]>((acc, p) => {
-      const last = acc.at(-1);
-      if (last !== undefined && fitsTokens(`${last} ${p}`, budget)) acc[acc.length - 1] = `${last} ${p}`;
-      else acc.push(p);
-      return acc;
-    }, []);
+    // Pieces are joined back with spaces where they fit together (packed by the caller), their
+    // size estimated as in tryAdd while well under the budget.
+    const joined: string[] = [];
+    let size = 0;
+    for (const p of out) {
+      const last = joined.at(-1);
+      const added = last === undefined ? Infinity : size + tokenCount(` ${p}`);
+      if (added <= ESTIMATE_BELOW * budget) {
+        joined[joined.length - 1] = `${last} ${p}`;
+        size = added;
+      } else if (last !== undefined && fitsTokens(`${last} ${p}`, budget)) {
+        joined[joined.length - 1] = `${last} ${p}`;
+        size = tokenCount(joined.at(-1)!);
+      } else {
+        joined.push(p);
+        size = tokenCount(p);
+      }
+    }
+    return joined;
   }
 
   private addTable(atom: Atom): void {
