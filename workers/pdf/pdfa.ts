@@ -15,7 +15,7 @@ import { srgbIccProfile, SRGB_ICC_NAME } from './srgb-icc.js';
  * - nothing PDF/A forbids: no JavaScript or launch actions, no embedded files, no /Interpolate,
  *   no hidden annotations (the output is never encrypted: pdf-lib writes no /Encrypt).
  * What cannot be repaired without re-rendering is reported instead: fonts of born-digital pages
- * that are not embedded, CMYK colour without an output intent for it.
+ * that are not embedded, CMYK images (the output intent is RGB).
  */
 
 const FORBIDDEN_ACTIONS = new Set(['JavaScript', 'Launch', 'ImportData', 'ResetForm', 'Rendition', 'Sound', 'Movie', 'SetOCGState', 'Trans', 'GoTo3DView', 'Hide']);
@@ -104,6 +104,10 @@ function sweep(doc: PDFDocument, problems: Set<string>): void {
       if (action && FORBIDDEN_ACTIONS.has(nameOf(action.get(PDFName.of('S'))) ?? '')) dict.delete(PDFName.of(key));
     }
     dict.delete(PDFName.of('AA'));
+    if (subtype === 'Image' && nameOf(dict.get(PDFName.of('ColorSpace'))) === 'DeviceCMYK') {
+      // The output intent is RGB: CMYK needs one of its own (a CMYK JPEG, a print-ready page).
+      problems.add('an image is in DeviceCMYK');
+    }
     if (subtype === 'Image' || type === 'XObject') {
       dict.delete(PDFName.of('Interpolate'));
       dict.delete(PDFName.of('Alternates'));

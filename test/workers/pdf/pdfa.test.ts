@@ -54,4 +54,16 @@ describe('PDF/A-2b from a born-digital PDF', () => {
     expect(doc.getProducer()).toBe('pagemill test');
     expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('%PDF-1.7');
   });
+
+  it('reports a CMYK image, which the RGB output intent does not cover', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([100, 100]);
+    const image = doc.context.register(doc.context.stream(new Uint8Array(4), {
+      Type: 'XObject', Subtype: 'Image', Width: 1, Height: 1, ColorSpace: 'DeviceCMYK', BitsPerComponent: 8,
+    }));
+    page.node.setXObject(PDFName.of('Im1'), image);
+    const { result } = await build(await doc.save(), true);
+    expect(result.pdfa_problems).toEqual(['an image is in DeviceCMYK']);
+  });
 });
+
