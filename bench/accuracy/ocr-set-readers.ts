@@ -6,11 +6,29 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { greyFromRgba, toGreyTiff } from '../../workers/raster/grey-image.js';
 import { tesseractText } from '../native-tesseract.js';
 import { submit, type ServerProcess } from '../server-under-test.js';
 import type { SetPage } from './ocr-set.js';
 
 const run = promisify(execFile);
+const SYSTEM_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
+
+/** A PNG whose colour type carries alpha (grey+alpha 4, RGBA 6). */
+const hasAlpha = (bytes: Buffer) => bytes.readUInt32BE(0) === 0x89504e47 && (bytes[25] === 4 || bytes[25] === 6);
+
+async function flattened(image: string, workDir: string): Promise<string> {
+  const img = await loadImage(await fs.readFile(image));
+  const canvas = createCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, img.width, img.height);
+  ctx.drawImage(img, 0, 0);
+  const out = path.join(workDir, `${path.basename(image)}.tif`);
+  await fs.writeFile(out, toGreyTiff(greyFromRgba(canvas.data(), img.width, img.height)));
+  return out;
+}
 
 export interface PageReading { text: string; seconds: number }
 export type PageReader = (page: SetPage) => Promise<PageReading>;
@@ -47,15 +65,25 @@ export function nativeReader(tessdataDir: string): PageReader {
 }
 
 /**
- * OCRmyPDF on the image (an image needs a resolution: the one the file states, else 300 dpi), with
- * the same model (TESSDATA_PREFIX), then pdftotext on its PDF; both are timed.
+ * OCRmyPDF in its default settings on the image (an image needs a resolution: the one the file
+ * states, else 300 dpi), with the same model, then pdftotext on its PDF; both are timed. OCRmyPDF
+ * refuses images with an alpha channel: those are handed to it flattened onto white, as grey
+ * (the pixels pagemill reads), untimed.
  */
-export function ocrmypdfReader(tessdataDir: string, workDir: string): PageReader {
+export async function ocrmypdfReader(tessdataDir: string, workDir: string): Promise<PageReader> {
+  // TESSDATA_PREFIX replaces the whole folder: without the system's configs/ tesseract cannot
+  // make the PDF and text OCRmyPDF asks of it ("read_params_file: Can't open pdf"), and the page
+  // comes back without text.
+  const prefix = path.join(workDir, 'tessdata-ocrmypdf');
+  await fs.mkdir(prefix, { recursive: true });
+  await fs.copyFile(path.join(tessdataDir, 'eng.traineddata'), path.join(prefix, 'eng.traineddata'));
+  for (const f of ['configs', 'osd.traineddata']) await fs.symlink(path.join(SYSTEM_TESSDATA, f), path.join(prefix, f)).catch(() => undefined);
   return async (page) => {
     const out = path.join(workDir, `${page.name}.pdf`);
+    const image = hasAlpha(await fs.readFile(page.image)) ? await flattened(page.image, workDir) : page.image;
     const t0 = performance.now();
-    const env = { ...process.env, OMP_THREAD_LIMIT: '1', TESSDATA_PREFIX: tessdataDir };
-    await run('ocrmypdf', ['-q', '--image-dpi', String(page.dpi ?? 300), page.image, out], { env, maxBuffer: 1 << 24 });
+    const env = { ...process.env, OMP_THREAD_LIMIT: '1', TESSDATA_PREFIX: prefix };
+    await run('ocrmypdf', ['-q', '--image-dpi', String(page.dpi ?? 300), image, out], { env, maxBuffer: 1 << 24 });
     const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', out, '-'], { maxBuffer: 1 << 24 });
     return { text: stdout, seconds: since(t0) };
   };

@@ -53,7 +53,7 @@ export async function accuracyBench(args: string[], log = (s: string) => process
         await server.exited;
       }
     }
-    const tools: [string, string, string[], () => PageReader][] = [
+    const tools: [string, string, string[], () => PageReader | Promise<PageReader>][] = [
       ['native', 'tesseract CLI', ['tesseract'], () => nativeReader(tessdata)],
       ['ocrmypdf', 'OCRmyPDF', ['ocrmypdf', 'pdftotext'], () => ocrmypdfReader(tessdata, root)],
     ];
@@ -62,7 +62,7 @@ export async function accuracyBench(args: string[], log = (s: string) => process
       const missing = [];
       for (const t of needs) if (!(await has(t))) missing.push(t);
       if (missing.length) report.skipped.push({ system, reason: `${missing.join(', ')} not installed (apt-get install tesseract-ocr ocrmypdf poppler-utils)` });
-      else report.systems.push(summarize(await readAll(system, pages, reader(), log)));
+      else report.systems.push(summarize(await readAll(system, pages, await reader(), log)));
     }
     if (wanted.has('published')) {
       for (const [folder, system] of PUBLISHED) {
