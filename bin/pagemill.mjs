@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `pagemill` command: runs the TypeScript CLI through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
+// First of all, an unsupported Node stops here with one line (tsx is imported below, after it).
+import './require-node.mjs';
 
 // glibc's defaults hold on to memory a big scan needed for a moment (README "Memory"):
 // - every thread gets its own malloc arena, and memory freed in one is not reused by the others:
@@ -23,5 +24,6 @@ if ((needsMalloc || needsGcFlag) && typeof process.execve === 'function') {
   process.execve(process.execPath, [process.execPath, ...flags, ...process.argv.slice(1)], env);
 }
 
+const { register } = await import('tsx/esm/api');
 register();
 await import('../src/cli.ts');
