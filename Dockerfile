@@ -29,25 +29,18 @@ FROM ${BASE_IMAGE}
 # with Debian's eng/fra/osd "fast" models for TESSDATA_DIR=/usr/share/tesseract-ocr/5/tessdata; by
 # default it reads with the bundled best_int models. tini: PID 1 that passes SIGTERM on to node and
 # reaps children, so `docker stop` drains (node as PID 1 would ignore a SIGTERM that comes before
-# its handler is installed).
+# its handler is installed). The pool bundles its worker task into node_modules/.cache/pagemill at
+# start (inside the project, so its imports resolve): the one place under /app the service writes.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd tini \
- && rm -rf /var/lib/apt/lists/*
-RUN groupadd --system --gid 10001 pagemill \
- && useradd --system --uid 10001 --gid pagemill --home-dir /app --shell /usr/sbin/nologin pagemill
-WORKDIR /app
-COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/native native
-COPY package.json package-lock.json tsconfig.json ./
-COPY bin/ bin/
-COPY src/ src/
-COPY workers/ workers/
-# The pool bundles its worker task into node_modules/.cache/pagemill at start (inside the project,
-# so its imports resolve): the one place under /app the service writes. The data folders are volumes.
-RUN mkdir -p node_modules/.cache/pagemill /data /input /output \
- && chown pagemill:pagemill node_modules/.cache/pagemill /data /input /output \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 pagemill \
+ && useradd --uid 10001 --gid pagemill --home-dir /app --no-create-home --shell /usr/sbin/nologin pagemill \
+ && mkdir -p /app/node_modules/.cache/pagemill /data /input /output \
+ && chown pagemill:pagemill /app/node_modules/.cache/pagemill /data /input /output \
  && ln -s /app/bin/pagemill.mjs /usr/local/bin/pagemill
+WORKDIR /app
 
 # What `npm start` and bin/pagemill.mjs set (docs/operating.md, Memory): glibc reads these only at
 # process start, so they are set here rather than by a restart of the process.
@@ -61,7 +54,6 @@ ENV NODE_ENV=production \
     MALLOC_MMAP_THRESHOLD_=262144
 VOLUME ["/data", "/input", "/output"]
 EXPOSE 8080
-USER pagemill
 
 # Ready, not merely alive: /ready is 503 while the workers start, the store or Redis is unavailable,
 # the disk is full, or the server drains. Worker nodes have no HTTP listener: compose.yaml turns this
@@ -73,3 +65,13 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # the arguments are the pagemill command's: serve (default), worker --redis … --api …, convert ….
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--single-threaded-gc", "/app/bin/pagemill.mjs"]
 CMD ["serve"]
+
+# The code last, so that a change to it rebuilds only these layers. Files stay root's: read-only to
+# the service.
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/native native
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin/ bin/
+COPY src/ src/
+COPY workers/ workers/
+USER pagemill
