@@ -24,7 +24,7 @@ Usage: pagemill <command> [options]
 
 Commands:
   serve                 run the HTTP server (same settings as npm start: env, .env, flags)
-  worker                run a worker node of a cluster (pages from Redis; see README "Scale out")
+  worker                run a worker node of a cluster (pages from Redis; see docs/scaling-out.md)
   convert <files...>    convert files (or --url URLs), in this process or on a server (--server)
   status <id>           a conversion's status (server)
   list                  conversions, newest first (server)
