@@ -1,5 +1,5 @@
 // typescript-eslint's type-checked recommended rules, minus the few that fight this code base's
-// deliberate patterns (see README "Lint"). Folder rules keep dependencies pointing one way.
+// deliberate patterns (see docs/development.md, "Lint"). Folder rules keep dependencies pointing one way.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

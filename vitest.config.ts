@@ -17,6 +17,7 @@ export const E2E_TESTS = [
   'test/web-page.test.ts',
   'test/web-page-keys.test.ts',
   'test/routes/cross-origin-browser.test.ts',
+  'test/outputs/html-browser.test.ts',
   'test/cli.test.ts',
   'test/outputs/ocr-engines.test.ts',
   'test/outputs/rotated-scans.test.ts',

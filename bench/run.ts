@@ -6,7 +6,9 @@
  * --rounds N (times each system converts them, default 3; the median is reported), --no-real
  * (skip the real-document sets of real-run.ts: real scans and a real born-digital paper),
  * --cluster (only the cluster row: local 2 threads vs API node + 2 worker nodes × 1 thread, see cluster-run.ts),
- * --chaos / --chaos-small (only the chaos run: faults injected into a 3-worker-node cluster, see chaos-run.ts).
+ * --chaos / --chaos-small (only the chaos run: faults injected into a 3-worker-node cluster, see chaos-run.ts),
+ * --accuracy (only the word-accuracy run on real transcribed pages, see accuracy/ocr-set-run.ts; with
+ * --ocr-set DIR, --only page,page, --systems pagemill,native,ocrmypdf,published).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +29,7 @@ import { spawnServer, type ServerProcess } from './server-under-test.js';
 const { values: opts } = parseArgs({ options: {
   quick: { type: 'boolean' }, pages: { type: 'string' }, rounds: { type: 'string' }, 'no-real': { type: 'boolean' }, cluster: { type: 'boolean' },
   chaos: { type: 'boolean' }, 'chaos-small': { type: 'boolean' },
+  accuracy: { type: 'boolean' }, 'ocr-set': { type: 'string' }, only: { type: 'string' }, systems: { type: 'string' },
 } });
 const SCANNED_PAGES = Number(opts.pages ?? 20);
 const ROUNDS = Math.max(1, Number(opts.rounds ?? 3));
@@ -38,6 +41,12 @@ if (opts.cluster) {
 if (opts.chaos || opts['chaos-small']) {
   const { chaosBench } = await import('./chaos-run.js');
   process.exit(await chaosBench(!!opts['chaos-small']));
+}
+if (opts.accuracy) {
+  const { accuracyBenchToResults } = await import('./accuracy/ocr-set-run.js');
+  const files = await accuracyBenchToResults(process.argv.slice(2).filter((a) => a !== '--accuracy'));
+  process.stderr.write(`wrote ${files.join(', ')}\n`);
+  process.exit(0);
 }
 const DPI = 300;
 /** The generated scans' own resolution: coarser than DPI, as office scanners' 200-dpi default is. */

@@ -3,6 +3,7 @@ import type { Dashboard } from './jobs/execution/bullmq/bull-board.js';
 import type { Config } from './config.js';
 import type { ConversionService } from './jobs/workflow/conversion-service.js';
 import type { DocumentLibrary } from './jobs/documents/document-library.js';
+import type { ConversionArchive } from './jobs/documents/conversion-archive.js';
 import type { Metrics } from './observability/metrics.js';
 import type { ApiKeys } from './security/api-keys.js';
 import type { ClusterApi } from './jobs/contracts/cluster-api.js';
@@ -12,6 +13,8 @@ export interface AppDeps {
   config: Config;
   service: ConversionService;
   library: DocumentLibrary;
+  /** GET /conversions/:id/archive: a finished conversion as one zip. */
+  archive: ConversionArchive;
   metrics: Metrics;
   apiKeys: ApiKeys;
   logger: Logger;

@@ -69,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const { status, body } = errorReply(new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see the README for the API.`));
+    const { status, body } = errorReply(new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see GET /docs or docs/api.md for the API.`));
     reply.code(status).send(body);
   });
 

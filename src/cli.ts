@@ -9,6 +9,7 @@ import { CliError, type ConversionClient } from './cli/conversion-client.js';
 import { LocalClient } from './cli/local-client.js';
 import { ServerClient } from './cli/server-client.js';
 import type { ProgressMessage } from './schemas/conversion.js';
+import { fileEnding, type OutputFormat } from './schemas/convert-options.js';
 
 /**
  * `pagemill` — serve | convert | status | list | cancel | stats.
@@ -23,8 +24,8 @@ Usage: pagemill <command> [options]
 
 Commands:
   serve                 run the HTTP server (same settings as npm start: env, .env, flags)
-  worker                run a worker node of a cluster (pages from Redis; see README "Scale out")
-  convert <files...>    convert files, in this process or on a server (--server)
+  worker                run a worker node of a cluster (pages from Redis; see docs/scaling-out.md)
+  convert <files...>    convert files (or --url URLs), in this process or on a server (--server)
   status <id>           a conversion's status (server)
   list                  conversions, newest first (server)
   cancel <id>           cancel a conversion (server)
@@ -39,11 +40,13 @@ With --redis (REDIS_URL) it is the API node of a cluster: --workers 0 leaves eve
   worker: `Usage: pagemill worker --redis redis://HOST:PORT --api http://API:PORT [--workers N] [--data-dir D] [--log-level L]
 
 Runs a worker node: N page threads taking pages from Redis. CLUSTER_SECRET must be set, the same on every node.`,
-  convert: `Usage: pagemill convert <files...> [options]
+  convert: `Usage: pagemill convert <files...> [--url URL]... [options]
 
-Converts PDFs and images; writes <name>.<format> for each file into --out.
+Converts PDFs and images; writes <name>.<format> for each file into --out (<name>.chunks.jsonl
+for chunks, <name>.pdfa.pdf for pdfa).
 
-  --format LIST    formats to write: txt, md, json, hocr, alto, pdf (default: md)
+  --format LIST    formats to write: txt, md, json, hocr, alto, html, chunks, pdf, pdfa (default: md)
+  --chunk-tokens N with chunks: most tokens in a chunk, cl100k_base (default: 512)
   --out DIR        where to write the results (default: the current folder)
   --lang LANGS     OCR language(s): eng, fra, eng+fra (default: eng)
   --pages RANGE    pages to convert, e.g. 1-3,7,10-
@@ -53,6 +56,10 @@ Converts PDFs and images; writes <name>.<format> for each file into --out.
   --workers N      worker threads when converting in this process (default: CPU count)
   --server URL     convert on a running server instead of in this process
   --api-key KEY    API key for --server
+  --url URL        also convert the document at URL (downloaded by the server, or by this process
+                   without --server; private addresses need SOURCE_URL_ALLOW); repeat for several
+  --archive        also write <name>.zip: every format, manifest.json with SHA-256 checksums
+  --previews       with --archive: the page images too
   --json           print one JSON line per file instead of progress bars`,
   status: 'Usage: pagemill status <id> [--server URL] [--api-key KEY] [--json]',
   list: 'Usage: pagemill list [--status pending|processing|completed|error|cancelled] [--limit N] [--server URL] [--api-key KEY] [--json]',
@@ -91,9 +98,12 @@ async function convert(args: string[]): Promise<number> {
   const { values: v, positionals: files } = parse('convert', args, {
     ...serverOptions, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, pages: { type: 'string' },
     'ocr-mode': { type: 'string' }, password: { type: 'string' }, workers: { type: 'string' }, mode: { type: 'string' },
+    url: { type: 'string', multiple: true }, archive: { type: 'boolean' }, previews: { type: 'boolean' },
+    'chunk-tokens': { type: 'string' },
   });
   if (v.help) return usage('convert');
-  if (files.length === 0) throw new CliError(`no files given\n\n${HELP.convert}`, EXIT.usage);
+  const urls = v.url ?? [];
+  if (files.length === 0 && urls.length === 0) throw new CliError(`no files or --url given\n\n${HELP.convert}`, EXIT.usage);
   for (const f of files) await fs.access(f).catch(() => { throw new CliError(`no such file: ${f}`, EXIT.usage); });
   const formats = (v.format ?? 'md').split(',').map((f) => f.trim()).filter(Boolean);
   const out = v.out ?? '.';
@@ -104,6 +114,7 @@ async function convert(args: string[]): Promise<number> {
   if (v['ocr-mode']) fields.ocr_mode = v['ocr-mode'];
   if (v.mode) fields.prompt_mode = v.mode;
   if (v.password) fields.password = v.password;
+  if (v['chunk-tokens']) fields.chunk_tokens = v['chunk-tokens'];
 
   const client: ConversionClient = v.server ? serverOf(v) : await LocalClient.start(v.workers ? Number(v.workers) : undefined);
   const bars = !v.json && process.stderr.isTTY
@@ -111,17 +122,25 @@ async function convert(args: string[]): Promise<number> {
     : null;
   let failures = 0;
   try {
-    await Promise.all(files.map(async (file) => {
-      const name = path.basename(file);
-      const bar = bars?.create(100, 0, { file: name, status: 'queued' });
-      const accepted = await client.submit(file, fields);
+    const inputs = [...files.map((file) => ({ file, url: undefined })), ...urls.map((url) => ({ file: url, url }))];
+    await Promise.all(inputs.map(async ({ file, url }) => {
+      const bar = bars?.create(100, 0, { file: url ? 'downloading' : path.basename(file), status: 'queued' });
+      const accepted = url ? await client.submitUrl(url, fields) : await client.submit(file, fields);
+      // A URL's name is what the server made of it (Content-Disposition or the URL's last segment).
+      const name = url ? accepted.filename : path.basename(file);
+      bar?.update(0, { file: name });
       const end = await client.follow(accepted.conversion_id, (m: ProgressMessage) => bar?.update(m.progress, { status: m.message }));
       const written: string[] = [];
       if (end.status === 'completed') {
         const stem = name.replace(/\.[^.]+$/, '');
         for (const format of formats) {
-          const target = path.join(out, `${stem}.${format}`);
+          const target = path.join(out, `${stem}.${fileEnding(format as OutputFormat)}`);
           await fs.writeFile(target, await client.result(accepted.conversion_id, format));
+          written.push(target);
+        }
+        if (v.archive) {
+          const target = path.join(out, `${stem}.zip`);
+          await client.archive(accepted.conversion_id, Boolean(v.previews), target);
           written.push(target);
         }
       } else {

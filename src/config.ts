@@ -1,6 +1,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
@@ -10,6 +11,14 @@ import { z } from 'zod';
  * nothing else in the code base reads process.env.
  */
 const positiveInt = z.coerce.number().int().positive();
+
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8`: an IP address with an optional prefix length that fits it. */
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 export const configSchema = z.object({
   /** Page threads in this process; 0 only on an API node with REDIS_URL (worker nodes run the pages). */
@@ -41,6 +50,11 @@ export const configSchema = z.object({
    * docs/deskew-and-scanned-tables.md); the angle is the page's `skew`. Off: pages are read as scanned.
    */
   DESKEW: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /**
+   * What `format=pdf` is: `pdf`, the original with its text layers (born-digital pages untouched),
+   * or `pdfa`, the same made PDF/A-2b as `format=pdfa` always is (docs/archive-formats.md).
+   */
+  PDF_OUTPUT: z.enum(['pdf', 'pdfa']).default('pdf'),
   /**
    * Seconds a worker thread may sit idle before it is stopped, releasing its OCR engine, parsed
    * PDFs and WASM heap; threads start again with the next page. 0 keeps them (and their memory).
@@ -77,6 +91,16 @@ export const configSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(6),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(2000),
+  /**
+   * Addresses or CIDR ranges a source_url may reach although they are private or loopback
+   * (comma-separated; `*` = any); empty = public addresses only (the SSRF guard the webhooks use).
+   */
+  SOURCE_URL_ALLOW: z.string().default('').refine((v) => v.trim() === '*' || v.split(',').map((e) => e.trim()).filter(Boolean).every(isAddressOrRange), {
+    message: 'use addresses or CIDR ranges, comma-separated (10.0.0.0/8,127.0.0.1), or *',
+  }),
+  /** Seconds a source_url download may take in all, redirects included. */
+  SOURCE_URL_TIMEOUT_S: positiveInt.max(3600).default(60),
+  SOURCE_URL_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   WATCHDOG_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
   /** Origins browser pages may call from: `*` (any, as the older backend) or a comma list. */
   CORS_ORIGINS: z.string().default('*'),

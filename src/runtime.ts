@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { ConversionService } from './jobs/workflow/conversion-service.js';
 import { DocumentLibrary } from './jobs/documents/document-library.js';
 import { PagePreviews } from './jobs/documents/page-previews.js';
+import { ConversionArchive } from './jobs/documents/conversion-archive.js';
 import { Maintenance } from './jobs/upkeep/maintenance.js';
 import { WebhookSender } from './jobs/upkeep/webhooks.js';
 import { createBackend, type BuiltBackend } from './jobs/backend-factory.js';
@@ -20,6 +21,7 @@ import { logSerializers } from './observability/log-redaction.js';
 export interface Runtime {
   service: ConversionService;
   library: DocumentLibrary;
+  archive: ConversionArchive;
   store: ConversionStore;
   maintenance: Maintenance;
   metrics: Metrics;
@@ -60,13 +62,14 @@ export async function createRuntime(config: Config, parentLog: Logger, seams: Ru
   const service = new ConversionService(config, backend, languages, log);
   const previews = new PagePreviews(config, backend.tasks, backend.blobs, store, log);
   const library = new DocumentLibrary(config, store, backend.blobs, previews);
+  const archive = new ConversionArchive(service.queries, previews, backend.blobs, log);
   const maintenance = new Maintenance(config, service, store, log);
   const webhooks = new WebhookSender(config, store, service, log);
   webhooks.start();
   await service.operations.resume();
   maintenance.start();
   return {
-    service, library, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster, dashboard,
+    service, library, archive, store, maintenance, metrics: createMetrics(service), apiKeys, cluster: backend.cluster, dashboard,
     async close(graceMs = config.SHUTDOWN_TIMEOUT_S * 1000) {
       maintenance.stop();
       webhooks.stop();

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scannedPdf, textPdf } from './fixtures/pdf-fixtures.js';
 import { startTestServer, submitFile, waitForEnd, type TestServer } from './helpers/test-server.js';
+import { fakeBackend } from './fakes/fake-backend.js';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/pagemill.mjs');
 const run = promisify(execFile);
@@ -100,5 +102,42 @@ describe('pagemill against a server', () => {
     const down = await pagemill(['stats', '--server', 'http://127.0.0.1:9']);
     expect(down.code).toBe(3);
     expect(down.stderr).toContain('cannot reach');
+  });
+});
+
+describe('pagemill convert --url', () => {
+  const origin = http.createServer((req, res) => {
+    if (req.url === '/papers/field-notes.pdf') return res.writeHead(200, { 'content-type': 'application/pdf' }).end(textPdf([['Field notes fetched by URL']]));
+    res.writeHead(404).end();
+  });
+  let t: TestServer;
+  let server = '';
+  let source = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    source = `http://127.0.0.1:${(origin.address() as { port: number }).port}/papers/field-notes.pdf`;
+    t = await startTestServer({ SOURCE_URL_ALLOW: '127.0.0.1' }, { fake: fakeBackend() });
+    server = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((resolve) => origin.close(resolve));
+  });
+
+  it('has the server download the document, and writes the formats and the archive under its URL name', async () => {
+    const out = path.join(dir, 'url-out');
+    const r = await pagemill(['convert', '--url', source, '--server', server, '--format', 'txt', '--archive', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: source, status: 'completed' });
+    expect(await fs.readFile(path.join(out, 'field-notes.txt'), 'utf8')).toContain('Page 1 text'); // as the fake backend reads it
+    const zip = await fs.readFile(path.join(out, 'field-notes.zip'));
+    expect(zip.subarray(0, 4)).toEqual(Buffer.from('PK\x03\x04', 'latin1'));
+    expect(zip.includes('manifest.json')).toBe(true);
+  });
+
+  it('in this process, refuses a loopback URL unless SOURCE_URL_ALLOW names it (exit 2, the setting named)', async () => {
+    const r = await pagemill(['convert', '--url', source, '--out', path.join(dir, 'url-refused')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SOURCE_URL_ALLOW');
   });
 });

@@ -47,7 +47,10 @@ describe('the web page', () => {
     const row = page.locator('tr', { hasText: 'harbour-notice.pdf' });
     await row.locator('.pct', { hasText: '100%' }).waitFor({ timeout: 300_000 });
     await expect.poll(() => row.getAttribute('class')).toBe('state-completed');
-    expect(await row.locator('.results a').allTextContents()).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'pdf']);
+    expect(await row.locator('.results a').allTextContents()).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', 'pdf', 'zip']);
+    const zipHref = await row.locator('.results a', { hasText: 'zip' }).getAttribute('href');
+    const zip = await (await page.request.get(new URL(zipHref!, url).toString())).body();
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 
     const txtHref = await row.locator('.results a', { hasText: 'txt' }).getAttribute('href');
     const txt = await (await page.request.get(new URL(txtHref!, url).toString())).text();
@@ -79,6 +82,16 @@ describe('the web page', () => {
     await fs.writeFile(bad, '<html>not a pdf</html>');
     await page.setInputFiles('#files', bad);
     await expect.poll(() => page.textContent('#submit-error')).toMatch(/notes\.pdf: Unsupported file type/);
+    await page.close();
+  });
+
+  it('sends a URL to convert, and shows why the server refuses it', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    // The server is on loopback and SOURCE_URL_ALLOW is empty: its own address is refused.
+    await page.fill('#source-url', new URL('/assets/app.css', url).toString());
+    await page.getByRole('button', { name: 'Convert URL' }).click();
+    await expect.poll(() => page.textContent('#submit-error')).toMatch(/assets\/app\.css: .*private or loopback.*SOURCE_URL_ALLOW/);
     await page.close();
   });
 

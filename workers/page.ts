@@ -1,5 +1,5 @@
 import { pageFileTexts } from './layout/page-files.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask } from '../src/schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask, SearchablePdfResult } from '../src/schemas/page-result.js';
 import { processImagePage } from './raster/image-page.js';
 import { pdfPageCount, processPdfPage } from './pdf/pdf-page.js';
 import { renderPagePreview } from './raster/page-preview.js';
@@ -36,7 +36,7 @@ export async function processPage(task: PageTask): Promise<Envelope<PageOutput>>
   }, task.kind === 'pdf' ? 'render_failed' : 'invalid_image');
 }
 
-export async function buildSearchablePdf(task: SearchablePdfTask): Promise<Envelope<{ pages: number }>> {
+export async function buildSearchablePdf(task: SearchablePdfTask): Promise<Envelope<SearchablePdfResult>> {
   runAtPoolPriority();
   return toEnvelope(() => build(task), 'render_failed');
 }

@@ -1,7 +1,9 @@
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { createRuntime, type Runtime } from '../runtime.js';
@@ -34,6 +36,11 @@ export class LocalClient implements ConversionClient {
     return this.runtime.service.admission.submit({ upload: { tmpPath, originalName: path.basename(file) }, options });
   }
 
+  async submitUrl(url: string, fields: Record<string, string>): Promise<AcceptedReply> {
+    const options = parseConvertOptions(fields, this.runtime.service.languages.installed, false);
+    return this.runtime.service.admission.submit({ sourceUrl: url, options });
+  }
+
   async follow(id: string, onProgress: (m: ProgressMessage) => void): Promise<ProgressMessage> {
     return new Promise((resolve, reject) => {
       const { snapshot, unsubscribe } = this.runtime.service.queries.watch(id, (m) => {
@@ -52,6 +59,11 @@ export class LocalClient implements ConversionClient {
 
   async result(id: string, format: string): Promise<Buffer> {
     return fs.readFile((await this.runtime.service.queries.resultFile(id, format as never)).path);
+  }
+
+  async archive(id: string, previews: boolean, target: string): Promise<void> {
+    const zip = await this.runtime.archive.open(id, null, { previews });
+    await pipeline(zip.stream, createWriteStream(target));
   }
 
   async close(): Promise<void> {

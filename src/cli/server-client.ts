@@ -1,4 +1,7 @@
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { AcceptedReply, ProgressMessage } from '../schemas/conversion.js';
@@ -42,6 +45,13 @@ export class ServerClient implements ConversionClient {
     return this.request<AcceptedReply>('POST', '/convert', form);
   }
 
+  async submitUrl(url: string, fields: Record<string, string>): Promise<AcceptedReply> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('source_url', url);
+    return this.request<AcceptedReply>('POST', '/convert', form);
+  }
+
   follow(id: string, onProgress: (m: ProgressMessage) => void): Promise<ProgressMessage> {
     const url = `${this.base.replace(/^http/, 'ws')}/ws/conversion/${id}${this.apiKey ? `?api_key=${encodeURIComponent(this.apiKey)}` : ''}`;
     return new Promise((resolve, reject) => {
@@ -62,6 +72,12 @@ export class ServerClient implements ConversionClient {
     const res = await fetch(`${this.base}/conversions/${id}/result?format=${format}`, { headers: this.apiKey ? { 'x-api-key': this.apiKey } : {} });
     if (!res.ok) throw new CliError(`result ${format} of ${id}: HTTP ${res.status}`, EXIT_SERVER);
     return Buffer.from(await res.arrayBuffer());
+  }
+
+  async archive(id: string, previews: boolean, target: string): Promise<void> {
+    const res = await fetch(`${this.base}/conversions/${id}/archive?previews=${previews}`, { headers: this.apiKey ? { 'x-api-key': this.apiKey } : {} });
+    if (!res.ok || !res.body) throw new CliError(`archive of ${id}: HTTP ${res.status}`, EXIT_SERVER);
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(target));
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { DEFAULT_FORMATS, ON_DEMAND_FORMATS, OCR_MODES, OUTPUT_FORMATS, type ConvertOptions, type OutputFormat } from '../schemas/convert-options.js';
+import { CHUNK_TOKENS, DEFAULT_FORMATS, ON_DEMAND_FORMATS, OCR_MODES, OUTPUT_FORMATS, type ConvertOptions, type OutputFormat } from '../schemas/convert-options.js';
 import { PRIORITIES, PROMPT_MODES } from '../schemas/conversion.js';
 import { checkPageRange } from './page-range.js';
 import { parseLanguage } from '../languages/languages.js';
@@ -9,6 +9,16 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   if (value === undefined || value.trim() === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new AppError(code, `Unknown ${field} "${value.slice(0, 100)}"; use one of: ${allowed.join(', ')}.`);
+}
+
+/** `chunk_tokens`: a whole number of tokens within CHUNK_TOKENS' bounds, or the default. */
+function parseChunkTokens(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return CHUNK_TOKENS.default;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < CHUNK_TOKENS.min || n > CHUNK_TOKENS.max) {
+    throw new AppError('validation_error', `chunk_tokens must be a whole number from ${CHUNK_TOKENS.min} to ${CHUNK_TOKENS.max}; got "${value.slice(0, 20)}".`);
+  }
+  return n;
 }
 
 /** The form fields of POST /convert, checked; every refusal names the field and the valid values. */
@@ -25,5 +35,6 @@ export function parseConvertOptions(fields: Record<string, string>, installedLan
     ocrMode: oneOf(fields.ocr_mode, OCR_MODES, 'auto', 'ocr_mode'),
     password: fields.password || undefined,
     callbackUrl: checkCallbackUrl(fields.callback_url, allowPrivateCallbacks),
+    chunkTokens: parseChunkTokens(fields.chunk_tokens),
   };
 }

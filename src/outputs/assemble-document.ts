@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { ConversionFiles } from './conversion-files.js';
-import { DOCUMENT_FORMATS, type DocumentMeta, type TextFormat } from './document-formats.js';
+import { DOCUMENT_FORMATS, type DocumentFormat, type DocumentMeta, type TextFormat } from './document-formats.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 import type { StoredPage } from '../schemas/page-result.js';
 import { pageMarkdownIsDocumentPart } from '../../workers/layout/page-files.js';
@@ -109,7 +109,10 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
   // (cut off by something outside pagemill) then counts as failed instead of breaking the document.
   const wholePages = formats.some((f) => f !== 'txt' && !(f === 'md' && reuseMarkdown));
   try {
-    const outputs = formats.map((f) => ({ format: DOCUMENT_FORMATS[f], stream: open(files.document(f)) }));
+    const outputs = formats.map((f) => {
+      const format: DocumentFormat = DOCUMENT_FORMATS[f];
+      return { format: format.start?.(meta) ?? format, stream: open(files.document(f)) };
+    });
     const jsonl = withResults ? open(files.jsonl()) : null;
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     const readPage = async (row: PageRow): Promise<{ row: PageRow; stored: StoredPage | null; markdown?: string }> => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pageLogs } from './page-log.js';
+import { fileEnding, type OutputFormat } from '../schemas/convert-options.js';
 
 /**
  * Where a conversion's files live. User-facing results go under OUTPUT_DIR in the seed layout
@@ -49,8 +50,9 @@ export class ConversionFiles {
     return path.join(this.outDir, `${this.stem}_page_${n - 1}_nohf.md`);
   }
 
-  document(ext: string): string {
-    return path.join(this.outDir, `${this.stem}.${ext}`);
+  /** A whole-document format's file (`<stem>.chunks.jsonl` for chunks, `<stem>.pdfa.pdf` for PDF/A). */
+  document(format: OutputFormat): string {
+    return path.join(this.outDir, `${this.stem}.${fileEnding(format)}`);
   }
 
   jsonl(): string {

@@ -3,13 +3,21 @@ import { TEXT_FORMATS, type TextFormat } from '../schemas/convert-options.js';
 import { altoFailedPage, altoFooter, altoHeader, altoPage } from './alto.js';
 import { hocrFailedPage, hocrFooter, hocrHeader, hocrPage } from './hocr.js';
 import { pageMarkdown } from '../../workers/layout/markdown.js';
+import { htmlFailedPage, htmlFooter, htmlHeader, htmlPage } from './html.js';
+import { CHUNKS_CONTENT_TYPE, chunksWriter } from './chunks-format.js';
 
 /**
  * The whole-document formats built from page results, each written in one streaming pass:
  * header, then a piece per page (or per failed page), then footer. `pdf` is not here: it is made
  * from the original file in a worker (see workers/pdf/searchable-pdf.ts).
  */
-export interface DocumentMeta { conversionId: string; filename: string; promptMode: string }
+export interface DocumentMeta {
+  conversionId: string;
+  filename: string;
+  promptMode: string;
+  /** Most tokens a chunk holds (the `chunks` format); CHUNK_TOKENS.default when not given. */
+  chunkTokens?: number;
+}
 
 export interface DocumentFormat {
   contentType: string;
@@ -21,6 +29,11 @@ export interface DocumentFormat {
   page(page: StoredPage, first: boolean, markdown?: string): string;
   failedPage(pageNo: number, code: string, first: boolean): string;
   footer(): string;
+  /**
+   * A format whose pieces depend on the pages before them (chunks run across pages) gives each
+   * document a writer of its own: `start` returns it, and the writer's methods are used instead.
+   */
+  start?(meta: DocumentMeta): DocumentFormat;
 }
 
 export const DOCUMENT_FORMATS = {
@@ -61,6 +74,23 @@ export const DOCUMENT_FORMATS = {
     page: (p) => altoPage(p.full()),
     failedPage: (n) => altoFailedPage(n),
     footer: altoFooter,
+  },
+  html: {
+    contentType: 'text/html; charset=utf-8',
+    header: (m) => htmlHeader(m.filename, m.conversionId),
+    page: (p) => htmlPage(p.full()),
+    failedPage: (n, code) => htmlFailedPage(n, code),
+    footer: htmlFooter,
+  },
+  chunks: {
+    contentType: CHUNKS_CONTENT_TYPE,
+    header: () => '',
+    page: () => {
+      throw new Error('chunks are written by the writer that start() gives each document');
+    },
+    failedPage: () => '',
+    footer: () => '',
+    start: chunksWriter,
   },
 } satisfies Record<TextFormat, DocumentFormat>;
 

@@ -16,8 +16,8 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
   const tmpDir = path.join(config.DATA_DIR, 'uploads');
 
   app.post('/convert', docs({
-    summary: 'Convert a document', tags: ['convert'], form: convertFormSchema, response: acceptedReplySchema, errors: [400, 404, 413, 415, 429, 503],
-    description: 'Answers at once with a conversion id; the work runs in the background. Header Idempotency-Key: a repeated request returns the first conversion.',
+    summary: 'Convert a document', tags: ['convert'], form: convertFormSchema, response: acceptedReplySchema, errors: [400, 404, 413, 415, 429, 502, 503, 504],
+    description: 'Answers at once with a conversion id; the work runs in the background. The document comes as a file part, a name in the input folder, or source_url (downloaded before the reply, through the address guard: 400 source_url_refused, 413 source_url_too_large, 502 source_url_unreachable, 504 source_url_timeout, 415 when the bytes are not a PDF or an image). Header Idempotency-Key: a repeated request returns the first conversion.',
   }), async (request, reply) => {
     if (!service.operations.isAccepting) throw new AppError('shutting_down');
     const form = await readFormInput(request, tmpDir);
@@ -27,7 +27,10 @@ export const convertRoutes: FastifyPluginAsync<AppDeps> = async (app, { service,
       if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
         throw new AppError('validation_error', 'Idempotency-Key must be 1–200 visible ASCII characters.');
       }
-      const accepted = await service.admission.submit({ filename: form.fields.filename, upload: form.upload, options, idempotencyKey: key, owner: request.owner });
+      const sourceUrl = form.fields.source_url?.trim() || undefined;
+      const accepted = await service.admission.submit({
+        filename: form.fields.filename, upload: form.upload, sourceUrl, options, idempotencyKey: key, owner: request.owner,
+      });
       return reply.code(200).send(accepted);
     } finally {
       // submit() moved the upload into place on success; on failure it must not linger.

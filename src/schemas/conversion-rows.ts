@@ -47,6 +47,8 @@ export interface ConversionRow {
   webhook_attempts: number;
   /** Tries of the current whole-conversion step (inspect, then assemble): one that kills the process is not replayed forever. */
   step_attempts: number;
+  /** Most tokens in one chunk of the `chunks` document. */
+  chunk_tokens: number;
 }
 
 export type PageStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -69,7 +71,8 @@ export interface PageRow {
 
 export type NewConversion = Pick<ConversionRow,
   'id' | 'filename' | 'source_path' | 'source_is_upload' | 'source_stem' | 'output_stem' | 'kind' | 'prompt_mode' | 'priority' | 'message' | 'created_at'
-  | 'password' | 'idempotency_key' | 'formats' | 'on_demand_formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>;
+  | 'password' | 'idempotency_key' | 'formats' | 'on_demand_formats' | 'lang' | 'page_range' | 'ocr_mode' | 'callback_url' | 'owner'>
+  & Partial<Pick<ConversionRow, 'chunk_tokens'>>;
 
 export interface PageOutcome {
   status: 'done' | 'failed';

@@ -136,7 +136,12 @@ export interface SearchablePdfTask {
   /** One entry per OCR'd page. */
   /** `skew`: the page's PageResult.skew (its text layer was read from the straightened image). */
   layers: { page_no: number; layer_path: string; rotation: number; dpi: number; skew?: number }[];
+  /** Make it PDF/A-2b (workers/pdf/pdfa.ts): its title (the document's name) and producer. */
+  pdfa?: { title: string; producer: string };
 }
+
+/** What building the searchable PDF gives: its pages, and for PDF/A what in it may still not conform. */
+export interface SearchablePdfResult { pages: number; pdfa_problems?: string[] }
 
 export interface InspectTask { kind: DocumentKind; path: string; password?: string }
 export interface InspectResult { page_count: number }

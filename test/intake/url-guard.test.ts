@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCallbackUrl, isPrivateAddress } from '../../src/intake/url-guard.js';
+import { checkCallbackUrl, guardedLookup, isPrivateAddress, publicOrListed } from '../../src/intake/url-guard.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { embeddedIpv4 } from '../../src/intake/ipv6-embedded.js';
 
 /** IPv6 spellings of loopback / private IPv4 targets: each reaches the IPv4 host inside. */
@@ -46,5 +47,28 @@ describe('webhook address guard', () => {
     expect(embeddedIpv4('2002:102:304::')).toEqual(['1.2.3.4']);
     expect(embeddedIpv4('2001:0:102:304:0:0:fefd:fcfb')).toEqual(['1.2.3.4', '1.2.3.4']);
     expect(embeddedIpv4('2606:4700::1111')).toEqual([]);
+  });
+});
+
+describe('source_url address allowlist (SOURCE_URL_ALLOW)', () => {
+  it('allows public addresses and the listed private ones only', () => {
+    const allows = publicOrListed('10.20.0.0/16, 127.0.0.1');
+    for (const a of ['8.8.8.8', '10.20.3.4', '127.0.0.1', '2606:4700::1111']) expect(allows(a), a).toBe(true);
+    for (const a of ['10.21.0.1', '127.0.0.2', '192.168.1.1', '169.254.169.254', '::1', '::ffff:10.21.0.1']) expect(allows(a), a).toBe(false);
+    expect(publicOrListed('')('127.0.0.1')).toBe(false);
+    expect(publicOrListed('*')('169.254.169.254')).toBe(true);
+  });
+
+  it('judges names by what they resolve to, at connection time', async () => {
+    const lookup = guardedLookup(publicOrListed(''));
+    const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', {}, (e) => resolve(e)));
+    expect(err?.code).toBe('EPRIVATE');
+  });
+
+  it('refuses a setting that is not addresses or ranges', () => {
+    for (const bad of ['intranet.local', '10.0.0.0/33', '10.0.0.1/8/2', 'fd00::/129']) {
+      expect(() => loadConfig({ overrides: { SOURCE_URL_ALLOW: bad } }), bad).toThrow(ConfigError);
+    }
+    expect(loadConfig({ overrides: { SOURCE_URL_ALLOW: '10.0.0.0/8,::1,fd00::/8' } }).SOURCE_URL_ALLOW).toBe('10.0.0.0/8,::1,fd00::/8');
   });
 });

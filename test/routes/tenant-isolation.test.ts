@@ -1,32 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Config } from '../../src/config.js';
-import { pageFileTexts } from '../../workers/layout/page-files.js';
-import type { Envelope, PageOutput, PageResult } from '../../src/schemas/page-result.js';
 import { textPdf } from '../fixtures/pdf-fixtures.js';
-import { fakeBackend } from '../fakes/fake-backend.js';
+import { textLayerBackend } from '../fakes/text-layer-backend.js';
 import { registeredRoutes } from '../helpers/route-list.js';
 import { multipart, startTestServer, waitForEnd, type TestServer } from '../helpers/test-server.js';
-
-/** A page read from its text layer, as a worker returns it: it has a preview image to serve. */
-function textLayerPage(pageNo: number, text: string): Envelope<PageOutput> {
-  const page: PageResult = {
-    page_no: pageNo, width: 1275, height: 1650, dpi: 150, source: 'text-layer', source_reason: 'text-layer', confidence: 100,
-    text, blocks: [], rotation: 0, blank: false, warnings: [], duration_ms: 1,
-  };
-  return { ok: true, value: { page: { page_no: pageNo, source: 'text-layer', confidence: 100, duration_ms: 1 }, files: pageFileTexts(page, 'prompt_ocr') } };
-}
-
-/** The fake backend reading every page as `text` from its text layer, and drawing previews as a few fixed bytes. */
-function textLayerBackend(text: string) {
-  const fake = fakeBackend(({ pageNo }) => textLayerPage(pageNo, text));
-  const build = async (config: Config) => {
-    const built = await fake.build(config);
-    const preview = Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]); // an empty JPEG: what is drawn is not the question here
-    return { ...built, backend: { ...built.backend, tasks: { ...built.backend.tasks, pagePreview: async () => ({ ok: true as const, value: preview }) } } };
-  };
-  return { execution: fake.execution, build };
-}
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdef00';

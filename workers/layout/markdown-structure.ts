@@ -1,4 +1,4 @@
-import type { Block, PageSource, TableStructure } from '../../src/schemas/page-result.js';
+import type { BBox, Block, CellCategory, PageSource, TableStructure } from '../../src/schemas/page-result.js';
 import { xOverlap } from './text-geometry.js';
 import { joinLines, listMarker } from './line-text.js';
 import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from './page-headings.js';
@@ -12,15 +12,31 @@ import { tableMarkdown } from './table-markup.js';
  * - Lines of a block are one paragraph; a block that starts in lower case, hangs under a list
  *   item, or continues an indented-paragraph style without its own indent continues the one before.
  * - A line starting with a bullet (or what OCR makes of one) or a number starts a list item.
- * - A Table block with a found structure is one table item (its text a Markdown table); one
- *   without stays verbatim lines.
+ * - A Table block is verbatim: with a found structure, one item carrying the grid (its text the
+ *   table as Markdown, see table-markup.ts); without, its lines as read.
  */
-export type StructureItem =
+export type StructureItem = (
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; text: string }
   | { kind: 'list-item'; marker: string; text: string }
   | { kind: 'verbatim'; text: string }
-  | { kind: 'table'; table: TableStructure; text: string };
+) & ItemPlace;
+
+/**
+ * Where an item lies (for the HTML's data attributes and the chunks' boxes): one box per block it
+ * was read from (a paragraph that runs on into the next column has two), the category of the first
+ * (a `Caption` paragraph, a `Table`), and a table's grid when one was found.
+ */
+export interface ItemPlace { boxes: BBox[]; category: CellCategory; table?: TableStructure }
+
+const union = (a: BBox, b: BBox): BBox => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+
+/** Adds a line's box to an item: to the box of the unit it is in, or as a new box for a new unit. */
+function place(item: ItemPlace, box: BBox, unit: Unit, units: Map<ItemPlace, Unit>): void {
+  if (units.get(item) === unit && item.boxes.length) item.boxes[item.boxes.length - 1] = union(item.boxes.at(-1)!, box);
+  else item.boxes.push([...box]);
+  units.set(item, unit);
+}
 
 export interface StructureInput { blocks: Block[]; source: PageSource }
 
@@ -39,6 +55,8 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
   const hyphenated = new Set(page.blocks.flatMap((b) => b.text.toLowerCase().match(/(?<!\p{L})\p{L}+-\p{L}+/gu) ?? []));
 
   const items: StructureItem[] = [];
+  /** The unit each item's last box came from. */
+  const lastUnit = new Map<ItemPlace, Unit>();
   let open: OpenItem | null = null;
   const close = () => {
     if (open) open.item.text = joinLines(open.lines, hyphenated);
@@ -52,7 +70,9 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
     const table = u.category === 'Table' ? page.blocks[u.block]?.table : undefined;
     if (table) {
       close();
-      if (!tablesDone.has(u.block)) items.push({ kind: 'table', table, text: tableMarkdown(table) });
+      if (!tablesDone.has(u.block)) {
+        items.push({ kind: 'verbatim', text: tableMarkdown(table), boxes: [[...page.blocks[u.block]!.bbox]], category: 'Table', table });
+      }
       tablesDone.add(u.block);
       continue;
     }
@@ -63,13 +83,14 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
       // A title set on two lines that the engine read as two blocks is still one heading.
       if (last?.kind === 'heading' && lastHeading && sameHeading(lastHeading, u)) {
         last.text = joinLines([last.text, text], hyphenated);
-      } else items.push({ kind: 'heading', level: headingLevel(u.size, body), text });
+        place(last, u.box, u, lastUnit);
+      } else items.push({ kind: 'heading', level: headingLevel(u.size, body), text, boxes: [[...u.box]], category: u.category });
       lastHeading = u;
       continue;
     }
     if (u.category === 'Table') {
       close();
-      items.push({ kind: 'verbatim', text: u.lines.map((l) => l.text).join('\n') });
+      items.push({ kind: 'verbatim', text: u.lines.map((l) => l.text).join('\n'), boxes: [[...u.box]], category: u.category });
       continue;
     }
     u.lines.forEach((line, j) => {
@@ -79,17 +100,20 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
       const marker = listMarker(text, endsSentence(open?.lines.at(-1)) || open?.item.kind === 'list-item');
       if (marker) {
         close();
-        const item = { kind: 'list-item' as const, marker: marker.ordinal ?? '-', text: '' };
+        const item = { kind: 'list-item' as const, marker: marker.ordinal ?? '-', text: '', boxes: [], category: u.category };
         items.push(item);
+        place(item, line.bbox, u, lastUnit);
         open = { item, lines: [text.slice(marker.length)], last: u, indented: false };
       } else if (j === 0 && !(open && continues(open, u, text, body))) {
         close();
-        const item = { kind: 'paragraph' as const, text: '' };
+        const item = { kind: 'paragraph' as const, text: '', boxes: [], category: u.category };
         items.push(item);
+        place(item, line.bbox, u, lastUnit);
         open = { item, lines: [text], last: u, indented: u.lines.length > 1 && line.bbox[0] - bodyLeft(u) > 0.5 * body };
       } else if (open) {
         open.lines.push(text);
         open.last = u;
+        place(open.item, line.bbox, u, lastUnit);
       }
     });
   }

@@ -10,12 +10,12 @@ export function pageMarkdown(page: { blocks: Block[]; source: PageSource }, with
   let inList = false;
   for (const item of pageStructure(page, withHeaderFooter)) {
     const listed = item.kind === 'list-item';
-    const text = item.kind === 'verbatim' || item.kind === 'table' ? item.text : item.text.replace(/\s+/g, ' ');
+    const text = item.kind === 'verbatim' ? item.text : item.text.replace(/\s+/g, ' ');
     let md: string;
     switch (item.kind) {
       case 'heading': md = `${'#'.repeat(item.level)} ${text}`; break;
       case 'list-item': md = `${item.marker} ${escapeMarkdown(text)}`; break;
-      case 'verbatim': case 'table': md = text; break;
+      case 'verbatim': md = text; break;
       default: md = escapeMarkdown(text);
     }
     // Items of one list sit on consecutive lines (a tight list); everything else is a block.

@@ -4,6 +4,7 @@ import type { Block, CellCategory, PageTask } from '../../src/schemas/page-resul
 import { inkFraction, rotateGrey, shrinkGrey, toTesseractImage, withPngResolution, type GreyImage } from '../raster/grey-image.js';
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
+import { betterReading } from './reading-choice.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from '../layout/page-layout.js';
 import { inkOrientation } from '../raster/page-orientation.js';
 import { scriptsOf } from '../../src/languages/language-scripts.js';
@@ -33,9 +34,10 @@ export interface OcrOutcome {
 
 /**
  * OCR of one page image: blank check, orientation (from the ink before reading, or after an unsure
- * reading), skew, recognition, layout boxes, tables, preview.
+ * reading), skew, recognition, layout boxes, tables, preview. `typeDpi`: a second resolution to read
+ * the page at, the better reading kept (an image's small type, see readable-size.ts).
  */
-export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask): Promise<OcrOutcome> {
+export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask, typeDpi: number | null = null): Promise<OcrOutcome> {
   const layoutOnly = task.prompt_mode === 'prompt_layout_only_en';
   const preview = task.prompt_mode !== 'prompt_ocr';
   if (inkFraction(scan) < BLANK_INK) {
@@ -54,13 +56,13 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
   const firstTurn = sign.turned ? (sign.turn ?? (await detectTurn()) ?? 0) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
-  const read = (img: GreyImage, psm?: Tesseract.PSM) => task.ocr_engine === 'native' && !layoutOnly
+  const read = (img: GreyImage, psm?: Tesseract.PSM, atDpi = dpi) => task.ocr_engine === 'native' && !layoutOnly
     ? recognizeNative({
-      image: toTesseractImage(img), dpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
+      image: toTesseractImage(img), dpi: atDpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
       pdf: task.text_layer_pdf, taskId: task.task_id,
     })
     : recognize({
-      image: toTesseractImage(img), dpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
+      image: toTesseractImage(img), dpi: atDpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
       layoutOnly, pdf: task.text_layer_pdf, psm,
     });
   // Skew is measured on the page turned upright: its lines must run across the image.
@@ -71,6 +73,7 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask)
   let { image, skew } = upright(firstTurn);
   let rotation = firstTurn;
   let page = await read(image);
+  if (typeDpi && !layoutOnly) page = betterReading(page, await read(image, undefined, typeDpi));
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
   if (!layoutOnly && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   if (orient && page.confidence < MISREAD_CONFIDENCE) {

@@ -2,14 +2,17 @@ import fs from 'node:fs/promises';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { concatTransformationMatrix, degrees, PDFDocument, popGraphicsState, pushGraphicsState, type PDFPage } from 'pdf-lib';
 import UTIF from 'utif2';
-import type { SearchablePdfTask } from '../../src/schemas/page-result.js';
+import type { SearchablePdfResult, SearchablePdfTask } from '../../src/schemas/page-result.js';
 import { TaskFailure } from '../task-errors.js';
+import { makePdfA } from './pdfa.js';
 
 /*
  * The searchable PDF: the original pages kept as they are, with tesseract's invisible text page
  * (GlyphLessFont, one glyph per character at the word's position) drawn over every OCR'd page, so
  * selecting and searching land on the right words. Born-digital pages already have their text and
- * are left alone; an image becomes a page of its own.
+ * are left alone; an image becomes a page of its own. With `pdfa`, the file is made PDF/A-2b
+ * (pdfa.ts); born-digital pages are kept as they are there too, as OCRmyPDF keeps them, and what
+ * on them may not conform (fonts not embedded) is reported.
  */
 
 
@@ -64,6 +67,7 @@ async function imageAsPng(bytes: Buffer): Promise<Buffer> {
 
 async function imageDocument(task: SearchablePdfTask): Promise<PDFDocument> {
   const out = await PDFDocument.create();
+  out.setCreator('pagemill');
   const bytes = await fs.readFile(task.source_path);
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   const isPng = bytes[0] === 0x89 && bytes.subarray(1, 4).toString('latin1') === 'PNG';
@@ -76,7 +80,7 @@ async function imageDocument(task: SearchablePdfTask): Promise<PDFDocument> {
   return out;
 }
 
-export async function buildSearchablePdf(task: SearchablePdfTask): Promise<{ pages: number }> {
+export async function buildSearchablePdf(task: SearchablePdfTask): Promise<SearchablePdfResult> {
   let out: PDFDocument;
   if (task.kind === 'image') {
     out = await imageDocument(task);
@@ -92,9 +96,10 @@ export async function buildSearchablePdf(task: SearchablePdfTask): Promise<{ pag
       if (page) await overlay(out, page, layer.layer_path, page.getRotation().angle + layer.rotation, layer.skew ?? 0);
     }
   }
+  const problems = task.pdfa ? makePdfA(out, { ...task.pdfa, now: new Date() }) : undefined;
   const bytes = await out.save();
   const tmp = `${task.out_path}.tmp`;
   await fs.writeFile(tmp, bytes);
   await fs.rename(tmp, task.out_path);
-  return { pages: out.getPageCount() };
+  return { pages: out.getPageCount(), ...(problems?.length ? { pdfa_problems: problems } : {}) };
 }

@@ -6,6 +6,7 @@ import type { PageReading, PageTask } from '../../src/schemas/page-result.js';
 import { greyFromRgba, type GreyImage } from './grey-image.js';
 import { pageText } from '../layout/page-layout.js';
 import { throughPixelLane } from './pixel-lane.js';
+import { smallTypeDpi, typeSizeDecides } from './readable-size.js';
 import { ocrPageImage } from '../ocr/page-ocr.js';
 import { TaskFailure } from '../task-errors.js';
 
@@ -75,7 +76,9 @@ export async function processImagePage(task: PageTask): Promise<PageReading> {
     grey = decoded.grey;
     if (decoded.scaled) warnings.push(`Downscaled from ${img.width}×${img.height} to ${grey.width}×${grey.height} to stay within ${task.max_megapixels} MP.`);
   }
-  const ocr = await ocrPageImage(grey, task.dpi, task);
+  // An image states no size we can trust (most say 96 dpi, the screen's): it is read at the
+  // nominal dpi and, when its type is small for that, at the dpi its type suggests too.
+  const ocr = await ocrPageImage(grey, task.dpi, task, typeSizeDecides(task.lang) ? smallTypeDpi(grey, task.dpi) : null);
   // Images carry no reliable physical size; their pixels are reported at the nominal render dpi.
   return {
     page: {

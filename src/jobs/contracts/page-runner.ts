@@ -1,5 +1,5 @@
 import type {
-  Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask,
+  Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, SearchablePdfTask, SearchablePdfResult,
 } from '../../schemas/page-result.js';
 
 /**
@@ -11,7 +11,7 @@ export interface DocumentTasks {
   /** Counts the pages of a document. */
   inspect(task: InspectTask, signal: AbortSignal): Promise<Envelope<InspectResult>>;
   /** Writes the searchable PDF of a finished conversion. */
-  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>>;
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<SearchablePdfResult>>;
   /** Draws the preview image of a text-layer page (JPEG bytes). */
   pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>>;
 }

@@ -39,7 +39,7 @@ export class OnDemandDocuments {
 
   private async build(row: ConversionRow, format: TextFormat): Promise<void> {
     const started = performance.now();
-    const meta = { conversionId: row.id, filename: row.filename, promptMode: row.prompt_mode };
+    const meta = { conversionId: row.id, filename: row.filename, promptMode: row.prompt_mode, chunkTokens: row.chunk_tokens };
     try {
       await buildDocuments(this.blobs.files(row), this.store.pages(row.id), meta, [format]);
     } catch (err) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError, SearchablePdfTask } from '../../schemas/page-result.js';
+import type { Envelope, InspectResult, InspectTask, PageOutput, PageTask, PreviewTask, TaskError, SearchablePdfTask, SearchablePdfResult } from '../../schemas/page-result.js';
 
 import type { PageRunner } from '../contracts/page-runner.js';
 import { buildWorkerBundle } from './worker-bundle.js';
@@ -80,8 +80,8 @@ export class PiscinaPageRunner implements PageRunner {
     return this.run<PageOutput>('processPage', { ...task, task_id: taskId }, signal, timeoutMs, taskId);
   }
 
-  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<{ pages: number }>> {
-    return this.run<{ pages: number }>('buildSearchablePdf', task, signal, timeoutMs);
+  searchablePdf(task: SearchablePdfTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<SearchablePdfResult>> {
+    return this.run<SearchablePdfResult>('buildSearchablePdf', task, signal, timeoutMs);
   }
 
   pagePreview(task: PreviewTask, signal: AbortSignal, timeoutMs: number): Promise<Envelope<Uint8Array>> {

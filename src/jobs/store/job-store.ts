@@ -21,6 +21,7 @@ const COLUMNS_ADDED: [string, string][] = [
   ['owner', 'TEXT'],
   ['step_attempts', 'INTEGER NOT NULL DEFAULT 0'],
   ['on_demand_formats', `TEXT NOT NULL DEFAULT ''`],
+  ['chunk_tokens', 'INTEGER NOT NULL DEFAULT 512'],
 ];
 /** Columns added to pages since the first schema. */
 const PAGE_COLUMNS_ADDED: [string, string][] = [
@@ -169,10 +170,10 @@ export class JobStore implements ConversionStore {
   insert(c: NewConversion): ConversionRow {
     if (c.password !== null && this.secrets) c = { ...c, password: this.secrets.seal(c.password) };
     this.sql(`INSERT INTO conversions (id, filename, source_path, source_is_upload, source_stem, output_stem, kind, prompt_mode, priority, status, message,
-                  created_at, password, idempotency_key, formats, on_demand_formats, lang, page_range, ocr_mode, callback_url, owner)
+                  created_at, password, idempotency_key, formats, on_demand_formats, lang, page_range, ocr_mode, callback_url, owner, chunk_tokens)
                 VALUES (@id, @filename, @source_path, @source_is_upload, @source_stem, @output_stem, @kind, @prompt_mode, @priority, 'pending', @message,
-                  @created_at, @password, @idempotency_key, @formats, @on_demand_formats, @lang, @page_range, @ocr_mode, @callback_url, @owner)`)
-      .run(c);
+                  @created_at, @password, @idempotency_key, @formats, @on_demand_formats, @lang, @page_range, @ocr_mode, @callback_url, @owner, @chunk_tokens)`)
+      .run({ chunk_tokens: 512, ...c });
     return this.get(c.id)!;
   }
 

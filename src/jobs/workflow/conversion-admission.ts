@@ -66,7 +66,7 @@ export class ConversionAdmission {
         output_stem: this.uniqueOutputStem(stem, id), kind: source.type.kind, prompt_mode: req.options.promptMode, priority: req.options.priority,
         message: 'Queued', created_at: new Date().toISOString(), password: req.options.password ?? null, idempotency_key: req.idempotencyKey ?? null,
         formats: req.options.formats.join(','), on_demand_formats: req.options.onDemandFormats.join(','), lang: req.options.lang, page_range: req.options.pages, ocr_mode: req.options.ocrMode,
-        callback_url: req.options.callbackUrl, owner: req.owner ?? null,
+        callback_url: req.options.callbackUrl, owner: req.owner ?? null, chunk_tokens: req.options.chunkTokens,
       });
     } catch (err) {
       if (source.isUpload) await fs.rm(source.path, { force: true });

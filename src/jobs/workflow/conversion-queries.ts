@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { Languages } from '../../languages/languages.js';
 import type { ConversionFiles } from '../../outputs/conversion-files.js';
 import type { ConversionRecord, ConversionStatus, ProgressMessage } from '../../schemas/conversion.js';
-import type { OutputFormat } from '../../schemas/convert-options.js';
+import { fileEnding, type OutputFormat } from '../../schemas/convert-options.js';
 import type { ConversionRow } from '../../schemas/conversion-rows.js';
 import type { Backend } from '../contracts/backend.js';
 import type { OnDemandDocuments } from '../documents/on-demand-documents.js';
@@ -87,7 +87,7 @@ export class ConversionQueries {
       throw new AppError('format_not_produced', `This conversion produced ${row.formats}; convert again with formats=${format} to get ${format}.`);
     }
     await this.documents.ensure(row, format);
-    return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${format}` };
+    return { path: this.filesOf(row).document(format), filename: `${row.output_stem}.${fileEnding(format)}` };
   }
 
   /** The pool as `owner` sees it: its own conversions and pages; null (admins, no keys) sees totals. */

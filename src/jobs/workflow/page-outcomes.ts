@@ -73,7 +73,7 @@ export class PageOutcomes {
       kind: row.kind, path: this.blobs.sourcePath(row), page_no: pageNo, password: this.store.passwordOf(row), dpi: this.config.RENDER_DPI,
       max_megapixels: this.config.MAX_PAGE_MEGAPIXELS, lang: row.lang, tessdata_dir: this.languages.dir, tessdata_gzip: this.languages.gzip,
       ocr_recycle_pages: this.config.OCR_RECYCLE_PAGES, ocr_mode: row.ocr_mode, prompt_mode: row.prompt_mode,
-      detect_orientation: this.languages.hasOsd, deskew: this.config.DESKEW, text_layer_pdf: formatsOf(row).includes('pdf'),
+      detect_orientation: this.languages.hasOsd, deskew: this.config.DESKEW, text_layer_pdf: formatsOf(row).some((f) => f === 'pdf' || f === 'pdfa'),
       ocr_engine: this.languages.ocr?.engine ?? 'wasm', native_tessdata_dir: this.languages.ocr?.nativeDir ?? '',
     };
   }

@@ -3,7 +3,9 @@
 
 const $ = (id) => document.getElementById(id);
 const rows = new Map(); // conversion id -> { record, tr }
-const FORMATS = ['txt', 'md', 'json', 'hocr', 'alto', 'pdf'];
+const FORMATS = ['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', 'pdf', 'pdfa'];
+/** File name endings that are not the format's name (as the server names the downloads). */
+const ENDINGS = { chunks: 'chunks.jsonl', pdfa: 'pdfa.pdf' };
 
 const keyInput = $('api-key');
 keyInput.value = localStorage.getItem('pagemill-api-key') ?? '';
@@ -64,24 +66,47 @@ picker.addEventListener('change', () => {
   picker.value = '';
 });
 
+/** The options every submission carries, from the controls above the list. */
+function optionsForm() {
+  const form = new FormData();
+  form.append('prompt_mode', $('prompt_mode').value);
+  form.append('lang', $('lang').value || 'eng');
+  form.append('priority', $('priority').value);
+  if ($('pages').value.trim()) form.append('pages', $('pages').value.trim());
+  const pdfs = [...($('want-pdf').checked ? ['pdf'] : []), ...($('want-pdfa').checked ? ['pdfa'] : [])];
+  form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks', ...pdfs].join(','));
+  return form;
+}
+
+async function submit(form, label) {
+  try {
+    const accepted = await api('/convert', { method: 'POST', body: form });
+    await refresh(accepted.conversion_id);
+    return true;
+  } catch (err) {
+    $('submit-error').textContent = `${label}: ${err.message}`;
+    return false;
+  }
+}
+
 async function submitFiles(files) {
   $('submit-error').textContent = '';
   for (const file of files) {
-    const form = new FormData();
-    form.append('prompt_mode', $('prompt_mode').value);
-    form.append('lang', $('lang').value || 'eng');
-    form.append('priority', $('priority').value);
-    if ($('pages').value.trim()) form.append('pages', $('pages').value.trim());
-    form.append('formats', ['txt', 'md', 'json', 'hocr', 'alto', ...($('want-pdf').checked ? ['pdf'] : [])].join(','));
+    const form = optionsForm();
     form.append('file', file, file.name);
-    try {
-      const accepted = await api('/convert', { method: 'POST', body: form });
-      await refresh(accepted.conversion_id);
-    } catch (err) {
-      $('submit-error').textContent = `${file.name}: ${err.message}`;
-    }
+    await submit(form, file.name);
   }
 }
+
+// A document by URL: the server downloads it (public addresses only, unless its operator allows more).
+$('url-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('submit-error').textContent = '';
+  const url = $('source-url').value.trim();
+  const form = optionsForm();
+  form.append('source_url', url);
+  if (await submit(form, url)) $('source-url').value = '';
+});
 
 // ---- the list ------------------------------------------------------------------------------
 
@@ -123,9 +148,17 @@ function render(record) {
       a.href = `/conversions/${r.id}/result?format=${f}`;
       a.addEventListener('click', download);
       a.textContent = f;
-      a.download = `${r.output_stem}.${f}`;
+      a.download = `${r.output_stem}.${ENDINGS[f] ?? f}`;
       results.appendChild(a);
     }
+    // Everything in one download: every format, the page images in the layout modes, a manifest with checksums.
+    const zip = document.createElement('a');
+    zip.href = `/conversions/${r.id}/archive${r.prompt_mode === 'prompt_ocr' ? '' : '?previews=true'}`;
+    zip.addEventListener('click', download);
+    zip.textContent = 'zip';
+    zip.title = 'all formats and a manifest with SHA-256 checksums';
+    zip.download = `${r.output_stem}.zip`;
+    results.appendChild(zip);
     const view = document.createElement('button');
     view.type = 'button';
     view.textContent = 'View';

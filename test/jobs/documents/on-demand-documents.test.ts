@@ -32,7 +32,7 @@ describe('documents made on their first download', () => {
     const named = await convert('named.pdf', { formats: 'hocr,alto,txt' });
     expect(await documentsIn(named.dir)).toEqual(['.alto', '.hocr', '.txt']);
     const plain = await convert('plain.pdf');
-    expect(plain.rec.formats).toEqual(['txt', 'md', 'json', 'hocr', 'alto']);
+    expect(plain.rec.formats).toEqual(['txt', 'md', 'json', 'hocr', 'alto', 'html', 'chunks']);
     expect(await documentsIn(plain.dir)).toEqual(['.md', '.txt']);
   });
 
