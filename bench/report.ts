@@ -6,6 +6,8 @@ import type { CorpusMemoryResult } from './corpus-memory.js';
 import type { idleMemoryRun } from './idle-memory.js';
 import type { PagemillResult } from './pagemill-run.js';
 import type { RealDocumentsReport, RealSetResult } from './real-run.js';
+import { markdown as wordsMarkdown, type AccuracyReport } from './accuracy/ocr-set-report.js';
+import type { IcdarReport } from './accuracy/icdar2013.js';
 
 export interface BenchReport {
   date: string;
@@ -22,6 +24,38 @@ export interface BenchReport {
   real_scans?: RealDocumentsReport['real_scans'];
   real_born_digital?: RealDocumentsReport['real_born_digital'];
   corpus_memory?: CorpusMemoryResult;
+  /** Word F1 on real transcribed page images, beside native tesseract, OCRmyPDF and the published references. */
+  words?: AccuracyReport;
+  /** Table structure on ICDAR 2013 (cell adjacency relations), pagemill over HTTP in default settings. */
+  tables?: Omit<IcdarReport, 'per_doc'>;
+}
+
+/** camelot's lattice on its ICDAR 2013 set (camelot's own comparison); the issue's target. */
+const TABLE_REFERENCE_F1 = 0.78;
+const TABLE_TARGET_F1 = 0.85;
+
+/** The accuracy rows of the same run as the speed figures: the word-F1 report (its headings one level down) and the tables. */
+function accuracySections(r: BenchReport): string[] {
+  const lines: string[] = [];
+  if (r.words) lines.push(...wordsMarkdown(r.words).replace(/^# .*\n/, '## Accuracy: words on real transcribed pages\n').replace(/^## Per page/m, '### Per page').split('\n'));
+  if (r.tables) {
+    const t = r.tables;
+    const f = (x: number) => x.toFixed(3);
+    lines.push(
+      '## Accuracy: table structure on ICDAR 2013',
+      '',
+      '67 born-digital excerpts, every page read by pagemill over HTTP in default settings; cell adjacency relations against the competition\'s truth (bench/accuracy/icdar2013.ts).',
+      '',
+      '| measure | precision | recall | F1 |',
+      '|---|---|---|---|',
+      `| all relations pooled (micro) | ${f(t.micro.precision)} | ${f(t.micro.recall)} | ${f(t.micro.f1)} |`,
+      `| mean of the documents' precision and recall | ${f(t.per_document.precision)} | ${f(t.per_document.recall)} | ${f(t.per_document.f1)} |`,
+      '',
+      `- micro F1 ${f(t.f1)} against the target ${TABLE_TARGET_F1} (camelot's lattice publishes ≈ ${TABLE_REFERENCE_F1}): ${t.f1 >= TABLE_TARGET_F1 ? 'met' : 'not met'}`,
+      '',
+    );
+  }
+  return lines;
 }
 
 const TARGETS = {
@@ -131,6 +165,7 @@ function markdown(r: BenchReport): string {
     `# pagemill benchmark — ${r.date.slice(0, 10)}`,
     '',
     ...realSections(r),
+    ...accuracySections(r),
     '## Generated pages',
     '',
     `${r.machine.cpus} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}; ${r.settings.scanned_pages} generated 200-dpi scanned pages (skewed 0.7°, specks), target ${r.settings.dpi} dpi; each system ${r.settings.rounds} rounds, interleaved, median shown.`,

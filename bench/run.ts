@@ -8,7 +8,9 @@
  * --cluster (only the cluster row: local 2 threads vs API node + 2 worker nodes × 1 thread, see cluster-run.ts),
  * --chaos / --chaos-small (only the chaos run: faults injected into a 3-worker-node cluster, see chaos-run.ts),
  * --accuracy (only the word-accuracy run on real transcribed pages, see accuracy/ocr-set-run.ts; with
- * --ocr-set DIR, --only page,page, --systems pagemill,native,ocrmypdf,published).
+ * --only page,page, --systems pagemill,native,ocrmypdf,published). The full run includes the accuracy
+ * rows too (word F1, ICDAR 2013 table structure), after the real documents: --no-accuracy skips them;
+ * --ocr-set DIR says where the transcribed pages are (else OCR_BENCHMARK_DIR, else ../ocr-benchmark).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -29,7 +31,7 @@ import { spawnServer, type ServerProcess } from './server-under-test.js';
 const { values: opts } = parseArgs({ options: {
   quick: { type: 'boolean' }, pages: { type: 'string' }, rounds: { type: 'string' }, 'no-real': { type: 'boolean' }, cluster: { type: 'boolean' },
   chaos: { type: 'boolean' }, 'chaos-small': { type: 'boolean' },
-  accuracy: { type: 'boolean' }, 'ocr-set': { type: 'string' }, only: { type: 'string' }, systems: { type: 'string' },
+  accuracy: { type: 'boolean' }, 'no-accuracy': { type: 'boolean' }, 'ocr-set': { type: 'string' }, only: { type: 'string' }, systems: { type: 'string' },
 } });
 const SCANNED_PAGES = Number(opts.pages ?? 20);
 const ROUNDS = Math.max(1, Number(opts.rounds ?? 3));
@@ -157,6 +159,27 @@ try {
     }
   } else {
     report.skipped.push({ system: 'real documents', reason: '--no-real' });
+  }
+
+  // Accuracy in the same run as the speed figures: word F1 on real transcribed pages, table structure on ICDAR 2013.
+  if (!opts['no-accuracy']) {
+    try {
+      const { accuracyBench } = await import('./accuracy/ocr-set-run.js');
+      log('accuracy: word F1 on real transcribed pages (pagemill, native tesseract, OCRmyPDF, published)…');
+      report.words = await accuracyBench(opts['ocr-set'] ? ['--ocr-set', opts['ocr-set']] : [], log);
+    } catch (err) {
+      report.skipped.push({ system: 'word accuracy', reason: (err as Error).message.split('\n')[0]! });
+    }
+    try {
+      const { icdarRun } = await import('./accuracy/icdar2013.js');
+      log('accuracy: table structure on ICDAR 2013…');
+      const { per_doc: _perDoc, ...tables } = await icdarRun({ log });
+      report.tables = tables;
+    } catch (err) {
+      report.skipped.push({ system: 'table accuracy', reason: (err as Error).message.split('\n')[0]! });
+    }
+  } else {
+    report.skipped.push({ system: 'accuracy', reason: '--no-accuracy' });
   }
 
   if (!opts.quick) {
