@@ -43,7 +43,7 @@ function textLayerDecision(items: TextItemLike[], task: PageTask): LayerDecision
 }
 
 interface PageContext {
-  page: PDFPageProxy; task: PageTask; size: RenderSize; items: TextItemLike[]; canvasFactory: CanvasFactory;
+  page: PDFPageProxy; task: PageTask; size: RenderSize; items: TextItemLike[]; canvasFactory: CanvasFactory; decode: PixelAccess;
   common: { page_no: number; dpi: number; warnings: string[] };
 }
 
@@ -56,7 +56,12 @@ async function fromTextLayer(ctx: PageContext, reason: string): Promise<PageRead
   // costs about what reading the text does (bench/accuracy/icdar2013.ts, docs/tables.md).
   const typeSize = typeSizeOf(blocks);
   if (mayHoldTable(blocks, typeSize)) {
-    const rulings = await vectorRulings(page, viewport.transform);
+    // The operator list decodes the page's images too: through the pixel lane, as a render's are.
+    // Images past the document's limit leave the page without tables, not without its text.
+    const rulings = await ctx.decode(() => vectorRulings(page, viewport.transform)).catch((err: unknown) => {
+      if (err instanceof TaskFailure && err.code === 'image_too_large') return null;
+      throw err;
+    });
     // null: a page drawing more than a table finder should look at; it is read as text.
     if (rulings) blocks = tableBlocks(blocks, rulings, { width: size.width, height: size.height, typeSize });
   }
@@ -113,7 +118,7 @@ export function processPdfPage(task: PageTask): Promise<PageReading> {
 
     const content = await page.getTextContent();
     const items = content.items.filter((i): i is TextItemLike & typeof i => 'str' in i);
-    const ctx: PageContext = { page, task, size, items, canvasFactory, common };
+    const ctx: PageContext = { page, task, size, items, canvasFactory, decode, common };
     const decision = textLayerDecision(items, task);
     if (decision.keep) return await fromTextLayer(ctx, decision.reason);
 
