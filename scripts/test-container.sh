@@ -59,21 +59,23 @@ bash scripts/container/build-base.sh "$BASE" || { fail "base image"; exit 1; }
 say "buildah bud (slow with the vfs driver: every layer is a full copy)"
 t0=$(date +%s)
 # --format docker keeps HEALTHCHECK (the OCI format has no field for it)
-if ! buildah "${B[@]}" bud --isolation chroot --network host --format docker --layers --quiet \
+if ! buildah "${B[@]}" bud --isolation chroot --network host --format docker --layers --force-rm --quiet \
     --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" . > "$tmp/bud.log" 2>&1; then
   tail -30 "$tmp/bud.log"; fail "buildah bud"; exit 1
 fi
 say "image built in $(( $(date +%s) - t0 )) s"
 
+# (buildah 1.28's --format templates have no json function: lists are printed a line an item)
 inspect() { buildah "${B[@]}" inspect --type image --format "$1" "$IMAGE"; }
 [ "$(inspect '{{.Docker.Config.User}}')" = pagemill ] || fail "the image does not run as the pagemill user"
-inspect '{{json .Docker.Config.Volumes}}' | grep -q '"/data"' || fail "no /data volume"
-health="$(inspect '{{json .Docker.Config.Healthcheck.Test}}')"
-grep -q '/ready' <<< "$health" || fail "no HEALTHCHECK on /ready: $health"
-# The image's entrypoint and command, run as they are (buildah run does not apply them itself).
+volumes="$(inspect '{{range $dir, $_ := .Docker.Config.Volumes}}{{println $dir}}{{end}}')"
+for dir in /data /input /output; do grep -qx "$dir" <<< "$volumes" || fail "no $dir volume (volumes: $volumes)"; done
+# The image's entrypoint and healthcheck, run as they are (buildah run does not apply them itself).
 mapfile -t ENTRY < <(inspect '{{range .Docker.Config.Entrypoint}}{{println .}}{{end}}')
 mapfile -t HEALTH < <(inspect '{{range .Docker.Config.Healthcheck.Test}}{{println .}}{{end}}')
-[ "${HEALTH[0]:-}" = CMD ] || fail "HEALTHCHECK is not in exec form: ${HEALTH[*]}"
+[ "${HEALTH[0]:-}" = CMD ] || fail "no HEALTHCHECK in exec form: ${HEALTH[*]}"
+grep -q '/ready' <<< "${HEALTH[*]}" || fail "the HEALTHCHECK does not ask /ready: ${HEALTH[*]}"
+[ "${#ENTRY[@]}" -gt 0 ] || fail "no ENTRYPOINT"
 
 # --- helpers ---------------------------------------------------------------------------------------
 free_port() { node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
