@@ -1,6 +1,7 @@
 import type { BBox, TableCell, TableStructure, Word } from '../../../src/schemas/page-result.js';
 import { sortedIndex } from '../text-geometry.js';
 import type { Grid } from './table-grid.js';
+import { NUMERIC } from './table-types.js';
 import { textRows } from './text-rows.js';
 
 /**
@@ -8,8 +9,6 @@ import { textRows } from './text-rows.js';
  * falls in, a cell's text is its words in reading order, and the header is the leading rows that
  * hold no figures.
  */
-
-const NUMERIC = /^[-+−–(]?[$€£]?\d[\d.,\s%)]*$|^[-–—]$/u;
 
 /** Index of the band of `bounds` (ascending, n + 1 values) holding `x`, clamped to 0..n-1. */
 function band(bounds: number[], x: number): number {

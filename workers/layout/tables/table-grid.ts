@@ -55,12 +55,12 @@ function columnBoundaries(input: GridInput, rows: TextRow[]): { inner: number[];
   return { inner: all, fromLines: true };
 }
 
-function rowBoundaries(input: GridInput, rows: TextRow[]): { inner: number[]; fromLines: boolean } {
+function rowBoundaries(input: GridInput, rows: TextRow[], xs: number[]): { inner: number[]; fromLines: boolean } {
   const { bbox, h, v, tol } = input;
   const inner = clusterPositions(h.filter((l) => l.y > bbox[1] + tol && l.y < bbox[3] - tol).map((l) => l.y), tol);
   // Rules between most rows (and columns ruled too): each band between rules is one row, whatever its lines.
   if (v.length >= 2 && inner.length > 0 && inner.length >= 0.6 * (rows.length - 1)) return { inner, fromLines: true };
-  const merged = continuationRows(rows, inner);
+  const merged = continuationRows(rows, inner, xs);
   const between: number[] = [];
   for (let i = 1; i < merged.length; i++) between.push((merged[i - 1]!.y2 + merged[i]!.y1) / 2);
   return { inner: between, fromLines: false };
@@ -71,8 +71,8 @@ export function buildGrid(input: GridInput): Grid | null {
   const rows = textRows(words);
   if (rows.length === 0) return null;
   const cols = columnBoundaries(input, rows);
-  const rowBounds = rowBoundaries(input, rows);
   const xs = [bbox[0], ...cols.inner, bbox[2]];
+  const rowBounds = rowBoundaries(input, rows, xs);
   const ys = [bbox[1], ...rowBounds.inner, bbox[3]];
   const nc = xs.length - 1;
   const nr = ys.length - 1;

@@ -1,7 +1,10 @@
 /**
  * The table finder's inputs, apart from the finder so that its parts can name them without
- * importing it (tableBlocks in table-blocks.ts re-exports them).
+ * importing it (tableBlocks in table-blocks.ts re-exports them), and what its parts share.
  */
+
+/** A cell's text that is a figure (a number, an amount, a percentage, a dash for none). */
+export const NUMERIC = /^[-+−–(]?[$€£]?\d[\d.,\s%)]*$|^[-–—]$/u;
 
 /**
  * A drawn rule on the page, in the page's pixels (origin top-left), horizontal or vertical:
