@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import {
   PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, type PDFObject,
 } from 'pdf-lib';
+import { allDictionaries } from '../../workers/pdf/pdfa.js';
 
 /**
  * The PDF/A-2b rules pagemill promises, checked on a produced file without veraPDF (which cannot
@@ -13,19 +14,6 @@ import {
  * validator: it checks what pdfa.ts is meant to add or remove, on a file parsed with pdf-lib, plus
  * `qpdf --check` for the file's structure.
  */
-/** Every dictionary, those inside others too (an inline action dictionary). */
-function* dictionaries(doc: PDFDocument): Generator<PDFDict> {
-  function* visit(o: PDFObject): Generator<PDFDict> {
-    if (o instanceof PDFStream) o = o.dict;
-    if (o instanceof PDFDict) {
-      yield o;
-      for (const v of o.values()) if (!(v instanceof PDFRef)) yield* visit(v);
-    } else if (o instanceof PDFArray) {
-      for (const v of o.asArray()) if (!(v instanceof PDFRef)) yield* visit(v);
-    }
-  }
-  for (const [, object] of doc.context.enumerateIndirectObjects()) yield* visit(object);
-}
 
 export async function pdfaViolations(bytes: Uint8Array): Promise<string[]> {
   const out: string[] = [];
@@ -95,7 +83,7 @@ export async function pdfaViolations(bytes: Uint8Array): Promise<string[]> {
   }
 
   // Every object: no JavaScript or launch actions, fonts embedded, CID TrueType fonts mapped.
-  for (const d of dictionaries(doc)) {
+  for (const d of allDictionaries(doc)) {
     const type = name(d.get(PDFName.of('Type')));
     const subtype = name(d.get(PDFName.of('Subtype')));
     if (['JavaScript', 'Launch'].includes(name(d.get(PDFName.of('S'))) ?? '')) out.push(`object: a ${name(d.get(PDFName.of('S')))} action`);

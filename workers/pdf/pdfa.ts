@@ -77,7 +77,7 @@ const dictOf = (doc: PDFDocument, o: PDFObject | undefined): PDFDict | undefined
 const nameOf = (o: PDFObject | undefined) => (o instanceof PDFName ? o.decodeText() : undefined);
 
 /** Every dictionary of the file, those written inside others too (an annotation inline in /Annots). */
-function* allDictionaries(doc: PDFDocument): Generator<PDFDict> {
+export function* allDictionaries(doc: PDFDocument): Generator<PDFDict> {
   const seen = new Set<PDFObject>();
   function* visit(o: PDFObject): Generator<PDFDict> {
     if (o instanceof PDFStream) o = o.dict;
