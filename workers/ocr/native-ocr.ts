@@ -25,6 +25,8 @@ export interface NativeOcrRequest {
   lang: string;
   tessdataDir: string;
   psm: string;
+  /** False: tesseract's own table detection off (see ocr/table-doubt.ts); on by default, as in the CLI. */
+  findTables?: boolean;
   /** Also make tesseract's invisible-text PDF page (for the searchable PDF). */
   pdf: boolean;
   taskId?: string;
@@ -41,6 +43,7 @@ export function recognizeNative(req: NativeOcrRequest): Promise<Tesseract.Page> 
     const args = [
       file, base, '--psm', req.psm, '-l', req.lang, '--dpi', String(Math.max(70, Math.round(req.dpi))), '--tessdata-dir', req.tessdataDir,
       '-c', 'tessedit_create_tsv=1', '-c', 'tessedit_create_txt=0', '-c', 'debug_file=/dev/null',
+      ...(req.findTables === false ? ['-c', 'textord_tabfind_find_tables=0'] : []),
       ...(req.pdf ? ['-c', 'tessedit_create_pdf=1', '-c', 'textonly_pdf=1'] : []),
     ];
     const stdout = await runTesseract(args, req.taskId);

@@ -11,7 +11,7 @@ export const MIN_OSD_CONFIDENCE = 1.5;
  * every page, recycled after N pages so a slow leak in the WASM heap cannot grow without bound.
  * Language data comes from one local folder of installed @tesseract.js-data files; no network.
  */
-interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: Tesseract.PSM | ''; quiet: boolean }
+interface Engine { key: string; worker: Promise<Tesseract.Worker>; pages: number; dpi: number; psm: Tesseract.PSM | ''; quiet: boolean; findTables: boolean }
 let ocr: Engine | null = null;
 let osd: Engine | null = null;
 
@@ -50,7 +50,7 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
     current = null;
   }
   if (!current) {
-    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0, psm: '', quiet: false };
+    const engine: Engine = { key, worker: create(), pages: 0, dpi: 0, psm: '', quiet: false, findTables: true };
     engine.worker.catch(() => undefined);
     current = engine;
   }
@@ -62,7 +62,7 @@ async function acquire(current: Engine | null, key: string, recycleAfter: number
  * Tesseract scales some of its thresholds by resolution; the page image carries none, so it is set per
  * page. The segmentation mode is set per call too (automatic, or sparse text as a fallback).
  */
-async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Promise<Tesseract.Worker> {
+async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM, findTables = true): Promise<Tesseract.Worker> {
   const worker = await engine.worker;
   const rounded = Math.max(70, Math.round(dpi));
   if (engine.dpi !== rounded) {
@@ -78,6 +78,10 @@ async function configured(engine: Engine, dpi: number, psm?: Tesseract.PSM): Pro
     await worker.setParameters({ tessedit_pageseg_mode: psm });
     engine.psm = psm;
   }
+  if (engine.findTables !== findTables) {
+    await worker.setParameters({ textord_tabfind_find_tables: findTables ? '1' : '0' });
+    engine.findTables = findTables;
+  }
   return worker;
 }
 
@@ -89,12 +93,14 @@ export interface OcrRequest {
    * the tesseract CLI does. SPARSE_TEXT is the fallback for pages where AUTO finds no text at all.
    */
   psm?: Tesseract.PSM;
+  /** False: tesseract's own table detection off (see ocr/table-doubt.ts). */
+  findTables?: boolean;
 }
 
 export async function recognize(req: OcrRequest): Promise<Tesseract.Page> {
   try {
     ocr = await acquire(ocr, `${req.lang}@${req.langPath}`, req.recycleAfter, () => createEngine(req.lang, Tesseract.OEM.LSTM_ONLY, req.langPath, req.gzip, false));
-    const worker = await configured(ocr, req.dpi, req.psm ?? Tesseract.PSM.AUTO);
+    const worker = await configured(ocr, req.dpi, req.psm ?? Tesseract.PSM.AUTO, req.findTables ?? true);
     // TSV rather than tesseract.js's block tree: the tree is a JSON of every symbol, built in the
     // core and parsed in JS (0.15–0.3 s more per 300-dpi page, measured); TSV is what the native
     // engine reads too (same parse).

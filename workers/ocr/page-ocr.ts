@@ -5,6 +5,7 @@ import { inkFraction, rotateGrey, shrinkGrey, toTesseractImage, withPngResolutio
 import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { betterReading } from './reading-choice.js';
+import { doubtsTableDetection } from './table-doubt.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from '../layout/page-layout.js';
 import { inkOrientation } from '../raster/page-orientation.js';
 import { scriptsOf } from '../../src/languages/language-scripts.js';
@@ -56,14 +57,14 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask,
   const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
   const firstTurn = sign.turned ? (sign.turn ?? (await detectTurn()) ?? 0) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
-  const read = (img: GreyImage, psm?: Tesseract.PSM, atDpi = dpi) => task.ocr_engine === 'native' && !layoutOnly
+  const read = (img: GreyImage, psm?: Tesseract.PSM, atDpi = dpi, findTables = true) => task.ocr_engine === 'native' && !layoutOnly
     ? recognizeNative({
       image: toTesseractImage(img), dpi: atDpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
-      pdf: task.text_layer_pdf, taskId: task.task_id,
+      pdf: task.text_layer_pdf, taskId: task.task_id, findTables,
     })
     : recognize({
       image: toTesseractImage(img), dpi: atDpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
-      layoutOnly, pdf: task.text_layer_pdf, psm,
+      layoutOnly, pdf: task.text_layer_pdf, psm, findTables,
     });
   // Skew is measured on the page turned upright: its lines must run across the image.
   const upright = (turn: number) => {
@@ -73,7 +74,13 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask,
   let { image, skew } = upright(firstTurn);
   let rotation = firstTurn;
   let page = await read(image);
-  if (typeDpi && !layoutOnly) page = betterReading(page, await read(image, undefined, typeDpi));
+  let pageDpi = dpi;
+  if (typeDpi && !layoutOnly) {
+    const small = await read(image, undefined, typeDpi);
+    if (betterReading(page, small) === small) [page, pageDpi] = [small, typeDpi];
+  }
+  // A table of figures tesseract's own table detection misread: read again without it (table-doubt.ts).
+  if (!layoutOnly && doubtsTableDetection(page)) page = betterReading(page, await read(image, undefined, pageDpi, false));
   // Ink but no text found: text over a photo, white on black… read it again as sparse text.
   if (!layoutOnly && !page.text.trim()) page = await read(image, Tesseract.PSM.SPARSE_TEXT);
   if (orient && page.confidence < MISREAD_CONFIDENCE) {
