@@ -7,6 +7,7 @@ import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { betterReading } from './reading-choice.js';
 import { doubtsTableDetection } from './table-doubt.js';
 import { withDroppedText } from './dropped-text.js';
+import { withJoinedWordsSplit } from './joined-words.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from '../layout/page-layout.js';
 import { inkOrientation } from '../raster/page-orientation.js';
 import { scriptsOf } from '../../src/languages/language-scripts.js';
@@ -103,6 +104,8 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask,
   // grey fill): those regions read again (dropped-text.ts). Their words are not in tesseract's
   // text-layer PDF of the page, which is made by the first reading.
   if (!layoutOnly && page.text.trim()) page = await withDroppedText(page, image, (img, psm) => read(img, psm, pageDpi, true, false));
+  // `13A` where `13 A` is printed: a space the engine dropped is still in the ink (joined-words.ts).
+  if (!layoutOnly) page = withJoinedWordsSplit(page, image);
   const found = categorize(layoutOnly ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   // Layout-only analysis has no words to put in cells.
   const blocks = layoutOnly ? found : withScannedTables(found, image);
