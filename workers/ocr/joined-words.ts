@@ -86,13 +86,13 @@ function gapsIn(img: GreyImage, level: number, box: Box): Array<[number, number]
 }
 
 /** The word as two when a space-wide gap parts its figures from its letters; else the word. */
-function splitWord(word: Word, img: GreyImage, level: number, space: number): Word[] {
+function splitWord(word: Word, img: GreyImage, level: () => number, space: number): Word[] {
   const at = word.confidence >= SURE_WORD ? figureLetterJoin(word.text) : null;
   if (at === null) return [word];
   const { x0, x1 } = word.bbox;
   const perChar = (x1 - x0) / word.text.length;
   const guess = x0 + perChar * at;
-  const gaps = gapsIn(img, level, word.bbox);
+  const gaps = gapsIn(img, level(), word.bbox);
   const width = (g: [number, number]) => g[1] - g[0] + 1;
   const near = gaps.filter((g) => Math.abs((g[0] + g[1]) / 2 - guess) <= perChar);
   const gap = near.reduce<[number, number] | null>((best, g) => (!best || width(g) > width(best) ? g : best), null);
@@ -115,7 +115,9 @@ function splitWord(word: Word, img: GreyImage, level: number, space: number): Wo
 export function withJoinedWordsSplit(page: Tesseract.Page, img: GreyImage): Tesseract.Page {
   const space = medianSpace(page);
   if (space === null) return page;
-  const level = otsuLevel(img);
+  // The page's ink level only when a word is a candidate (most pages have none).
+  let ink: number | undefined;
+  const level = () => (ink ??= otsuLevel(img));
   let split = 0;
   const blocks = (page.blocks ?? []).map((b) => {
     const paragraphs = b.paragraphs.map((p) => {

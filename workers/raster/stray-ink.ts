@@ -34,12 +34,43 @@ const JOIN_DOWN = 2.6;
 const MIN_GLYPHS = 12;
 const MIN_LINES = 3;
 
-/** The shapes of the page's ink as told locally, in a window two word heights across (inkShapeBoxes' boxes). */
+/** Word heights at least this tall (px) are measured at half the resolution: a quarter of the pixels, glyphs still 7+ px high. */
+const HALVE_FROM = 20;
+
+/** The image at half its size, each pixel the mean of a 2 x 2 square (downscaleGrey's general case is ~8x slower). */
+function halved(img: GreyImage): GreyImage {
+  const width = img.width >> 1;
+  const height = img.height >> 1;
+  const data = new Uint8Array(width * height);
+  const src = img.data;
+  for (let y = 0; y < height; y++) {
+    const a = 2 * y * img.width;
+    const b = a + img.width;
+    for (let x = 0, o = y * width; x < width; x++, o++) data[o] = (src[a + 2 * x]! + src[a + 2 * x + 1]! + src[b + 2 * x]! + src[b + 2 * x + 1]! + 2) >> 2;
+  }
+  return { data, width, height };
+}
+
+/**
+ * The shapes of the page's ink as told locally, in a window two word heights across
+ * (inkShapeBoxes' boxes, in the page's pixels). Type of body size is measured at half resolution:
+ * on the set's 2000 x 2600 px pages that took the pass from ~100 to ~35 ms of CPU.
+ */
 function localInkShapes(img: GreyImage, wordHeight: number): Int32Array | null {
-  const mask = inkMask(img, Math.max(7, Math.round(2 * wordHeight)));
+  const k = wordHeight >= HALVE_FROM ? 2 : 1;
+  const small = k === 1 ? img : halved(img);
+  const mask = inkMask(small, Math.max(7, Math.round((2 * wordHeight) / k)));
   // As a grey image, ink black and the rest white: Otsu's level then parts the two exactly.
   for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 0 : 255;
-  return inkShapeBoxes({ data: mask, width: img.width, height: img.height });
+  const boxes = inkShapeBoxes({ data: mask, width: small.width, height: small.height });
+  if (!boxes || k === 1) return boxes;
+  for (let i = 0; i < boxes.length; i += 4) {
+    boxes[i] = boxes[i]! * k;
+    boxes[i + 1] = boxes[i + 1]! * k;
+    boxes[i + 2] = boxes[i + 2]! * k + k - 1;
+    boxes[i + 3] = boxes[i + 3]! * k + k - 1;
+  }
+  return boxes;
 }
 
 /** Union-find root with path halving. */
