@@ -19,8 +19,8 @@ const SURE_WORD = 60;
 const MAX_REGIONS = 4;
 /**
  * A region's reading is kept when its words are this sure on average. A group of specks, a
- * halftone or a drawing read as text comes out as a few short words at low confidence; the
- * columns dropped on the set's pages read at 80-95.
+ * halftone or a drawing read as text comes out as a few short words at low confidence: on the
+ * accuracy set, such regions read at 0-63, the text regions at 73-96.
  */
 const KEEP_CONFIDENCE = 70;
 /** Padding around a region, in word heights: tesseract reads a glyph touching the image's edge badly. */
