@@ -6,6 +6,8 @@ import { detectRotation, recognize } from './ocr-engine.js';
 import { detectRotationNative, recognizeNative } from './native-ocr.js';
 import { betterReading } from './reading-choice.js';
 import { doubtsTableDetection } from './table-doubt.js';
+import { withDroppedText } from './dropped-text.js';
+import { withJoinedWordsSplit } from './joined-words.js';
 import { blocksFromLayout, blocksFromOcr, categorize, pageConfidence } from '../layout/page-layout.js';
 import { inkOrientation } from '../raster/page-orientation.js';
 import { scriptsOf } from '../../src/languages/language-scripts.js';
@@ -57,14 +59,14 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask,
   const sign = orient ? inkOrientation(scan, scriptsOf(task.lang)?.join() === 'Latin') : { turned: false, turn: null };
   const firstTurn = sign.turned ? (sign.turn ?? (await detectTurn()) ?? 0) : 0;
   // Layout-only analysis (no recognition) exists in tesseract.js alone; it is cheap either way.
-  const read = (img: GreyImage, psm?: Tesseract.PSM, atDpi = dpi, findTables = true) => task.ocr_engine === 'native' && !layoutOnly
+  const read = (img: GreyImage, psm?: Tesseract.PSM, atDpi = dpi, findTables = true, pdf = task.text_layer_pdf) => task.ocr_engine === 'native' && !layoutOnly
     ? recognizeNative({
       image: toTesseractImage(img), dpi: atDpi, lang: task.lang, tessdataDir: task.native_tessdata_dir, psm: psm ?? Tesseract.PSM.AUTO,
-      pdf: task.text_layer_pdf, taskId: task.task_id, findTables,
+      pdf, taskId: task.task_id, findTables,
     })
     : recognize({
       image: toTesseractImage(img), dpi: atDpi, lang: task.lang, langPath: task.tessdata_dir, gzip: task.tessdata_gzip, recycleAfter: task.ocr_recycle_pages,
-      layoutOnly, pdf: task.text_layer_pdf, psm, findTables,
+      layoutOnly, pdf, psm, findTables,
     });
   // Skew is measured on the page turned upright: its lines must run across the image.
   const upright = (turn: number) => {
@@ -98,6 +100,12 @@ export async function ocrPageImage(scan: GreyImage, dpi: number, task: PageTask,
       }
     }
   }
+  // Text automatic segmentation dropped whole (margin line numbers, a table's column, type on a
+  // grey fill): those regions read again (dropped-text.ts). Their words are not in tesseract's
+  // text-layer PDF of the page, which is made by the first reading.
+  if (!layoutOnly && page.text.trim()) page = await withDroppedText(page, image, (img, psm) => read(img, psm, pageDpi, true, false));
+  // `13A` where `13 A` is printed: a space the engine dropped is still in the ink (joined-words.ts).
+  if (!layoutOnly) page = withJoinedWordsSplit(page, image);
   const found = categorize(layoutOnly ? blocksFromLayout(page) : blocksFromOcr(page), image.height, 'ocr');
   // Layout-only analysis has no words to put in cells.
   const blocks = layoutOnly ? found : withScannedTables(found, image);

@@ -141,6 +141,26 @@ function inkShapes(img: GreyImage): ShapeBoxes | null {
   return shapes;
 }
 
+/**
+ * The page's 4-connected ink shapes (dark past Otsu's level) as boxes, four numbers each: left,
+ * top, right, bottom (inclusive); null past MAX_SHAPES (noise, not type).
+ */
+export function inkShapeBoxes(img: GreyImage): Int32Array | null {
+  const shapes = inkShapes(img);
+  if (!shapes) return null;
+  const { parent, top, bottom, left, right } = shapes;
+  const boxes = new Int32Array(4 * shapes.count);
+  let n = 0;
+  for (let i = 0; i < shapes.count; i++) {
+    if (parent[i] !== i) continue;
+    boxes[n++] = left[i]!;
+    boxes[n++] = top[i]!;
+    boxes[n++] = right[i]!;
+    boxes[n++] = bottom[i]!;
+  }
+  return boxes.subarray(0, n);
+}
+
 /** The median height of the glyph-sized shapes among `shapes` (see glyphHeight), or null. */
 function medianGlyphHeight(shapes: ShapeBoxes, img: GreyImage, sideways: boolean): number | null {
   const { parent, top, bottom, left, right } = shapes;
