@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ruling } from '../../workers/layout/tables/table-blocks.js';
-import { findRulings, MAX_RULINGS } from '../../workers/raster/rulings.js';
+import { findRulings, hasFills, MAX_RULINGS } from '../../workers/raster/rulings.js';
 import { ruledGrid, skewedText, type GridLook, type GridRules } from '../fixtures/drawn-pages.js';
 
 /** A line of 150-dpi body text is ~30 px high (what the OCR's lines measure on these pages). */
@@ -74,6 +74,20 @@ describe('findRulings on a scan', () => {
 
   it('finds no rules on a page of prose', () => {
     expect(findRulings(skewedText(0).grey, TYPE)).toEqual([]);
+  });
+
+  it('looks for white gutters on a page with shaded cells, not on a page of dense type (its strokes are no fill)', () => {
+    // Lines of 4-px stems, 20 px tall, 8 px apart: in the 2 × 2 blocks of a 200-dpi page's search
+    // (k = 2), such strokes alone passed for fill, and every page of the real scans was searched.
+    const width = 1240;
+    const height = 1600;
+    const data = new Uint8Array(width * height).fill(255);
+    for (let top = 100; top + 20 < height - 100; top += 36) {
+      for (let y = top; y < top + 20; y++) for (let x = 100; x < width - 100; x++) if (x % 8 < 4) data[y * width + x] = 20;
+    }
+    expect(hasFills({ data, width, height }, 2, TYPE)).toBe(false);
+    expect(hasFills(skewedText(0).grey, 2, TYPE)).toBe(false);
+    expect(hasFills(ruledGrid({ ...grid, fill: '#b4b4b4', lineColour: '#ffffff', line: 4 }).grey, 2, TYPE)).toBe(true);
   });
 });
 
