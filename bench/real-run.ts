@@ -1,7 +1,8 @@
 /**
  * The real-document part of the bench: a real-scan set and a real born-digital set (see
  * real-documents.ts), each system side by side, rounds interleaved, median reported with every
- * round. Called by run.ts; alone: `npx tsx bench/real-run.ts [--rounds N] [--copies N]` (prints JSON).
+ * round. Called by run.ts; alone: `npx tsx bench/real-run.ts [--rounds N] [--copies N] [--born-digital]` (prints JSON;
+ * `--born-digital`: only the born-digital set, pagemill in both modes and `pdftotext`).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -98,7 +99,8 @@ async function measure(contenders: Contender[], pages: number, rounds: number, l
   return { pages, systems, skipped };
 }
 
-export async function realDocumentsRun(root: string, rounds: number, log: (s: string) => void, copies = 2): Promise<RealDocumentsReport> {
+/** `bornDigitalOnly`: the born-digital set alone, pagemill and `pdftotext` (a quick check of text-layer speed). */
+export async function realDocumentsRun(root: string, rounds: number, log: (s: string) => void, copies = 2, bornDigitalOnly = false): Promise<RealDocumentsReport> {
   if (!(await has('qpdf')) || !(await has('pdfimages'))) {
     throw new Error('qpdf and pdfimages (poppler-utils) are needed to assemble the real-document sets');
   }
@@ -117,7 +119,7 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
   };
   try {
     const native = (await has('tesseract')) ? await start('real-native', { OCR_ENGINE: 'native' }) : null;
-    const wasm = await start('real-wasm', { OCR_ENGINE: 'wasm' });
+    const wasm = native && bornDigitalOnly ? null : await start('real-wasm', { OCR_ENGINE: 'wasm' });
     const pagemill = (s: ServerProcess | null, fields: Record<string, string> = {}, expected: string[] | null = scans.expected, file = scans.file) =>
       runPagemill(s!, file, expected, fields, pagesCer).then((r): Measured => ({ seconds: r.seconds, cer: r.cer }));
     const scanContenders: Contender[] = [
@@ -128,7 +130,7 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
       { system: 'OCRmyPDF -j 2, same model', needs: ['ocrmypdf'], run: () => ocrmypdf(scans.file, scans.expected, root, ['--force-ocr'], best) },
       { system: 'OCRmyPDF -j 2, system model', needs: ['ocrmypdf'], run: () => ocrmypdf(scans.file, scans.expected, root, ['--force-ocr']) },
     ];
-    const text = native ?? wasm;
+    const text = native ?? wasm!;
     const bornContenders: Contender[] = [
       { system: 'pagemill, default mode', needs: [], run: () => pagemill(text, {}, null, born.file) },
       { system: 'pagemill, prompt_ocr', needs: [], run: () => pagemill(text, { prompt_mode: 'prompt_ocr' }, null, born.file) },
@@ -141,12 +143,13 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
       },
       { system: 'OCRmyPDF -j 2 --skip-text', needs: ['ocrmypdf'], run: () => ocrmypdf(born.file, null, root, ['--skip-text'], best) },
     ];
-    const realScans = await measure(scanContenders, scans.pages, rounds, log);
+    const realScans = bornDigitalOnly ? { pages: scans.pages, systems: [], skipped: [] } : await measure(scanContenders, scans.pages, rounds, log);
     // A server in service has read text layers before: one untimed conversion of the set first, so
     // the rounds time the work and not V8 compiling pdf.js's text extraction (the first conversion
     // of a fresh server runs ~30 % slower; later rounds of the same server level off).
     await runPagemill(text, born.file, null, { prompt_mode: 'prompt_ocr' });
-    return { real_scans: realScans, real_born_digital: await measure(bornContenders, born.pages, rounds, log) };
+    const bornSystems = bornDigitalOnly ? bornContenders.filter((c) => !c.system.startsWith('OCRmyPDF')) : bornContenders;
+    return { real_scans: realScans, real_born_digital: await measure(bornSystems, born.pages, rounds, log) };
   } finally {
     for (const s of servers) {
       s.child.kill('SIGTERM');
@@ -156,10 +159,10 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, copies: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, copies: { type: 'string' }, 'born-digital': { type: 'boolean' } } });
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-real-'));
   try {
-    const report = await realDocumentsRun(root, Number(values.rounds ?? 3), (s) => process.stderr.write(`${s}\n`), Number(values.copies ?? 2));
+    const report = await realDocumentsRun(root, Number(values.rounds ?? 3), (s) => process.stderr.write(`${s}\n`), Number(values.copies ?? 2), values['born-digital']);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await fs.rm(root, { recursive: true, force: true });
