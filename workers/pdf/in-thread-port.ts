@@ -42,26 +42,37 @@ export function handedOver(message: unknown, transfer?: Transferable[]): unknown
 }
 
 export class InThreadPort {
-  private readonly listeners = new Set<Listener>();
+  /** Each listener with what stops watching its abort signal (pdf.js's message handlers pass one and abort it when destroyed). */
+  private readonly listeners = new Map<Listener, (() => void) | null>();
   // Delivered a microtask later, in order, as LoopbackPort does: a sender never runs its receiver's code.
   private readonly deferred = Promise.resolve();
 
   postMessage(message: unknown, transfer?: Transferable[]): void {
     const event = { data: handedOver(message, transfer) };
     void this.deferred.then(() => {
-      for (const listener of this.listeners) listener.call(this, event);
+      for (const listener of this.listeners.keys()) listener.call(this, event);
     });
   }
 
-  addEventListener(_name: 'message', listener: Listener): void {
-    this.listeners.add(listener);
+  addEventListener(_name: 'message', listener: Listener, options?: { signal?: AbortSignal }): void {
+    const signal = options?.signal;
+    if (signal?.aborted) return;
+    let unwatch: (() => void) | null = null;
+    if (signal) {
+      const onAbort = () => this.removeEventListener('message', listener);
+      signal.addEventListener('abort', onAbort);
+      unwatch = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.listeners.set(listener, unwatch);
   }
 
   removeEventListener(_name: 'message', listener: Listener): void {
+    this.listeners.get(listener)?.();
     this.listeners.delete(listener);
   }
 
   terminate(): void {
+    for (const unwatch of this.listeners.values()) unwatch?.();
     this.listeners.clear();
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { handedOver } from '../../../workers/pdf/in-thread-port.js';
+import { handedOver, InThreadPort } from '../../../workers/pdf/in-thread-port.js';
 import { documentOptions, openPdf } from '../../../workers/pdf/pdf-documents.js';
 import { structuredPdf } from '../../fixtures/structured-pdf.js';
 import { ruledTablePdf } from '../../fixtures/table-pdf.js';
@@ -41,6 +41,24 @@ describe('what the in-thread port hands over', () => {
     expect(moved.chunk.byteLength).toBe(8);
     expect(buffer.byteLength).toBe(0);
     expect(() => handedOver({ f: () => 1 })).toThrow();
+  });
+});
+
+describe('the in-thread port', () => {
+  it('delivers a microtask later to every listener, and drops one whose abort signal fires (as pdf.js\'s message handlers expect)', async () => {
+    const port = new InThreadPort();
+    const seen: string[] = [];
+    const stop = new AbortController();
+    port.addEventListener('message', (e) => seen.push(`a:${(e.data as { n: number }).n}`));
+    port.addEventListener('message', (e) => seen.push(`b:${(e.data as { n: number }).n}`), { signal: stop.signal });
+    port.postMessage({ n: 1 });
+    expect(seen).toEqual([]);
+    await Promise.resolve();
+    expect(seen).toEqual(['a:1', 'b:1']);
+    stop.abort();
+    port.postMessage({ n: 2 });
+    await Promise.resolve();
+    expect(seen).toEqual(['a:1', 'b:1', 'a:2']);
   });
 });
 
