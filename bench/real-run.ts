@@ -1,8 +1,9 @@
 /**
  * The real-document part of the bench: a real-scan set and a real born-digital set (see
  * real-documents.ts), each system side by side, rounds interleaved, median reported with every
- * round. Called by run.ts; alone: `npx tsx bench/real-run.ts [--rounds N] [--copies N] [--systems a,b] [--scans-only]`
- * (prints JSON; --systems keeps the systems whose names hold one of the strings).
+ * round. Called by run.ts; alone: `npx tsx bench/real-run.ts [--rounds N] [--copies N] [--systems a,b] [--scans-only | --born-digital]`
+ * (prints JSON; --systems keeps the systems whose names hold one of the strings; --born-digital: only the
+ * born-digital set, pagemill in both modes and `pdftotext`).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -99,8 +100,11 @@ async function measure(contenders: Contender[], pages: number, rounds: number, l
   return { pages, systems, skipped };
 }
 
-/** A smoke of part of the run: `systems`, systems whose name holds one of these strings; `scansOnly`, no born-digital set. */
-export interface RealRunFilter { systems?: string[]; scansOnly?: boolean }
+/**
+ * A smoke of part of the run: `systems`, systems whose name holds one of these strings; `scansOnly`, no
+ * born-digital set; `bornDigitalOnly`, the born-digital set alone without OCRmyPDF (a quick check of text-layer speed).
+ */
+export interface RealRunFilter { systems?: string[]; scansOnly?: boolean; bornDigitalOnly?: boolean }
 
 export async function realDocumentsRun(root: string, rounds: number, log: (s: string) => void, copies = 2, filter: RealRunFilter = {}): Promise<RealDocumentsReport> {
   const wanted = (c: Contender) => !filter.systems || filter.systems.some((s) => c.system.includes(s));
@@ -122,7 +126,7 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
   };
   try {
     const native = (await has('tesseract')) ? await start('real-native', { OCR_ENGINE: 'native' }) : null;
-    const wasmWanted = !filter.systems || filter.systems.some((s) => 'pagemill (tesseract.js engine)'.includes(s));
+    const wasmWanted = !filter.bornDigitalOnly && (!filter.systems || filter.systems.some((s) => 'pagemill (tesseract.js engine)'.includes(s)));
     const wasm = wasmWanted || !native ? await start('real-wasm', { OCR_ENGINE: 'wasm' }) : null;
     const pagemill = (s: ServerProcess | null, fields: Record<string, string> = {}, expected: string[] | null = scans.expected, file = scans.file) =>
       runPagemill(s!, file, expected, fields, pagesCer).then((r): Measured => ({ seconds: r.seconds, cer: r.cer }));
@@ -147,13 +151,14 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
       },
       { system: 'OCRmyPDF -j 2 --skip-text', needs: ['ocrmypdf'], run: () => ocrmypdf(born.file, null, root, ['--skip-text'], best) },
     ];
-    const realScans = await measure(scanContenders.filter(wanted), scans.pages, rounds, log);
+    const realScans = filter.bornDigitalOnly ? { pages: scans.pages, systems: [], skipped: [] } : await measure(scanContenders.filter(wanted), scans.pages, rounds, log);
     if (filter.scansOnly) return { real_scans: realScans, real_born_digital: { pages: born.pages, systems: [], skipped: [{ system: 'all', reason: '--scans-only' }] } };
     // A server in service has read text layers before: one untimed conversion of the set first, so
     // the rounds time the work and not V8 compiling pdf.js's text extraction (the first conversion
     // of a fresh server runs ~30 % slower; later rounds of the same server level off).
     await runPagemill(text, born.file, null, { prompt_mode: 'prompt_ocr' });
-    return { real_scans: realScans, real_born_digital: await measure(bornContenders.filter(wanted), born.pages, rounds, log) };
+    const bornSystems = bornContenders.filter((c) => wanted(c) && !(filter.bornDigitalOnly && c.system.startsWith('OCRmyPDF')));
+    return { real_scans: realScans, real_born_digital: await measure(bornSystems, born.pages, rounds, log) };
   } finally {
     for (const s of servers) {
       s.child.kill('SIGTERM');
@@ -164,10 +169,10 @@ export async function realDocumentsRun(root: string, rounds: number, log: (s: st
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // --systems 'pagemill (native,OCRmyPDF -j 2, same': only the systems whose names hold one of these (comma-separated).
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, copies: { type: 'string' }, systems: { type: 'string' }, 'scans-only': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, copies: { type: 'string' }, systems: { type: 'string' }, 'scans-only': { type: 'boolean' }, 'born-digital': { type: 'boolean' } } });
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'pagemill-real-'));
   try {
-    const filter = { systems: values.systems?.split(','), scansOnly: values['scans-only'] };
+    const filter = { systems: values.systems?.split(','), scansOnly: values['scans-only'], bornDigitalOnly: values['born-digital'] };
     const report = await realDocumentsRun(root, Number(values.rounds ?? 3), (s) => process.stderr.write(`${s}\n`), Number(values.copies ?? 2), filter);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {

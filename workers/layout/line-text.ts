@@ -49,12 +49,15 @@ function brokenWordAtEnd(text: string): string | undefined {
   return start < chars.length ? chars.slice(start).join('') : undefined;
 }
 
+/** Words a page hyphenates mid-line, lower case: asked one at a time. */
+export type HyphenatedWords = Pick<ReadonlySet<string>, 'has'>;
+
 /**
  * Joins a paragraph's lines. A word broken at a line end ("recog-" + "nition") is mended; a
  * hyphen before a capital ("Beat-" + "Per-Minute") or one the page also uses mid-line
  * ("well-known", given in `hyphenatedWords`, lower case) is a real one and stays.
  */
-export function joinLines(lines: string[], hyphenatedWords: ReadonlySet<string> = new Set()): string {
+export function joinLines(lines: string[], hyphenatedWords: HyphenatedWords = new Set()): string {
   let out = '';
   for (const raw of lines) {
     const line = raw.trim();

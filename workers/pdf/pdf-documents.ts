@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { inThreadWorker } from './in-thread-port.js';
 import { largestMaskPixels } from './oversize-masks.js';
 import { TaskFailure } from '../task-errors.js';
 
@@ -47,9 +48,30 @@ export async function openPdf(file: string, opts: OpenOptions): Promise<PDFDocum
   while (cache.size > CACHE_SIZE) {
     const [oldKey, old] = cache.entries().next().value!;
     cache.delete(oldKey);
-    void old.then((d) => d.destroy()).catch(() => undefined);
+    void old.then(destroyDocument).catch(() => undefined);
   }
   return loading;
+}
+
+/** Warnings on, so dropped images can be reported (see pdf-warnings.ts). */
+const VERBOSITY = 1;
+
+/** How pagemill has pdf.js open a document (all but its bytes and its worker). */
+export function documentOptions(opts: OpenOptions) {
+  return {
+    password: opts.password,
+    standardFontDataUrl: `${PDFJS_DIR}/standard_fonts/`,
+    cMapUrl: `${PDFJS_DIR}/cmaps/`,
+    cMapPacked: true,
+    wasmUrl: `${PDFJS_DIR}/wasm/`,
+    iccUrl: `${PDFJS_DIR}/iccs/`,
+    // CVE-2024-4367: a crafted font would otherwise run attacker-controlled JavaScript.
+    isEvalSupported: false,
+    // Images above this are dropped by pdf.js (we detect and report that) instead of being
+    // decoded into native memory that no heap limit accounts for.
+    maxImageSize: opts.maxImagePixels,
+    verbosity: VERBOSITY,
+  };
 }
 
 async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> {
@@ -59,27 +81,19 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
   } catch (err) {
     throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+  const parser = await inThreadWorker(VERBOSITY);
   try {
     const maskPixels = largestMaskPixels(bytes);
     const doc = await getDocument({
       data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      password: opts.password,
-      standardFontDataUrl: `${PDFJS_DIR}/standard_fonts/`,
-      cMapUrl: `${PDFJS_DIR}/cmaps/`,
-      cMapPacked: true,
-      wasmUrl: `${PDFJS_DIR}/wasm/`,
-      iccUrl: `${PDFJS_DIR}/iccs/`,
-      // CVE-2024-4367: a crafted font would otherwise run attacker-controlled JavaScript.
-      isEvalSupported: false,
-      // Images above this are dropped by pdf.js (we detect and report that) instead of being
-      // decoded into native memory that no heap limit accounts for.
-      maxImageSize: opts.maxImagePixels,
-      // Warnings on, so dropped images can be reported (see pdf-warnings.ts).
-      verbosity: 1,
+      worker: parser.worker,
+      ...documentOptions(opts),
     }).promise;
     maskPixelsOf.set(doc, maskPixels);
+    parsers.set(doc, parser);
     return doc;
   } catch (err) {
+    parser.destroy();
     const e = err as { name?: string; message?: string };
     if (e?.name === 'PasswordException') throw err;
     throw new TaskFailure('invalid_pdf', `The PDF could not be read: ${(e?.message ?? 'unknown error').replace(/\.$/, '')}.`);
@@ -87,6 +101,16 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
 }
 
 const maskPixelsOf = new WeakMap<PDFDocumentProxy, number>();
+/** Each document's in-thread pdf.js worker (see in-thread-port.ts): pdf.js leaves it to us to end. */
+const parsers = new WeakMap<PDFDocumentProxy, { destroy(): void }>();
+
+async function destroyDocument(doc: PDFDocumentProxy): Promise<void> {
+  try {
+    await doc.destroy();
+  } finally {
+    parsers.get(doc)?.destroy();
+  }
+}
 
 /**
  * Refuses to decode a page of a document whose image masks exceed the decode limit (see

@@ -12,9 +12,12 @@ const cy = (b: BBox) => (b[1] + b[3]) / 2;
 
 /** Words grouped in rows, top to bottom, each row's words left to right. */
 export function textRows(words: Word[]): TextRow[] {
-  const sorted = [...words].sort((a, b) => cy(a.bbox) - cy(b.bbox));
+  // Sorted by middles computed once, not twice per comparison (every born-digital page's table
+  // gate sorts all its words); the sort is stable, so the order is the same.
+  const keyed = words.map((w) => ({ w, y: cy(w.bbox) }));
+  keyed.sort((a, b) => a.y - b.y);
   const rows: TextRow[] = [];
-  for (const w of sorted) {
+  for (const { w } of keyed) {
     const row = rows.at(-1);
     const h = w.bbox[3] - w.bbox[1];
     // Joins the row when its middle falls inside the row's band (a superscript or a larger cell still does).
