@@ -23,7 +23,7 @@ const fromTiff = (image: Buffer): GreyImage => {
 /** One tesseract-like line of words 30 px high, so the page's type size is 30 px. */
 const box = (x0: number, y0: number, x1: number, y1: number) => ({ x0, y0, x1, y1 });
 const oneLine = {
-  blocktype: 1,
+  blocktype: 1, bbox: box(100, 100, 600, 130),
   paragraphs: [{
     bbox: box(100, 100, 600, 130), confidence: 90,
     lines: [{ bbox: box(100, 100, 600, 130), confidence: 90, words: [{ text: 'Tidy', bbox: box(100, 100, 180, 130), confidence: 90 }] }],
