@@ -1,6 +1,6 @@
 import Tesseract from 'tesseract.js';
 import type { GreyImage } from '../raster/grey-image.js';
-import { regionImage, strayInkRegions, type WordBox } from '../raster/stray-ink.js';
+import { looksLikeText, regionImage, strayInkRegions, type WordBox } from '../raster/stray-ink.js';
 import { readingStrength } from './reading-choice.js';
 
 /*
@@ -60,7 +60,9 @@ export async function withDroppedText(page: Tesseract.Page, image: GreyImage, re
   const words = wordsOf(page);
   const wordHeight = median(words.filter((w) => w.confidence >= SURE_WORD).map((w) => w.bbox.y1 - w.bbox.y0));
   const boxes: WordBox[] = words.map((w) => w.bbox);
-  const regions = strayInkRegions(image, boxes, wordHeight).slice(0, MAX_REGIONS);
+  // A photo, a chart or a logo forms regions too; they read at 0-36 confidence and are dropped,
+  // at 0.3-2 s each: only regions whose shapes stand in lines like type are read.
+  const regions = strayInkRegions(image, boxes, wordHeight).filter(looksLikeText).slice(0, MAX_REGIONS);
   const added: Tesseract.Block[] = [];
   for (const region of regions) {
     const crop = regionImage(image, region, PAD * wordHeight, boxes);
