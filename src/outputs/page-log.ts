@@ -60,15 +60,23 @@ export class PageLogs {
 
   /** The page's last complete record; null when the log has none (or no log exists). */
   async read(file: string, pageNo: number): Promise<string | null> {
+    return (await this.readBytes(file, pageNo))?.toString('utf8') ?? null;
+  }
+
+  /**
+   * The record as bytes, for a reader that needs only part of it decoded (a page's head, before
+   * its word boxes, is a tenth of it: see readStoredPage).
+   */
+  async readBytes(file: string, pageNo: number): Promise<Buffer | null> {
     const index = await this.serially(file, () => this.index(file));
     const where = index.pages.get(pageNo);
     if (!where) return null;
     const handle = await fs.open(file, 'r').catch(() => null);
     if (!handle) return null;
     try {
-      const buf = Buffer.alloc(where.length);
+      const buf = Buffer.allocUnsafe(where.length); // returned only when read to the end
       const { bytesRead } = await handle.read(buf, 0, where.length, where.at);
-      return bytesRead === where.length ? buf.toString('utf8') : null;
+      return bytesRead === where.length ? buf : null;
     } finally {
       await handle.close();
     }

@@ -45,33 +45,44 @@ export async function readPageResult(files: ConversionFiles, pageNo: number): Pr
 }
 
 const BLOCKS_KEY = ',"blocks":';
+const OPEN = Buffer.from('{"');
+const CLOSE = '}'.charCodeAt(0);
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 /**
  * The page's result as stored; null when missing or damaged. The file has `blocks` last (see
  * pageResultJson), so its other fields parse from the text before them: a quote in a JSON string
  * is always escaped, so `,"blocks":` can only be the key. Files written with fields after the
  * blocks (older versions) are parsed whole. `full()` throws for a file damaged past its head.
+ * The record is kept as bytes and only its head decoded: the word boxes after it are nine tenths
+ * of a page, and decoding them for every page was a quarter of assembling a document's txt and
+ * md. (The key is ASCII, and UTF-8 never puts an ASCII byte inside another character, so it is
+ * found in the bytes as in the text.)
  */
 export async function readStoredPage(files: ConversionFiles, pageNo: number): Promise<StoredPage | null> {
-  let json: string;
+  let bytes: Buffer;
   try {
     // Conversions stored before the page log have a file per page.
-    json = (await pageLogs.read(files.pageLog(), pageNo)) ?? (await fs.readFile(files.pageResult(pageNo), 'utf8'));
+    bytes = (await pageLogs.readBytes(files.pageLog(), pageNo)) ?? (await fs.readFile(files.pageResult(pageNo)));
   } catch {
     return null;
   }
   // Only an object is a page (the JSON document splices the text in as one); a cut-off file is damaged.
-  if (!json.startsWith('{"') || !json.trimEnd().endsWith('}')) return null;
+  let end = bytes.length;
+  while (end > 0 && isSpace(bytes[end - 1]!)) end--;
+  if (bytes.compare(OPEN, 0, OPEN.length, 0, Math.min(OPEN.length, bytes.length)) !== 0 || bytes[end - 1] !== CLOSE) return null;
   try {
+    let json: string | undefined;
     let full: PageResult | undefined;
-    const parseFull = () => (full ??= JSON.parse(json) as PageResult);
-    const at = json.indexOf(BLOCKS_KEY);
-    let head = at > 0 ? (JSON.parse(`${json.slice(0, at)}}`) as PageHead) : null;
+    const text = () => (json ??= bytes.toString('utf8'));
+    const parseFull = () => (full ??= JSON.parse(text()) as PageResult);
+    const at = bytes.indexOf(BLOCKS_KEY, 0, 'latin1');
+    let head = at > 0 ? (JSON.parse(`${bytes.toString('utf8', 0, at)}}`) as PageHead) : null;
     if (!head || !('blank' in head)) {
       const { blocks: _blocks, ...rest } = parseFull();
       head = rest;
     }
-    return { json, head, full: parseFull };
+    return { get json() { return text(); }, head, full: parseFull };
   } catch {
     return null;
   }

@@ -71,11 +71,12 @@ export interface PageResult {
 export type PageHead = Omit<PageResult, 'blocks'>;
 
 /**
- * A stored page (see readStoredPage): its JSON text (which the JSON document reuses as it is), its
- * fields but the blocks, read without parsing every word box, and the whole result, parsed on first use.
+ * A stored page (see readStoredPage): its JSON text (which the JSON document reuses as it is;
+ * decoded on first use), its fields but the blocks, read without parsing every word box, and the
+ * whole result, parsed on first use.
  */
 export interface StoredPage {
-  json: string;
+  readonly json: string;
   head: PageHead;
   full(): PageResult;
 }
