@@ -33,8 +33,10 @@ export class PageLogs {
   append(file: string, pageNo: number, json: string): Promise<void> {
     return this.serially(file, async () => {
       let index = await this.index(file);
-      const body = Buffer.from(json);
-      const head = Buffer.from(`#${pageNo} ${body.length}\n`);
+      // The record is encoded once, as one string: no copies of the page's bytes to join.
+      const length = Buffer.byteLength(json);
+      const head = `#${pageNo} ${length}\n`;
+      const record = `${head}${json}\n`;
       const handle = await fs.open(file, 'a');
       // A failed write leaves the index as it was: whatever part reached the disk is cut off
       // before the next append, which finds the file longer than the index says.
@@ -49,12 +51,13 @@ export class PageLogs {
         if (size > index.end) await handle.truncate(index.end);
         // writeFile, not write: it goes on until every byte is written (a write near a full disk
         // can take part of the buffer without an error).
-        await handle.writeFile(Buffer.concat([head, body, Buffer.from('\n')]));
+        await handle.writeFile(record);
       } finally {
         await handle.close();
       }
-      index.pages.set(pageNo, { at: index.end + head.length, length: body.length });
-      index.end += head.length + body.length + 1;
+      // The head is ASCII: its length in characters is its length in bytes.
+      index.pages.set(pageNo, { at: index.end + head.length, length });
+      index.end += head.length + length + 1;
     });
   }
 
