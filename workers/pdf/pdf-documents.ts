@@ -4,6 +4,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { inThreadWorker } from './in-thread-port.js';
+import { inflateWholeInputs } from './whole-input-inflate.js';
 import { largestMaskPixels } from './oversize-masks.js';
 import { TaskFailure } from '../task-errors.js';
 
@@ -81,6 +82,7 @@ async function load(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> 
   } catch (err) {
     throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+  inflateWholeInputs();
   const parser = await inThreadWorker(VERBOSITY);
   try {
     const maskPixels = largestMaskPixels(bytes);
