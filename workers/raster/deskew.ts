@@ -92,9 +92,11 @@ function sharpness(xs: Float64Array, ys: Float64Array, rows: Float64Array, deg: 
   rows.fill(0);
   const t = Math.tan((deg * Math.PI) / 180);
   const mid = rows.length >> 1;
+  const n = rows.length;
   for (let i = 0; i < xs.length; i++) {
-    const r = Math.floor(ys[i]! + xs[i]! * t + mid + 0.5);
-    if (r >= 0 && r < rows.length) rows[r]++;
+    // The row is floor(at); at in [0, n) truncates to the same, and anything else is off the profile.
+    const at = ys[i]! + xs[i]! * t + mid + 0.5;
+    if (at >= 0 && at < n) rows[at | 0]++;
   }
   let score = 0;
   for (let r = 1; r < rows.length; r++) {

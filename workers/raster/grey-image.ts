@@ -31,10 +31,23 @@ export function greyFromPdfImage(img: PdfImageData): GreyImage | null {
   if (kind === PDF_IMAGE_GREY_1BPP) {
     const rowBytes = (width + 7) >> 3;
     if (src.length < rowBytes * height) return null;
+    // A byte's eight pixels at a time, each bit times 255: white 255, black 0.
+    const whole = width >> 3;
     for (let y = 0; y < height; y++) {
       const row = y * rowBytes;
-      const out = y * width;
-      for (let x = 0; x < width; x++) data[out + x] = (src[row + (x >> 3)]! >> (7 - (x & 7))) & 1 ? 255 : 0;
+      let o = y * width;
+      for (let b = 0; b < whole; b++, o += 8) {
+        const byte = src[row + b]!;
+        data[o] = (byte >> 7) * 255;
+        data[o + 1] = ((byte >> 6) & 1) * 255;
+        data[o + 2] = ((byte >> 5) & 1) * 255;
+        data[o + 3] = ((byte >> 4) & 1) * 255;
+        data[o + 4] = ((byte >> 3) & 1) * 255;
+        data[o + 5] = ((byte >> 2) & 1) * 255;
+        data[o + 6] = ((byte >> 1) & 1) * 255;
+        data[o + 7] = (byte & 1) * 255;
+      }
+      for (let x = whole << 3; x < width; x++, o++) data[o] = (src[row + (x >> 3)]! >> (7 - (x & 7))) & 1 ? 255 : 0;
     }
     return { data, width, height };
   }
@@ -220,12 +233,11 @@ export function rotateGrey(img: GreyImage, degrees: number): GreyImage {
     return { data: out, width: w, height: h };
   }
   // 90: new (x, y) = (h - 1 - oy, ox); 270: new (x, y) = (oy, w - 1 - ox); new width = h.
+  // Each source row becomes a column: its pixels land h apart, from the top (90) or the bottom (270).
+  const down = turn === 90 ? h : -h;
   for (let oy = 0; oy < h; oy++) {
-    for (let ox = 0; ox < w; ox++) {
-      const nx = turn === 90 ? h - 1 - oy : oy;
-      const ny = turn === 90 ? ox : w - 1 - ox;
-      out[ny * h + nx] = data[oy * w + ox]!;
-    }
+    let o = turn === 90 ? h - 1 - oy : (w - 1) * h + oy;
+    for (let ox = 0, i = oy * w; ox < w; ox++, i++, o += down) out[o] = data[i]!;
   }
   return { data: out, width: h, height: w };
 }
@@ -254,9 +266,13 @@ export function shrinkGrey(img: GreyImage, maxWidth: number): GreyImage {
   const width = maxWidth;
   const height = Math.max(1, Math.round(img.height * f));
   const data = new Uint8Array(width * height);
+  // Each output column's source column, worked out once rather than on every row.
+  const sx = new Int32Array(width);
+  for (let x = 0; x < width; x++) sx[x] = Math.min(img.width - 1, Math.floor(x / f));
+  const src = img.data;
   for (let y = 0; y < height; y++) {
     const sy = Math.min(img.height - 1, Math.floor(y / f)) * img.width;
-    for (let x = 0; x < width; x++) data[y * width + x] = img.data[sy + Math.min(img.width - 1, Math.floor(x / f))]!;
+    for (let x = 0, o = y * width; x < width; x++, o++) data[o] = src[sy + sx[x]!]!;
   }
   return { data, width, height };
 }
