@@ -72,15 +72,17 @@ function inkPoints(small: GreyImage, level: number, ink: number, max: number): {
   const n = Math.floor(ink / every);
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
-  let seen = 0;
+  // The ink pixels counted down to the next one taken (0, every, 2·every, …): no division per pixel.
+  let skip = 0;
   let k = 0;
   for (let y = 0; y < height && k < n; y++) {
-    for (let x = 0, i = y * width; x < width; x++, i++) {
+    for (let x = 0, i = y * width; x < width && k < n; x++, i++) {
       if (data[i]! > level) continue;
-      if (seen++ % every === 0 && k < n) {
+      if (skip-- === 0) {
         xs[k] = x - width / 2;
         ys[k] = y - height / 2;
         k++;
+        skip = every - 1;
       }
     }
   }

@@ -26,8 +26,9 @@ export function inkMask(img: GreyImage, r: number, asGrey = false): Uint8Array {
   if (paper) mask.fill(paper);
   const cols = new Uint32Array(w);
   const keep = Math.round((1 - DARKER_THAN_MEAN) * 1024);
-  // Where the window lies wholly inside the row ([r, w - r)), no edge tests: most of the pixels.
-  const midFrom = Math.min(r, w);
+  // Where the window lies wholly inside the row and has a column to drop ([r + 1, w - r)), no
+  // edge tests: most of the pixels.
+  const midFrom = Math.min(r + 1, w);
   const midTo = Math.max(midFrom, w - r);
   // Rows [0, r) enter before the first row is judged.
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0, i = y * w; x < w; x++, i++) cols[x]! += data[i]!;
@@ -51,8 +52,7 @@ export function inkMask(img: GreyImage, r: number, asGrey = false): Uint8Array {
     }
     const scaled = rows * (2 * r + 1) * 1024;
     for (let x = midFrom; x < midTo; x++) {
-      sum += cols[x + r]!;
-      if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
+      sum += cols[x + r]! - cols[x - r - 1]!;
       const v = data[row + x]!;
       if (v <= PAPER && v * scaled < sum * keep) mask[row + x] = ink;
     }
