@@ -35,8 +35,10 @@ export function inkMask(img: GreyImage, r: number, asGrey = false): Uint8Array {
   for (let y = 0; y < h; y++) {
     const enter = y + r;
     const leave = y - r - 1;
-    if (enter < h) for (let x = 0, i = enter * w; x < w; x++, i++) cols[x]! += data[i]!;
-    if (leave >= 0) for (let x = 0, i = leave * w; x < w; x++, i++) cols[x]! -= data[i]!;
+    // One pass where a row enters and another leaves (most rows), else the one that moves.
+    if (enter < h && leave >= 0) for (let x = 0, i = enter * w, j = leave * w; x < w; x++, i++, j++) cols[x] = cols[x]! + data[i]! - data[j]!;
+    else if (enter < h) for (let x = 0, i = enter * w; x < w; x++, i++) cols[x]! += data[i]!;
+    else if (leave >= 0) for (let x = 0, i = leave * w; x < w; x++, i++) cols[x]! -= data[i]!;
     const rows = Math.min(h - 1, y + r) - Math.max(0, y - r) + 1;
     let sum = 0;
     for (let x = 0; x < Math.min(r, w); x++) sum += cols[x]!;
