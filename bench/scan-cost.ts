@@ -4,7 +4,9 @@
  * in this process as a pool thread reads it (workers/page.ts `processPage`, native engine, the
  * default settings), with the CPU time of this process and of the tesseract children it started,
  * and the pool thread's own steps timed apart (pixels, orientation by ink, deskew, rulings, preview).
- * Usage: npx tsx bench/scan-cost.ts [--tessdata DIR] [--pages 1,4,8] [--no-steps]
+ * Usage: npx tsx bench/scan-cost.ts [--tessdata DIR] [--pages 1,4,8] [--no-steps] [--dump OUT]
+ *   OUT: each page's result JSON (duration_ms zeroed), Markdown, cells and preview written there,
+ *   to diff the outputs of two versions (a change to the pool thread's work must leave them alike).
  *   DIR: plain eng.traineddata and osd.traineddata (native tesseract cannot read the .gz).
  * Every tesseract child's CPU comes from getrusage(RUSAGE_CHILDREN) of this process, read before and
  * after each page (/proc/self/stat cutime + cstime). Timings on a shared machine: CPU, not wall.
@@ -28,7 +30,7 @@ import { ACCURACY_CASES } from './accuracy.js';
 import { cer } from './cer.js';
 import { CORPUS } from './real-documents.js';
 
-const { values } = parseArgs({ options: { tessdata: { type: 'string', default: '/tmp/sc/tessdata' }, pages: { type: 'string' }, 'no-steps': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { tessdata: { type: 'string', default: '/tmp/sc/tessdata' }, pages: { type: 'string' }, 'no-steps': { type: 'boolean', default: false }, dump: { type: 'string' } } });
 const tessdata = values.tessdata;
 const only = values.pages ? new Set(values.pages.split(',').map(Number)) : null;
 
@@ -78,6 +80,14 @@ for (const { n, name, pageNo, ref } of cases) {
   const [s1, c1] = cpu();
   if (!out.ok) throw new Error(`${name} p${pageNo}: ${out.error.message}`);
   const text = (JSON.parse(out.value.files.result) as { text: string }).text;
+  if (values.dump) {
+    const base = path.join(values.dump, `${n}`);
+    fs.mkdirSync(values.dump, { recursive: true });
+    fs.writeFileSync(`${base}.json`, out.value.files.result.replace(/"duration_ms":\d+/, '"duration_ms":0'));
+    fs.writeFileSync(`${base}.md`, out.value.files.markdown ?? '');
+    fs.writeFileSync(`${base}.cells.json`, out.value.files.cells ?? '');
+    if (out.value.preview) fs.writeFileSync(`${base}.jpg`, out.value.preview);
+  }
   const pageCer = Math.round(cer(text, fs.readFileSync(path.join(CORPUS, 'OCRmyPDF', ref), 'utf8')) * 10000) / 100;
   // The steps apart (not the same run: each again on the same pixels).
   if (values['no-steps']) {

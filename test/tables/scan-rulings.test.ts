@@ -72,6 +72,20 @@ describe('findRulings on a scan', () => {
     expectRules(findRulings(grey, TYPE), rules);
   });
 
+  it('finds rules at odd columns of a page whose rows do not start four-byte aligned, dropouts bridged', () => {
+    // 1003 px wide: the row and column scans pass over paper four pixels at a time where aligned.
+    const width = 1003;
+    const grey = { width, height: 401, data: new Uint8Array(width * 401).fill(255) };
+    for (let y = 100; y <= 101; y++) grey.data.fill(0, y * width + 13, y * width + 951);
+    for (let y = 50; y <= 350; y++) grey.data.fill(0, y * width + 37, y * width + 39);
+    for (let y = 100; y <= 101; y++) grey.data[y * width + 500] = 255;
+    grey.data.fill(255, 200 * width + 37, 200 * width + 39);
+    expect(findRulings(grey, 20)).toEqual([
+      { x1: 13, y1: 100.5, x2: 950, y2: 100.5, thickness: 2 },
+      { x1: 37.5, y1: 50, x2: 37.5, y2: 350, thickness: 2 },
+    ]);
+  });
+
   it('finds no rules on a page of prose', () => {
     expect(findRulings(skewedText(0).grey, TYPE)).toEqual([]);
   });

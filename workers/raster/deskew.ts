@@ -65,24 +65,30 @@ function reduced(img: GreyImage): GreyImage {
   return { data, width, height };
 }
 
-/** The ink pixels of the reduced copy relative to its centre, every n-th up to `max` of them. */
-function inkPoints(small: GreyImage, level: number, ink: number, max: number): { xs: Float64Array; ys: Float64Array } {
-  const { data, width, height } = small;
-  const every = Math.max(1, Math.ceil(ink / max));
-  const n = Math.floor(ink / every);
+/**
+ * Where the reduced copy's ink is (darker than or at `level`), as pixel indices in reading order:
+ * one pass over the copy, which both sweeps then sample without reading the pixels again.
+ */
+function inkAt(small: GreyImage, level: number): Int32Array {
+  const { data } = small;
+  const at = new Int32Array(data.length);
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (data[i]! <= level) at[n++] = i;
+  return at.subarray(0, n);
+}
+
+/** The ink pixels `at` relative to the copy's centre, every n-th up to `max` of them. */
+function inkPoints(small: GreyImage, at: Int32Array, max: number): { xs: Float64Array; ys: Float64Array } {
+  const { width, height } = small;
+  const every = Math.max(1, Math.ceil(at.length / max));
+  const n = Math.floor(at.length / every);
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
-  let seen = 0;
-  let k = 0;
-  for (let y = 0; y < height && k < n; y++) {
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      if (data[i]! > level) continue;
-      if (seen++ % every === 0 && k < n) {
-        xs[k] = x - width / 2;
-        ys[k] = y - height / 2;
-        k++;
-      }
-    }
+  for (let k = 0; k < n; k++) {
+    const i = at[k * every]!;
+    const y = Math.floor(i / width);
+    xs[k] = i - y * width - width / 2;
+    ys[k] = y - height / 2;
   }
   return { xs, ys };
 }
@@ -92,9 +98,11 @@ function sharpness(xs: Float64Array, ys: Float64Array, rows: Float64Array, deg: 
   rows.fill(0);
   const t = Math.tan((deg * Math.PI) / 180);
   const mid = rows.length >> 1;
+  const n = rows.length;
   for (let i = 0; i < xs.length; i++) {
-    const r = Math.floor(ys[i]! + xs[i]! * t + mid + 0.5);
-    if (r >= 0 && r < rows.length) rows[r]++;
+    // The row is floor(at); at in [0, n) truncates to the same, and anything else is off the profile.
+    const at = ys[i]! + xs[i]! * t + mid + 0.5;
+    if (at >= 0 && at < n) rows[at | 0]++;
   }
   let score = 0;
   for (let r = 1; r < rows.length; r++) {
@@ -108,13 +116,13 @@ function sharpness(xs: Float64Array, ys: Float64Array, rows: Float64Array, deg: 
 export function measureSkew(img: GreyImage): SkewMeasure {
   const small = reduced(img);
   const level = otsuLevel(small);
-  let ink = 0;
-  for (let i = 0; i < small.data.length; i++) if (small.data[i]! <= level) ink++;
+  const at = inkAt(small, level);
+  const ink = at.length;
   if (ink < MIN_INK_PIXELS || ink > small.data.length * MAX_INK_SHARE) return { angle: 0, confidence: 0 };
   // Room for any point sheared by up to MAX_SKEW_DEG across the copy's width.
   const rows = new Float64Array(Math.ceil(small.height * 2 + 8));
   // The coarse sweep needs fewer points than the fine one: its peaks are ~1° wide.
-  const coarse = inkPoints(small, level, ink, COARSE_SAMPLES);
+  const coarse = inkPoints(small, at, COARSE_SAMPLES);
   const scores: number[] = [];
   let best = 0;
   let bestScore = -1;
@@ -131,7 +139,7 @@ export function measureSkew(img: GreyImage): SkewMeasure {
   const confidence = median > 0 ? bestScore / median : 0;
   // A peak at the edge of the sweep is a page whose lines are not near horizontal at all.
   if (confidence < MIN_PEAK_RATIO || Math.abs(best) >= MAX_SKEW_DEG) return { angle: 0, confidence };
-  const fine = inkPoints(small, level, ink, FINE_SAMPLES);
+  const fine = inkPoints(small, at, FINE_SAMPLES);
   let angle = best;
   bestScore = -1;
   for (let deg = best - COARSE_STEP_DEG; deg <= best + COARSE_STEP_DEG + 1e-9; deg += FINE_STEP_DEG) {

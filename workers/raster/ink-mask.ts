@@ -16,32 +16,55 @@ const PAPER = 230;
  * The page's ink as a mask (1 = ink), each pixel judged against the mean of the (2r+1)² square
  * around it. `r` should be a few times a rule's thickness, so a rule never fills its own window.
  * The window's sums slide: per-column sums over the window's rows, then a running sum along each
- * row; O(pixels) time, O(width) memory beside the mask.
+ * row; O(pixels) time, O(width) memory beside the mask. `asGrey`: ink 0 and the rest 255 instead
+ * (a grey image whose Otsu level parts the two exactly, for glyph-height.ts's shapes).
  */
-export function inkMask(img: GreyImage, r: number): Uint8Array {
+export function inkMask(img: GreyImage, r: number, asGrey = false): Uint8Array {
   const { data, width: w, height: h } = img;
   const mask = new Uint8Array(w * h);
+  const [ink, paper] = asGrey ? [0, 255] : [1, 0];
+  if (paper) mask.fill(paper);
   const cols = new Uint32Array(w);
   const keep = Math.round((1 - DARKER_THAN_MEAN) * 1024);
+  // Where the window lies wholly inside the row and has a column to drop ([r + 1, w - r)), no
+  // edge tests: most of the pixels.
+  const midFrom = Math.min(r + 1, w);
+  const midTo = Math.max(midFrom, w - r);
   // Rows [0, r) enter before the first row is judged.
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0, i = y * w; x < w; x++, i++) cols[x]! += data[i]!;
   for (let y = 0; y < h; y++) {
     const enter = y + r;
     const leave = y - r - 1;
-    if (enter < h) for (let x = 0, i = enter * w; x < w; x++, i++) cols[x]! += data[i]!;
-    if (leave >= 0) for (let x = 0, i = leave * w; x < w; x++, i++) cols[x]! -= data[i]!;
+    // One pass where a row enters and another leaves (most rows), else the one that moves.
+    if (enter < h && leave >= 0) for (let x = 0, i = enter * w, j = leave * w; x < w; x++, i++, j++) cols[x] = cols[x]! + data[i]! - data[j]!;
+    else if (enter < h) for (let x = 0, i = enter * w; x < w; x++, i++) cols[x]! += data[i]!;
+    else if (leave >= 0) for (let x = 0, i = leave * w; x < w; x++, i++) cols[x]! -= data[i]!;
     const rows = Math.min(h - 1, y + r) - Math.max(0, y - r) + 1;
     let sum = 0;
     for (let x = 0; x < Math.min(r, w); x++) sum += cols[x]!;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
+    // v < mean × (1 − DARKER_THAN_MEAN), in integers: v·area·1024 < sum·keep.
+    for (let x = 0; x < midFrom; x++) {
       if (x + r < w) sum += cols[x + r]!;
       if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
       const v = data[row + x]!;
       if (v > PAPER) continue;
       const area = rows * (Math.min(w - 1, x + r) - Math.max(0, x - r) + 1);
-      // v < mean × (1 − DARKER_THAN_MEAN), in integers: v·area·1024 < sum·keep.
-      if (v * area * 1024 < sum * keep) mask[row + x] = 1;
+      if (v * area * 1024 < sum * keep) mask[row + x] = ink;
+    }
+    const scaled = rows * (2 * r + 1) * 1024;
+    for (let x = midFrom; x < midTo; x++) {
+      sum += cols[x + r]! - cols[x - r - 1]!;
+      const v = data[row + x]!;
+      if (v <= PAPER && v * scaled < sum * keep) mask[row + x] = ink;
+    }
+    for (let x = midTo; x < w; x++) {
+      if (x + r < w) sum += cols[x + r]!;
+      if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
+      const v = data[row + x]!;
+      if (v > PAPER) continue;
+      const area = rows * (Math.min(w - 1, x + r) - Math.max(0, x - r) + 1);
+      if (v * area * 1024 < sum * keep) mask[row + x] = ink;
     }
   }
   return mask;

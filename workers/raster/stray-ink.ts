@@ -65,10 +65,10 @@ function halved(img: GreyImage): GreyImage {
 function localInkShapes(img: GreyImage, wordHeight: number): Int32Array | null {
   const k = wordHeight >= HALVE_FROM ? 2 : 1;
   const small = k === 1 ? img : halved(img);
-  const mask = inkMask(small, Math.max(7, Math.round((2 * wordHeight) / k)));
-  // As a grey image, ink black and the rest white: Otsu's level then parts the two exactly.
-  for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 0 : 255;
-  const boxes = inkShapeBoxes({ data: mask, width: small.width, height: small.height });
+  // As a grey image, ink black (0) and the rest white: the ink is what lies at level 0 (Otsu's
+  // level of such an image parts the same pixels; no histogram needed).
+  const mask = inkMask(small, Math.max(7, Math.round((2 * wordHeight) / k)), true);
+  const boxes = inkShapeBoxes({ data: mask, width: small.width, height: small.height }, 0);
   if (!boxes || k === 1) return boxes;
   for (let i = 0; i < boxes.length; i += 4) {
     boxes[i] = boxes[i]! * k;

@@ -88,4 +88,15 @@ describe('otsuLevel', () => {
     expect(level).toBeGreaterThanOrEqual(180);
     expect(level).toBeLessThan(240);
   });
+
+  it('counts runs of white four pixels at a time and comes to the level the pixel-by-pixel count gives', () => {
+    // White paper with grey ink of two shades; the copy one byte off its buffer's word boundary is counted pixel by pixel.
+    const data = Uint8Array.from({ length: 4003 }, (_, i) => (i % 37 < 5 ? 40 : i % 53 < 3 ? 150 : 255));
+    const shifted = new Uint8Array(data.length + 1).subarray(1);
+    shifted.set(data);
+    const level = otsuLevel({ data, width: 4003, height: 1 });
+    expect(level).toBeGreaterThanOrEqual(40);
+    expect(level).toBeLessThan(255);
+    expect(otsuLevel({ data: shifted, width: 4003, height: 1 })).toBe(level);
+  });
 });

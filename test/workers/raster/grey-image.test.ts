@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downscaleGrey, upscaleGrey } from '../../../workers/raster/grey-image.js';
+import { downscaleGrey, greyFromPdfImage, rotateGrey, shrinkGrey, upscaleGrey } from '../../../workers/raster/grey-image.js';
 
 describe('upscaleGrey', () => {
   it('enlarges bilinearly: edges stay, steps become ramps', () => {
@@ -41,5 +41,46 @@ describe('downscaleGrey', () => {
       expect([small.width, small.height]).toEqual([w, h]);
       expect([...small.data]).toEqual(boxMeans(img, w, h));
     }
+  });
+
+  it('gives the same means where white paper is passed over four pixels at a time, aligned or not', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    // Mostly pure white with dark specks, 3 -> 2 as a 300 -> 200 dpi page; rows of 51 px start at every alignment.
+    const data = Uint8Array.from({ length: 51 * 66 }, () => { const v = next(); return v < 40 ? v : 255; });
+    for (const img of [{ width: 51, height: 66, data }, { width: 51, height: 66, data: (() => { const d = new Uint8Array(data.length + 1).subarray(1); d.set(data); return d; })() }]) {
+      expect([...downscaleGrey(img, 34, 44).data]).toEqual(boxMeans(img, 34, 44));
+    }
+  });
+});
+
+describe('greyFromPdfImage (1 bit a pixel)', () => {
+  it('unpacks each row\'s bits, a set bit white, the padding of a row that ends mid-byte ignored', () => {
+    // 11 px wide: two bytes a row, the second's last five bits padding.
+    const img = greyFromPdfImage({ kind: 1, width: 11, height: 2, data: Uint8Array.from([0b10110001, 0b01111111, 0b01000000, 0b10011111]) })!;
+    expect(Array.from(img.data)).toEqual([
+      255, 0, 255, 255, 0, 0, 0, 255, 0, 255, 255,
+      0, 255, 0, 0, 0, 0, 0, 0, 255, 0, 0,
+    ]);
+  });
+});
+
+describe('rotateGrey', () => {
+  // 3 × 2:  a b c
+  //         d e f
+  const img = { width: 3, height: 2, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
+  it('turns a quarter clockwise: the left column becomes the top row, read upwards', () => {
+    expect(rotateGrey(img, 90)).toEqual({ width: 2, height: 3, data: Uint8Array.from([4, 1, 5, 2, 6, 3]) });
+  });
+  it('turns a quarter anticlockwise (270): the right column becomes the top row', () => {
+    expect(rotateGrey(img, 270)).toEqual({ width: 2, height: 3, data: Uint8Array.from([3, 6, 2, 5, 1, 4]) });
+    expect(rotateGrey(rotateGrey(img, 90), 270)).toEqual(img);
+  });
+});
+
+describe('shrinkGrey', () => {
+  it('takes each output pixel from the nearest source pixel', () => {
+    const img = { width: 4, height: 2, data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]) };
+    expect(shrinkGrey(img, 2)).toEqual({ width: 2, height: 1, data: Uint8Array.from([1, 3]) });
   });
 });
