@@ -3,11 +3,13 @@
  * default dpi and engine, the malloc settings of `npm start`): a fresh server per document, so its
  * high-water mark (VmHWM) is that document's peak; /proc is also sampled every 50 ms for the
  * resident memory of the server's child processes (native tesseract), reported beside it.
- * Usage: npx tsx bench/corpus-memory.ts   (prints JSON; env as for the server, e.g. OCR_ENGINE)
+ * Usage: npx tsx bench/corpus-memory.ts [--only multipage,enormous]   (prints JSON; env as for the
+ * server, e.g. OCR_ENGINE; --only keeps the documents whose path holds one of the strings)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { memoryOf, spawnServer, submit } from './server-under-test.js';
 
 const CORPUS = path.resolve(import.meta.dirname, '../../shared/corpus');
@@ -65,9 +67,9 @@ async function oneDocument(file: string, root: string): Promise<CorpusMemoryRow 
   }
 }
 
-export async function corpusMemoryRun(log = (s: string) => process.stderr.write(`${s}\n`)): Promise<CorpusMemoryResult> {
+export async function corpusMemoryRun(log = (s: string) => process.stderr.write(`${s}\n`), only?: string[]): Promise<CorpusMemoryResult> {
   const rows: CorpusMemoryRow[] = [];
-  for (const file of corpusFiles()) {
+  for (const file of corpusFiles().filter((f) => !only || only.some((o) => f.includes(o)))) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pagemill-corpus-mem-'));
     try {
       const row = await oneDocument(file, root);
@@ -85,5 +87,6 @@ export async function corpusMemoryRun(log = (s: string) => process.stderr.write(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(`${JSON.stringify(await corpusMemoryRun(), null, 2)}\n`);
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  process.stdout.write(`${JSON.stringify(await corpusMemoryRun(undefined, values.only?.split(',')), null, 2)}\n`);
 }

@@ -41,6 +41,15 @@ describe('inflateWholeInputs', () => {
     await expect((async () => { for await (const _ of original.readable as unknown as AsyncIterable<Uint8Array>) { /* drain */ } })()).rejects.toThrow();
   });
 
+  it('inflates a large output (an image) through the platform\'s stream, to the same bytes', async () => {
+    const image = Buffer.alloc(12 * 1024 * 1024, 0xff);
+    for (let i = 0; i < image.length; i += 4099) image[i] = i & 0xff;
+    const deflated = zlib.deflateSync(image);
+    const out = await asPdfJsReadsIt('deflate', deflated);
+    expect(Buffer.from(out!).equals(image)).toBe(true);
+    expect(await asPdfJsReadsIt('deflate', deflated.subarray(0, deflated.length >> 1))).toBeNull();
+  });
+
   it('leaves other formats to the platform', async () => {
     expect(new DecompressionStream('gzip')).toBeInstanceOf(platform);
     const out = await asPdfJsReadsIt('gzip', zlib.gzipSync(text));
