@@ -43,22 +43,18 @@ export function inkMask(img: GreyImage, r: number, asGrey = false): Uint8Array {
     let sum = 0;
     for (let x = 0; x < Math.min(r, w); x++) sum += cols[x]!;
     const row = y * w;
-    // v < mean × (1 − DARKER_THAN_MEAN), in integers: v·area·1024 < sum·keep.
-    for (let x = 0; x < midFrom; x++) {
-      if (x + r < w) sum += cols[x + r]!;
-      if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
-      const v = data[row + x]!;
-      if (v > PAPER) continue;
-      const area = rows * (Math.min(w - 1, x + r) - Math.max(0, x - r) + 1);
-      if (v * area * 1024 < sum * keep) mask[row + x] = ink;
-    }
     const scaled = rows * (2 * r + 1) * 1024;
-    for (let x = midFrom; x < midTo; x++) {
-      sum += cols[x + r]! - cols[x - r - 1]!;
-      const v = data[row + x]!;
-      if (v <= PAPER && v * scaled < sum * keep) mask[row + x] = ink;
-    }
-    for (let x = midTo; x < w; x++) {
+    // v < mean × (1 − DARKER_THAN_MEAN), in integers: v·area·1024 < sum·keep.
+    for (let x = 0; x < w; x++) {
+      if (x === midFrom) {
+        for (; x < midTo; x++) {
+          sum += cols[x + r]! - cols[x - r - 1]!;
+          const v = data[row + x]!;
+          if (v <= PAPER && v * scaled < sum * keep) mask[row + x] = ink;
+        }
+        if (x === w) break;
+      }
+      // Near the row's ends the window is cut off: its sum and area say so.
       if (x + r < w) sum += cols[x + r]!;
       if (x - r - 1 >= 0) sum -= cols[x - r - 1]!;
       const v = data[row + x]!;
