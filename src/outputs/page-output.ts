@@ -45,8 +45,6 @@ export async function readPageResult(files: ConversionFiles, pageNo: number): Pr
 }
 
 const BLOCKS_KEY = ',"blocks":';
-const OPEN = Buffer.from('{"');
-const CLOSE = '}'.charCodeAt(0);
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 /**
@@ -70,7 +68,7 @@ export async function readStoredPage(files: ConversionFiles, pageNo: number): Pr
   // Only an object is a page (the JSON document splices the text in as one); a cut-off file is damaged.
   let end = bytes.length;
   while (end > 0 && isSpace(bytes[end - 1]!)) end--;
-  if (bytes.compare(OPEN, 0, OPEN.length, 0, Math.min(OPEN.length, bytes.length)) !== 0 || bytes[end - 1] !== CLOSE) return null;
+  if (bytes.toString('latin1', 0, 2) !== '{"' || bytes[end - 1] !== 0x7d /* } */) return null;
   try {
     let json: string | undefined;
     let full: PageResult | undefined;
