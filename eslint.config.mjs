@@ -23,7 +23,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'vitest.corpus.config.ts', 'test/fixtures/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'vitest.corpus.config.ts', 'test/fixtures/*.mjs', 'src/outputs/file-writer-thread.mjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` marks a value deliberately left unused (destructuring a secret out of a log line).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],

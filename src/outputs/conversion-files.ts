@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { fileWriter } from './file-writer.js';
 import { pageLogs } from './page-log.js';
 import { fileEnding, type OutputFormat } from '../schemas/convert-options.js';
 
@@ -81,20 +81,9 @@ export function conversionFiles(config: { OUTPUT_DIR: string; DATA_DIR: string }
   return new ConversionFiles(config.OUTPUT_DIR, config.DATA_DIR, row.output_stem, row.id);
 }
 
-/** Makes the file under a temporary name, then renames it to `file`: readers never see half a file. */
-async function placeAtomic(file: string, make: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await make(tmp);
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  return placeAtomic(file, (tmp) => fs.writeFile(tmp, data));
+/** `data` under `file`, made under a temporary name and renamed into place: readers never see half a file. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await fileWriter.run([{ op: 'write', file, data }]);
 }
 
 /**
@@ -102,6 +91,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): Promis
  * with no second copy, and no new inode (on a busy ext4 disk, creating an inode is most of what
  * writing a small file costs).
  */
-export function linkFileAtomic(existing: string, file: string): Promise<void> {
-  return placeAtomic(file, (tmp) => fs.link(existing, tmp));
+export async function linkFileAtomic(existing: string, file: string): Promise<void> {
+  await fileWriter.run([{ op: 'link', existing, file }]);
 }

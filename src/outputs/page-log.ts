@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { fileWriter, type AppendResult } from './file-writer.js';
 
 /**
  * A conversion's page results in one append-only file instead of a file per page. On a busy ext4
@@ -33,31 +34,21 @@ export class PageLogs {
   append(file: string, pageNo: number, json: string): Promise<void> {
     return this.serially(file, async () => {
       let index = await this.index(file);
-      // The record is encoded once, as one string: no copies of the page's bytes to join.
-      const length = Buffer.byteLength(json);
-      const head = `#${pageNo} ${length}\n`;
-      const record = `${head}${json}\n`;
-      const handle = await fs.open(file, 'a');
-      // A failed write leaves the index as it was: whatever part reached the disk is cut off
-      // before the next append, which finds the file longer than the index says.
-      try {
-        let { size } = await handle.stat();
-        if (size < index.end) {
-          // Shorter than what this process wrote (changed behind its back): believe the file.
-          this.indexes.delete(file);
-          index = await this.index(file);
-          size = (await handle.stat()).size;
-        }
-        if (size > index.end) await handle.truncate(index.end);
-        // writeFile, not write: it goes on until every byte is written (a write near a full disk
-        // can take part of the buffer without an error).
-        await handle.writeFile(record);
-      } finally {
-        await handle.close();
+      // Written on the file writer's thread, which encodes the record and cuts off whatever lies
+      // past the index's end (a failed write leaves the index as it was, so whatever part of that
+      // record reached the disk is cut off before the next one).
+      const write = async () => (await fileWriter.run([{ op: 'append', file, page: pageNo, json, end: index.end }]))[0] as AppendResult;
+      let written = await write();
+      if ('shrunk' in written) {
+        // Shorter than what this process wrote (changed behind its back): believe the file.
+        this.indexes.delete(file);
+        index = await this.index(file);
+        written = await write();
+        if ('shrunk' in written) throw Object.assign(new Error(`The page log ${file} changed while it was written.`), { code: 'EIO' });
       }
       // The head is ASCII: its length in characters is its length in bytes.
-      index.pages.set(pageNo, { at: index.end + head.length, length });
-      index.end += head.length + length + 1;
+      index.pages.set(pageNo, { at: index.end + written.headLength, length: written.length });
+      index.end += written.headLength + written.length + 1;
     });
   }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import type { PageSummary, PromptMode } from '../schemas/conversion.js';
 import type { PageHead, PageOutput, PageResult, StoredPage } from '../schemas/page-result.js';
-import { ConversionFiles, linkFileAtomic, writeFileAtomic } from './conversion-files.js';
+import type { ConversionFiles } from './conversion-files.js';
+import { fileWriter, type FileStep } from './file-writer.js';
 import { pageLogs } from './page-log.js';
 import type { PageRow } from '../schemas/conversion-rows.js';
 
@@ -15,25 +16,20 @@ export async function writePageOutputs(files: ConversionFiles, output: PageOutpu
   const n = output.page.page_no;
   const texts = output.files;
   const { markdown, markdownNoHeaderFooter: noHeaderFooter } = texts;
-  const writes: [string, string | Uint8Array | undefined][] = [
-    [files.textLayer(n), output.textLayerPdf],
-    [files.preview(n), output.preview],
-    [files.cells(n), texts.cells],
-  ];
-  const markdownFiles = async () => {
-    if (markdown !== undefined) await writeFileAtomic(files.markdown(n), markdown);
-    if (noHeaderFooter === undefined) return;
-    // A page without a header or footer has one Markdown text under both names: a hard link, where
-    // the file system has them.
-    if (noHeaderFooter !== markdown) return writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter);
-    await linkFileAtomic(files.markdown(n), files.markdownNoHeaderFooter(n))
-      .catch(() => writeFileAtomic(files.markdownNoHeaderFooter(n), noHeaderFooter));
+  const steps: FileStep[] = [];
+  const write = (file: string, data: string | Uint8Array | undefined) => {
+    if (data !== undefined) steps.push({ op: 'write', file, data });
   };
-  await Promise.all([
-    pageLogs.append(files.pageLog(), n, texts.result),
-    ...writes.flatMap(([file, data]) => (data === undefined ? [] : [writeFileAtomic(file, data)])),
-    markdownFiles(),
-  ]);
+  write(files.textLayer(n), output.textLayerPdf);
+  write(files.preview(n), output.preview);
+  write(files.cells(n), texts.cells);
+  write(files.markdown(n), markdown);
+  // A page without a header or footer has one Markdown text under both names: a hard link, where
+  // the file system has them.
+  if (noHeaderFooter !== undefined && noHeaderFooter === markdown) {
+    steps.push({ op: 'link', existing: files.markdown(n), file: files.markdownNoHeaderFooter(n), data: noHeaderFooter });
+  } else write(files.markdownNoHeaderFooter(n), noHeaderFooter);
+  await Promise.all([pageLogs.append(files.pageLog(), n, texts.result), steps.length ? fileWriter.run(steps) : undefined]);
 }
 
 export async function readPageResult(files: ConversionFiles, pageNo: number): Promise<PageResult | null> {

@@ -1,0 +1,79 @@
+// The file writer's thread (see file-writer.ts): plain JavaScript, so that it starts without the
+// TypeScript loader. It runs one request at a time, in the order they came, with the synchronous
+// fs calls: each is a system call made here, where a promise-based one is a hop to libuv's thread
+// pool and back. A request is a list of steps; the first failure ends it and is sent back with its
+// errno code (`ENOSPC`, `EROFS`…), which the main thread turns into a storage error.
+import { Buffer } from 'node:buffer';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+
+/** `data` wholly written at the file's end (a write near a full disk can take part of a buffer without an error). */
+function writeAll(fd, data) {
+  for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at);
+}
+
+/** Makes the file under a temporary name, then renames it to `file`: readers never see half a file. */
+function placeAtomic(file, make) {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    make(tmp);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+const writeFile = (file, data) => placeAtomic(file, (tmp) => fs.writeFileSync(tmp, data));
+
+/**
+ * One page log record, `#<page> <bytes>\n<json>\n`, appended after the first `end` bytes of the
+ * file (what was there past them, a record cut short, is cut off first). A file shorter than `end`
+ * was changed behind the writer's back: nothing is written, and the caller reads the file again.
+ */
+function append(step) {
+  const length = Buffer.byteLength(step.json);
+  const head = `#${step.page} ${length}\n`;
+  // The record encoded once, into one buffer: no copies of the page's bytes to join.
+  const record = Buffer.allocUnsafe(head.length + length + 1);
+  record.write(head, 0, 'latin1');
+  record.write(step.json, head.length, 'utf8');
+  record[record.length - 1] = 0x0a;
+  const fd = fs.openSync(step.file, 'a');
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size < step.end) return { shrunk: true };
+    if (size > step.end) fs.ftruncateSync(fd, step.end);
+    writeAll(fd, record);
+    return { headLength: head.length, length };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function run(step) {
+  switch (step.op) {
+    case 'append': return append(step);
+    case 'write': return writeFile(step.file, step.data);
+    case 'link':
+      // A second name for the same file, where the file system has hard links; `data` where not (if given).
+      try {
+        return placeAtomic(step.file, (tmp) => fs.linkSync(step.existing, tmp));
+      } catch (err) {
+        if (step.data === undefined) throw err;
+        return writeFile(step.file, step.data);
+      }
+    default: throw new Error(`unknown file step ${step.op}`);
+  }
+}
+
+parentPort.on('message', ({ id, steps }) => {
+  const results = [];
+  try {
+    for (const step of steps) results.push(run(step) ?? null);
+    parentPort.postMessage({ id, results });
+  } catch (err) {
+    parentPort.postMessage({ id, error: { message: err?.message ?? String(err), code: err?.code, syscall: err?.syscall, path: err?.path } });
+  }
+});
