@@ -8,7 +8,7 @@ import { DOCUMENT_FORMATS, type DocumentFormat, type DocumentMeta, type TextForm
 import type { PageRow } from '../schemas/conversion-rows.js';
 import type { StoredPage } from '../schemas/page-result.js';
 import { pageMarkdownIsDocumentPart } from '../../workers/layout/page-files.js';
-import { pageSummary, readStoredPage } from './page-output.js';
+import { pageSummary, readStoredPages } from './page-output.js';
 
 /**
  * A stream to a temporary name, renamed into place on commit: readers never see half a file.
@@ -63,21 +63,17 @@ class AtomicStream {
   }
 }
 
-/** Pages read ahead of the one being written: each read waits on the disk, not on the one before it. */
-const READ_AHEAD = 8;
+/** Pages read at once (one message to the file thread); the next batch is read while one is written. */
+const READ_BATCH = 16;
 
-/** `read` of each item in order, up to READ_AHEAD of them in flight (`read` must not reject). */
-async function* readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>): AsyncGenerator<R> {
-  const pending: Promise<R>[] = [];
-  let next = 0;
-  const fill = () => {
-    while (pending.length < READ_AHEAD && next < items.length) pending.push(read(items[next++]!));
-  };
-  fill();
-  while (pending.length) {
-    const value = await pending.shift()!;
-    fill();
-    yield value;
+/** `read` of each batch of items in order, the next batch in flight while one is used (`read` must not reject). */
+async function* readAhead<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R[]>): AsyncGenerator<R> {
+  const batch = (from: number) => (from < items.length ? read(items.slice(from, from + READ_BATCH)) : null);
+  let pending = batch(0);
+  for (let from = READ_BATCH; pending; from += READ_BATCH) {
+    const values = await pending;
+    pending = batch(from);
+    yield* values;
   }
 }
 
@@ -115,19 +111,23 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
     });
     const jsonl = withResults ? open(files.jsonl()) : null;
     for (const o of outputs) await o.stream.write(o.format.header(meta));
-    const readPage = async (row: PageRow): Promise<{ row: PageRow; stored: StoredPage | null; markdown?: string }> => {
-      let stored = row.status === 'done' ? await readStoredPage(files, row.page_no) : null;
-      if (stored && wholePages) {
-        try {
-          stored.full();
-        } catch {
-          stored = null;
+    const readPages = async (batch: readonly PageRow[]): Promise<{ row: PageRow; stored: StoredPage | null; markdown?: string }[]> => {
+      const done = batch.filter((row) => row.status === 'done');
+      const read = await readStoredPages(files, done.map((row) => row.page_no), reuseMarkdown).catch(() => []);
+      return batch.map((row) => {
+        const page = read[done.indexOf(row)];
+        let stored = page?.stored ?? null;
+        if (stored && wholePages) {
+          try {
+            stored.full();
+          } catch {
+            stored = null;
+          }
         }
-      }
-      const markdown = stored && reuseMarkdown ? await fs.readFile(files.markdown(row.page_no), 'utf8').catch(() => undefined) : undefined;
-      return { row, stored, markdown };
+        return { row, stored, markdown: stored ? page?.markdown : undefined };
+      });
     };
-    for await (const { row, stored, markdown } of readAhead(rows, readPage)) {
+    for await (const { row, stored, markdown } of readAhead(rows, readPages)) {
       const first = summaries.length === 0;
       const summary = pageSummary(files, row, stored?.head ?? null, meta.promptMode as PromptMode);
       summaries.push(summary);

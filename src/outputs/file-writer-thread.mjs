@@ -1,8 +1,9 @@
 // The file writer's thread (see file-writer.ts): plain JavaScript, so that it starts without the
 // TypeScript loader. It runs one request at a time, in the order they came, with the synchronous
 // fs calls: each is a system call made here, where a promise-based one is a hop to libuv's thread
-// pool and back. A request is a list of steps; the first failure ends it and is sent back with its
-// errno code (`ENOSPC`, `EROFS`…), which the main thread turns into a storage error.
+// pool and back. A request is a list of steps; the first failed write ends it and is sent back
+// with its errno code (`ENOSPC`, `EROFS`…), which the main thread turns into a storage error. A
+// read that fails gives null and the request goes on.
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -52,8 +53,31 @@ function append(step) {
   }
 }
 
+/** A file's bytes (`length` of them from `at`, or all); null when it cannot be read, as a missing file. */
+function read(step) {
+  let fd;
+  try {
+    fd = fs.openSync(step.file, 'r');
+    const length = step.length ?? fs.fstatSync(fd).size;
+    // Not from Buffer's shared pool: each read's memory is its own, to be handed over whole.
+    const bytes = Buffer.allocUnsafeSlow(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, bytes, done, length - done, (step.at ?? 0) + done);
+      if (n === 0) return null; // shorter than the index said: damaged
+      done += n;
+    }
+    return bytes;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 function run(step) {
   switch (step.op) {
+    case 'read': return read(step);
     case 'append': return append(step);
     case 'write': return writeFile(step.file, step.data);
     case 'link':
@@ -72,7 +96,8 @@ parentPort.on('message', ({ id, steps }) => {
   const results = [];
   try {
     for (const step of steps) results.push(run(step) ?? null);
-    parentPort.postMessage({ id, results });
+    // What was read goes back without a copy.
+    parentPort.postMessage({ id, results }, results.flatMap((r) => (r instanceof Uint8Array ? [r.buffer] : [])));
   } catch (err) {
     parentPort.postMessage({ id, error: { message: err?.message ?? String(err), code: err?.code, syscall: err?.syscall, path: err?.path } });
   }

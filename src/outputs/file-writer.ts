@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * Writes files on a thread of its own (file-writer-thread.mjs), with synchronous fs calls there.
+ * Writes files (and reads many at once) on a thread of its own (file-writer-thread.mjs), with
+ * synchronous fs calls there.
  * A finished page is written as about fourteen fs operations (open, write, close, rename…); as
  * promises each one is a round trip through libuv's thread pool, and on a born-digital document
  * those round trips cost more CPU than the writes: per 252-page conversion, libuv's threads spent
@@ -17,7 +18,9 @@ export type FileStep =
   /** `file` as a second name of `existing` (no copy, no new inode), placed the same way; `data` written instead where hard links fail. */
   | { op: 'link'; existing: string; file: string; data?: string | Uint8Array }
   /** A page log record appended after the log's first `end` bytes (see page-log.ts). */
-  | { op: 'append'; file: string; page: number; json: string; end: number };
+  | { op: 'append'; file: string; page: number; json: string; end: number }
+  /** The file's bytes (`length` of them from `at`, or all of it); null when it cannot be read. */
+  | { op: 'read'; file: string; at?: number; length?: number };
 
 export type AppendResult = { shrunk: true } | { headLength: number; length: number };
 

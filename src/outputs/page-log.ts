@@ -76,6 +76,12 @@ export class PageLogs {
     }
   }
 
+  /** Where each page's last complete record lies in the log (null for a page it has none of), for reading many at once. */
+  async locate(file: string, pageNos: readonly number[]): Promise<({ at: number; length: number } | null)[]> {
+    const index = await this.serially(file, () => this.index(file));
+    return pageNos.map((n) => index.pages.get(n) ?? null);
+  }
+
   /** Drops what is known of a log whose conversion was removed. */
   forget(file: string): void {
     this.indexes.delete(file);

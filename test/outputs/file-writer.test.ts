@@ -56,6 +56,20 @@ describe('the file writer thread', () => {
     expect(await fs.readFile(log, 'utf8')).toBe('#1 2\n{}\n#2 10\n{"t":"é"}\n');
   });
 
+  it('reads whole files and byte ranges in one request, null for what cannot be read, and goes on past it', async () => {
+    const file = path.join(dir, 'log');
+    await fs.writeFile(file, 'head:Straße:tail');
+    const read = await fileWriter.run([
+      { op: 'read', file }, { op: 'read', file: path.join(dir, 'missing') }, { op: 'read', file, at: 5, length: 7 },
+      { op: 'read', file, at: 12, length: 10 }, { op: 'read', file: dir },
+    ]) as (Uint8Array | null)[];
+    expect(Buffer.from(read[0]!).toString()).toBe('head:Straße:tail');
+    expect(read[1]).toBeNull();
+    expect(Buffer.from(read[2]!).toString()).toBe('Straße');
+    expect(read[3]).toBeNull(); // past the end: shorter than asked
+    expect(read[4]).toBeNull(); // a folder
+  });
+
   it('keeps the order of requests made at once', async () => {
     const file = path.join(dir, 'order.md');
     await Promise.all(Array.from({ length: 50 }, (_, i) => fileWriter.run([{ op: 'write', file, data: String(i) }])));
