@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -26,9 +27,11 @@ export interface OpenOptions { password?: string; maxImagePixels: number }
  * size, rewritten in place on the same inode) changes its mtime/ctime, so it is never served from
  * the parse of its predecessor.
  */
-async function fileIdentity(file: string): Promise<string> {
+function fileIdentity(file: string): string {
   try {
-    const s = await fs.stat(file, { bigint: true });
+    // Synchronous: this thread has nothing else to do meanwhile, and a stat through libuv's pool
+    // for every page cost ten times the system call.
+    const s = statSync(file, { bigint: true });
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch (err) {
     throw new TaskFailure('invalid_pdf', `The document file could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
@@ -36,7 +39,7 @@ async function fileIdentity(file: string): Promise<string> {
 }
 
 export async function openPdf(file: string, opts: OpenOptions): Promise<PDFDocumentProxy> {
-  const key = `${await fileIdentity(file)}\0${opts.password ?? ''}\0${opts.maxImagePixels}`;
+  const key = `${fileIdentity(file)}\0${opts.password ?? ''}\0${opts.maxImagePixels}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
