@@ -1,6 +1,6 @@
 import type { BBox, Block, CellCategory, PageSource, TableStructure } from '../../src/schemas/page-result.js';
 import { xOverlap } from './text-geometry.js';
-import { joinLines, listMarker, type HyphenatedWords } from './line-text.js';
+import { hyphenatedIn, joinLines, listMarker, type HyphenatedWords } from './line-text.js';
 import { analysePage, bodyLeft, headingLevel, sameHeading, type Unit } from './page-headings.js';
 import { tableMarkdown } from './table-markup.js';
 
@@ -128,7 +128,7 @@ export function pageStructure(page: StructureInput, withHeaderFooter = true): St
  */
 function hyphenatedWords(blocks: Block[]): HyphenatedWords {
   let words: Set<string> | undefined;
-  return { has: (word) => (words ??= new Set(blocks.flatMap((b) => b.text.toLowerCase().match(/(?<!\p{L})\p{L}+-\p{L}+/gu) ?? []))).has(word) };
+  return { has: (word) => (words ??= new Set(blocks.flatMap((b) => hyphenatedIn(b.text.toLowerCase())))).has(word) };
 }
 
 const endsSentence = (line: string | undefined) => line === undefined || /[.!?:;]["”’)]?$/.test(line.trim());
