@@ -66,9 +66,15 @@ class AtomicStream {
 /** Pages read at once (one message to the file thread); the next batch is read while one is written. */
 const READ_BATCH = 16;
 
-/** `read` of each batch of items in order, the next batch in flight while one is used (`read` must not reject). */
+/** `read` of each batch of items in order, the next batch in flight while one is used. */
 async function* readAhead<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R[]>): AsyncGenerator<R> {
-  const batch = (from: number) => (from < items.length ? read(items.slice(from, from + READ_BATCH)) : null);
+  const batch = (from: number) => {
+    if (from >= items.length) return null;
+    const reading = read(items.slice(from, from + READ_BATCH));
+    // Awaited below unless the writing fails first: a batch read ahead must not fail unobserved then.
+    reading.catch(() => undefined);
+    return reading;
+  };
   let pending = batch(0);
   for (let from = READ_BATCH; pending; from += READ_BATCH) {
     const values = await pending;
@@ -113,7 +119,7 @@ async function writeDocuments(files: ConversionFiles, rows: PageRow[], meta: Doc
     for (const o of outputs) await o.stream.write(o.format.header(meta));
     const readPages = async (batch: readonly PageRow[]): Promise<{ row: PageRow; stored: StoredPage | null; markdown?: string }[]> => {
       const done = batch.filter((row) => row.status === 'done');
-      const read = await readStoredPages(files, done.map((row) => row.page_no), reuseMarkdown).catch(() => []);
+      const read = await readStoredPages(files, done.map((row) => row.page_no), reuseMarkdown);
       return batch.map((row) => {
         const page = read[done.indexOf(row)];
         let stored = page?.stored ?? null;

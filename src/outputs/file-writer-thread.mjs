@@ -21,7 +21,10 @@ function placeAtomic(file, make) {
     make(tmp);
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    // The first failure is the one reported, whatever removing the temporary file says.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch { /* the name itself may be what failed */ }
     throw err;
   }
 }

@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
  * 0.7–1.1 s and the main thread's share of the hops was more still. Here a page is two messages.
  * The main thread never blocks on the disk: a slow disk holds this thread, not the event loop.
  *
- * The thread starts on first use and never keeps the process alive when it has nothing to do; if it
- * dies, what was pending fails (as a write error would) and the next request starts a new one.
+ * The thread starts on first use, never keeps the process alive when it has nothing to do, and
+ * stops after IDLE_STOP_MS without work; if it dies, what was pending fails (with no errno code:
+ * a page then fails with `storage_error`'s fallback message) and the next request starts a new one.
  */
 export type FileStep =
   /** `data` under `file`, made under a temporary name and renamed into place: readers never see half a file. */
@@ -26,10 +27,14 @@ export type AppendResult = { shrunk: true } | { headLength: number; length: numb
 
 interface Pending { resolve(results: unknown[]): void; reject(err: Error): void }
 
+/** An idle thread is stopped after this long, giving back its heap (~10–30 MB); the next request starts one. */
+const IDLE_STOP_MS = 15_000;
+
 class FileWriter {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   /** Runs `steps` in order, after every request made before; the first failure rejects with its errno code. */
   run(steps: FileStep[]): Promise<unknown[]> {
@@ -42,8 +47,9 @@ class FileWriter {
       }
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
+      if (this.idleTimer) clearTimeout(this.idleTimer);
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, steps });
+      worker.postMessage({ id, steps: steps.map(ownBytes) });
     });
   }
 
@@ -56,7 +62,7 @@ class FileWriter {
       const request = this.pending.get(id);
       if (!request) return;
       this.pending.delete(id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) this.idle(worker);
       if (error) request.reject(Object.assign(new Error(error.message), { code: error.code, syscall: error.syscall, path: error.path }));
       else request.resolve(results!);
     });
@@ -72,6 +78,26 @@ class FileWriter {
     this.worker = worker;
     return worker;
   }
+
+  /** Nothing pending: the thread no longer keeps the process alive, and stops if nothing comes. */
+  private idle(worker: Worker): void {
+    worker.unref();
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = null;
+      void worker.terminate();
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+}
+
+/**
+ * A step whose bytes are a view into a larger buffer (a page from a worker node is a view into its
+ * request's body) carries a copy of its own: posting the view would copy the whole buffer.
+ */
+function ownBytes(step: FileStep): FileStep {
+  if (!('data' in step) || !(step.data instanceof Uint8Array) || step.data.byteLength === step.data.buffer.byteLength) return step;
+  return { ...step, data: step.data.slice() };
 }
 
 /** The process's file writer: one thread, so that writes to one file keep their order. */

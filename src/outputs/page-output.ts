@@ -9,8 +9,9 @@ import type { PageRow } from '../schemas/conversion-rows.js';
 /**
  * Writes one finished page: its full result (internal, appended to the conversion's page log) and
  * the seed's per-page files, as soon as the page is done, so results are there while the rest of
- * the document still runs. All are written side by side; the page only counts as done once the
- * store says so, after all of them are in place (a crash in between redoes the page).
+ * the document still runs. The log record and the files are written on the file thread (see
+ * file-writer.ts); the page only counts as done once the store says so, after all of them are in
+ * place (a crash in between redoes the page).
  */
 export async function writePageOutputs(files: ConversionFiles, output: PageOutput): Promise<void> {
   const n = output.page.page_no;
@@ -74,7 +75,9 @@ export async function readStoredPages(files: ConversionFiles, pageNos: readonly 
   const where = await pageLogs.locate(log, pageNos);
   const steps: FileStep[] = pageNos.map((n, i) => (where[i] ? { op: 'read', file: log, at: where[i].at, length: where[i].length } : { op: 'read', file: files.pageResult(n) }));
   if (markdown) steps.push(...pageNos.map((n): FileStep => ({ op: 'read', file: files.markdown(n) })));
-  const read = (await fileWriter.run(steps)) as (Uint8Array | null)[];
+  // A read that fails gives null; a rejection is the thread itself failing: tried once more on a
+  // new one, then the assembly fails rather than counting pages on disk as missing.
+  const read = (await fileWriter.run(steps).catch(() => fileWriter.run(steps))) as (Uint8Array | null)[];
   return pageNos.map((_n, i) => {
     const bytes = read[i];
     const stored = bytes ? storedPageOf(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) : null;

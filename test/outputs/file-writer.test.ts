@@ -70,6 +70,16 @@ describe('the file writer thread', () => {
     expect(read[4]).toBeNull(); // a folder
   });
 
+  it('fails what was pending when its thread dies, and starts a new thread for the next request', async () => {
+    await fileWriter.run([]); // a thread running
+    const stopping = (fileWriter as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const pending = fileWriter.run([{ op: 'write', file: path.join(dir, 'a.md'), data: 'x' }]);
+    await stopping;
+    await expect(pending).rejects.toThrow(/file writer thread stopped/);
+    await fileWriter.run([{ op: 'write', file: path.join(dir, 'b.md'), data: 'after' }]);
+    expect(await fs.readFile(path.join(dir, 'b.md'), 'utf8')).toBe('after');
+  });
+
   it('keeps the order of requests made at once', async () => {
     const file = path.join(dir, 'order.md');
     await Promise.all(Array.from({ length: 50 }, (_, i) => fileWriter.run([{ op: 'write', file, data: String(i) }])));
