@@ -23,17 +23,33 @@ export class OnDemandDocuments {
 
   constructor(private readonly store: ConversionStore, private readonly blobs: BlobStore, private readonly log: Logger) {}
 
-  /** Resolves when no build of `row`'s documents is running (before its files are removed). */
-  async settled(row: ConversionRow): Promise<void> {
+  /** Output folders whose conversion is being deleted: no build starts in them. */
+  private readonly removing = new Set<string>();
+
+  /**
+   * Runs `removal` (deleting `row`'s files and record) once no build of its documents is running,
+   * and refuses builds until it is done: a download that raced the delete would otherwise create
+   * files in the folder while it was being removed (ENOTEMPTY), or after.
+   */
+  async whileRemoving<T>(row: ConversionRow, removal: () => Promise<T>): Promise<T> {
     const dir = this.blobs.files(row).outDir;
-    await this.builds.settled((file) => path.dirname(file) === dir);
+    this.removing.add(dir);
+    try {
+      await this.builds.settled((file) => path.dirname(file) === dir);
+      return await removal();
+    } finally {
+      this.removing.delete(dir);
+    }
   }
 
   /** Makes `format` of the completed conversion `row` when it is one made on download and its file is missing. */
   async ensure(row: ConversionRow, format: OutputFormat): Promise<void> {
     if (!(onDemandFormatsOf(row) as string[]).includes(format)) return;
-    const target = this.blobs.files(row).document(format);
+    const files = this.blobs.files(row);
+    const target = files.document(format);
     if (await fs.stat(target).catch(() => null)) return;
+    // Checked in the same tick as the build is registered, so a delete either waits for it or is seen here.
+    if (this.removing.has(files.outDir)) throw new AppError('conversion_not_found', 'The conversion was deleted while its document was being made.');
     await this.builds.run(target, () => this.build(row, format as TextFormat));
   }
 

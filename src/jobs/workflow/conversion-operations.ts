@@ -41,9 +41,10 @@ export class ConversionOperations {
   async remove(id: string, owner?: string | null): Promise<void> {
     const row = this.queries.row(id, owner);
     if (!TERMINAL_STATUSES.includes(row.status)) this.cancel(id);
-    await this.documents.settled(row);
-    await this.blobs.remove(row);
-    this.store.delete(id);
+    await this.documents.whileRemoving(row, async () => {
+      await this.blobs.remove(row);
+      this.store.delete(id);
+    });
     this.log.info({ conversion_id: id }, 'conversion deleted');
   }
 
