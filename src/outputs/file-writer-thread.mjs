@@ -50,6 +50,7 @@ function append(step) {
     if (size < step.end) return { shrunk: true };
     if (size > step.end) fs.ftruncateSync(fd, step.end);
     writeAll(fd, record);
+    // The head is ASCII: its length in characters is its length in bytes.
     return { headLength: head.length, length };
   } finally {
     fs.closeSync(fd);

@@ -46,7 +46,6 @@ export class PageLogs {
         written = await write();
         if ('shrunk' in written) throw Object.assign(new Error(`The page log ${file} changed while it was written.`), { code: 'EIO' });
       }
-      // The head is ASCII: its length in characters is its length in bytes.
       index.pages.set(pageNo, { at: index.end + written.headLength, length: written.length });
       index.end += written.headLength + written.length + 1;
     });
